@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let dcmtkLibraries: [LinkerSetting] = ["dcmjpls", "dcmjpeg", "dcmimgle", "dcmdata", "oflog", "ofstd"].map {
+    .linkedLibrary($0)
+}
+
+let package = Package(
+    name: "CementReport",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cement", targets: ["cement"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo",
+                       providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "CDCMTK",
+            path: "Sources/CDCMTK",
+            linkerSettings: dcmtkLibraries
+        ),
+        .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
+        .executableTarget(
+            name: "cement",
+            dependencies: [
+                "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "cement-bench",
+            dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
+        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,318 @@
+import Foundation
+
+/// A CT series decoded to Hounsfield units, with what was learnt while loading it.
+public struct LoadedSeries: Sendable {
+    public var uid: String
+    public var modality: String
+    public var volume: HUVolume
+    /// Transfer syntax UIDs of the files, sorted and unique.
+    public var transferSyntaxes: [String]
+    /// Files the series came from, in slice order.
+    public var files: [String]
+    /// True when the series came from one multi-frame (Enhanced CT) file.
+    public var isMultiFrame: Bool
+    /// True when irregular slice positions were resampled onto a uniform grid.
+    public var wasResampled: Bool
+    /// Voxels whose HU fell outside the Int16 range and were clamped.
+    public var clampedVoxelCount: Int
+}
+
+/// Turns a scanned series into a HU volume: sorts slices along the slice normal, checks the geometry and
+/// decodes the pixels through DCMTK.
+///
+/// Slices are ordered by the projection of ImagePositionPatient on the normal of ImageOrientationPatient,
+/// never by file name or InstanceNumber. The slice step is the distance between consecutive positions, not
+/// SliceThickness. Stored values become HU as `stored × RescaleSlope + RescaleIntercept`, rounded to whole HU;
+/// PixelPaddingValue voxels become −1024 HU (air).
+public struct SeriesLoader: Sendable {
+    /// Resample irregular slice positions (gaps, non-uniform steps) onto a uniform grid instead of failing.
+    public var resampleIrregularSpacing: Bool
+
+    /// HU given to voxels that carry PixelPaddingValue.
+    public static let paddingHU: Int16 = -1024
+
+    public init(resampleIrregularSpacing: Bool = false) {
+        self.resampleIrregularSpacing = resampleIrregularSpacing
+    }
+
+    /// Scans `paths` and loads the series `uid`, or the CT series with the most slices.
+    public func load(paths: [String], seriesUID uid: String? = nil) throws(ImagingError) -> LoadedSeries {
+        let scan = try DICOMScanner.scan(paths)
+        return try load(scan.select(uid: uid, location: paths.joined(separator: ", ")))
+    }
+
+    /// One slice of the series: which frame of which image, and where it lies along the normal.
+    private struct Slice {
+        var image: Int
+        var frame: Int
+        var header: DICOMImageHeader.Frame
+        var depth: Double
+    }
+
+    public func load(_ series: DICOMScan.Series) throws(ImagingError) -> LoadedSeries {
+        let images = series.images
+        guard let first = images.first else { throw ImagingError(file: series.uid, "empty series") }
+        guard series.isCT else {
+            throw ImagingError(file: first.path, tag: DICOMAttribute.modality.description,
+                               "modality \(series.modality.isEmpty ? "unknown" : series.modality) is not CT")
+        }
+        try checkPixelFormat(images, reference: first)
+        let firstFrame = first.frames[0]
+        let row = SIMD3(firstFrame.orientation[0], firstFrame.orientation[1], firstFrame.orientation[2])
+        let column = SIMD3(firstFrame.orientation[3], firstFrame.orientation[4], firstFrame.orientation[5])
+        try checkOrientation(row: row, column: column, file: first.path)
+        let normal = cross(row, column)
+
+        var slices: [Slice] = []
+        for (imageIndex, image) in images.enumerated() {
+            for (frameIndex, frame) in image.frames.enumerated() {
+                try checkFrame(frame, of: image, against: firstFrame)
+                slices.append(Slice(image: imageIndex, frame: frameIndex, header: frame,
+                                    depth: dot(frame.position, normal)))
+            }
+        }
+        slices.sort { $0.depth < $1.depth }
+
+        let step = try sliceStep(slices, images: images, normal: normal)
+        let size = SIMD3(first.columns, first.rows, slices.count)
+        let geometry = VolumeGeometry(
+            size: size, spacing: SIMD3(firstFrame.pixelSpacing[1], firstFrame.pixelSpacing[0], step.spacing),
+            origin: slices[0].header.position, rowDirection: row, columnDirection: column, sliceDirection: normal)
+        var (volume, clamped) = try decode(slices, images: images, geometry: geometry)
+        if !step.isUniform {
+            volume = resample(volume, depths: slices.map(\.depth), spacing: step.spacing)
+        }
+        var order: [String] = []
+        var seen = Set<Int>()
+        for slice in slices where seen.insert(slice.image).inserted { order.append(images[slice.image].path) }
+        return LoadedSeries(
+            uid: series.uid, modality: series.modality, volume: volume,
+            transferSyntaxes: Array(Set(images.map(\.transferSyntaxUID))).sorted(), files: order,
+            isMultiFrame: images.count == 1 && images[0].isMultiFrame, wasResampled: !step.isUniform,
+            clampedVoxelCount: clamped)
+    }
+
+    private func checkPixelFormat(_ images: [DICOMImageHeader], reference: DICOMImageHeader) throws(ImagingError) {
+        for image in images {
+            guard image.rows == reference.rows, image.columns == reference.columns else {
+                throw ImagingError(file: image.path, tag: DICOMAttribute.rows.description,
+                                   "mixed matrix sizes in one series: \(image.rows)×\(image.columns) here, "
+                                   + "\(reference.rows)×\(reference.columns) in \(reference.path)")
+            }
+            guard image.samplesPerPixel == 1 else {
+                throw ImagingError(file: image.path, tag: DICOMAttribute.samplesPerPixel.description,
+                                   "\(image.samplesPerPixel) samples per pixel; CT must be greyscale")
+            }
+            guard image.bitsAllocated == 16 else {
+                throw ImagingError(file: image.path, tag: DICOMAttribute.bitsAllocated.description,
+                                   "\(image.bitsAllocated) bits allocated; only 16-bit CT is supported")
+            }
+            guard (1...16).contains(image.bitsStored), image.highBit == image.bitsStored - 1 else {
+                throw ImagingError(file: image.path, tag: DICOMAttribute.bitsStored.description,
+                                   "unsupported BitsStored \(image.bitsStored) / HighBit \(image.highBit)")
+            }
+        }
+    }
+
+    private func checkOrientation(row: SIMD3<Double>, column: SIMD3<Double>, file: String) throws(ImagingError) {
+        let tolerance = 1e-3
+        guard abs(length(row) - 1) < tolerance, abs(length(column) - 1) < tolerance,
+              abs(dot(row, column)) < tolerance
+        else {
+            throw ImagingError(file: file, tag: DICOMAttribute.imageOrientationPatient.description,
+                               "direction cosines are not orthonormal")
+        }
+    }
+
+    private func checkFrame(_ frame: DICOMImageHeader.Frame, of image: DICOMImageHeader,
+                            against reference: DICOMImageHeader.Frame) throws(ImagingError) {
+        for (a, b) in zip(frame.orientation, reference.orientation) where abs(a - b) > 1e-4 {
+            throw ImagingError(file: image.path, tag: DICOMAttribute.imageOrientationPatient.description,
+                               "orientation differs from the rest of the series")
+        }
+        for (a, b) in zip(frame.pixelSpacing, reference.pixelSpacing) where abs(a - b) > 1e-4 * b {
+            throw ImagingError(file: image.path, tag: DICOMAttribute.pixelSpacing.description,
+                               "pixel spacing \(frame.pixelSpacing) differs from \(reference.pixelSpacing) "
+                               + "in the rest of the series")
+        }
+    }
+
+    private struct Step {
+        var spacing: Double
+        var isUniform: Bool
+    }
+
+    /// The slice spacing, after checking for tilt, duplicates, gaps and uneven steps.
+    private func sliceStep(_ slices: [Slice], images: [DICOMImageHeader], normal: SIMD3<Double>)
+        throws(ImagingError) -> Step
+    {
+        guard slices.count > 1 else {
+            return Step(spacing: images[0].sliceThickness ?? 1, isUniform: true)
+        }
+        func describe(_ slice: Slice) -> String {
+            let image = images[slice.image]
+            let frame = image.frames.count > 1 ? " frame \(slice.frame + 1)" : ""
+            return "\(image.path)\(frame) at \(format(slice.depth)) mm"
+        }
+        var steps: [Double] = []
+        for (a, b) in zip(slices, slices.dropFirst()) {
+            let delta = b.header.position - a.header.position
+            let along = dot(delta, normal)
+            if along < 1e-3 {
+                throw ImagingError(file: images[b.image].path, tag: DICOMAttribute.imagePositionPatient.description,
+                                   "duplicate slice position: \(describe(a)) and \(describe(b))")
+            }
+            let inPlane = length(delta - along * normal)
+            if inPlane > max(0.02, 0.01 * along) {
+                let angle = atan2(inPlane, along) * 180 / .pi
+                throw ImagingError(file: images[b.image].path, tag: DICOMAttribute.imagePositionPatient.description,
+                                   "gantry tilt: slices shift \(format(inPlane)) mm in-plane per \(format(along)) mm "
+                                   + "step (about \(format(angle))°); reconstruct without tilt or resample the series first")
+            }
+            steps.append(along)
+        }
+        let median = steps.sorted()[steps.count / 2]
+        let tolerance = max(0.01, 0.005 * median)
+        var irregular: String?
+        for (index, step) in steps.enumerated() where abs(step - median) > tolerance {
+            let missing = (step / median).rounded() - 1
+            let a = slices[index], b = slices[index + 1]
+            if missing >= 1, abs(step - (missing + 1) * median) <= tolerance * (missing + 1) {
+                irregular = "\(Int(missing)) missing slice(s) between \(describe(a)) and \(describe(b))"
+            } else {
+                irregular = "non-uniform slice spacing: step of \(format(step)) mm between \(describe(a)) and "
+                    + "\(describe(b)), \(format(median)) mm elsewhere"
+            }
+            break
+        }
+        if let irregular {
+            guard resampleIrregularSpacing else {
+                throw ImagingError(file: images[0].path, tag: DICOMAttribute.imagePositionPatient.description,
+                                   irregular + " (use --resample to interpolate onto a uniform grid)")
+            }
+            return Step(spacing: median, isUniform: false)
+        }
+        // Uniform: use the mean step, which averages out rounding of the stored positions.
+        return Step(spacing: (slices.last!.depth - slices[0].depth) / Double(slices.count - 1), isUniform: true)
+    }
+
+    /// Decodes every frame into its slice of the volume.
+    private func decode(_ slices: [Slice], images: [DICOMImageHeader], geometry: VolumeGeometry)
+        throws(ImagingError) -> (HUVolume, Int)
+    {
+        let pixelsPerSlice = geometry.size.x * geometry.size.y
+        var sliceOfFrame: [[Int]] = images.map { [Int](repeating: -1, count: $0.frames.count) }
+        for (k, slice) in slices.enumerated() { sliceOfFrame[slice.image][slice.frame] = k }
+
+        var clamped = 0
+        var words = [UInt16]()
+        var failure: ImagingError?
+        let voxels = [Int16](unsafeUninitializedCapacity: geometry.count) { buffer, initialized in
+            for (imageIndex, image) in images.enumerated() {
+                let needed = pixelsPerSlice * image.frames.count
+                if words.count != needed { words = [UInt16](repeating: 0, count: needed) }
+                do throws(ImagingError) {
+                    let object = try DICOMObject(path: image.path)
+                    try words.withUnsafeMutableBufferPointer {
+                        (pointer: inout UnsafeMutableBufferPointer<UInt16>) throws(ImagingError) in
+                        try object.pixelWords(into: pointer)
+                    }
+                } catch {
+                    failure = error
+                    break
+                }
+                let converter = StoredValueConverter(image)
+                for (frameIndex, k) in sliceOfFrame[imageIndex].enumerated() {
+                    let frame = image.frames[frameIndex]
+                    words.withUnsafeBufferPointer { source in
+                        let input = UnsafeBufferPointer(rebasing: source[(frameIndex * pixelsPerSlice)..<((frameIndex + 1) * pixelsPerSlice)])
+                        let output = UnsafeMutableBufferPointer(rebasing: buffer[(k * pixelsPerSlice)..<((k + 1) * pixelsPerSlice)])
+                        clamped += converter.convert(input, into: output, slope: frame.rescaleSlope,
+                                                     intercept: frame.rescaleIntercept)
+                    }
+                }
+            }
+            if failure != nil { buffer.initialize(repeating: 0) }
+            initialized = geometry.count
+        }
+        if let failure { throw failure }
+        return (HUVolume(geometry: geometry, voxels: voxels), clamped)
+    }
+
+    /// Linear interpolation along the slice axis onto slices `spacing` apart, starting at the first slice.
+    private func resample(_ volume: HUVolume, depths: [Double], spacing: Double) -> HUVolume {
+        let count = Int(((depths.last! - depths[0]) / spacing).rounded()) + 1
+        var geometry = volume.geometry
+        geometry.size.z = count
+        geometry.spacing.z = spacing
+        let plane = geometry.size.x * geometry.size.y
+        var output = [Int16](repeating: 0, count: geometry.count)
+        var upper = 1
+        for k in 0..<count {
+            let depth = depths[0] + Double(k) * spacing
+            while upper < depths.count - 1 && depths[upper] < depth { upper += 1 }
+            let t = min(1, max(0, (depth - depths[upper - 1]) / (depths[upper] - depths[upper - 1])))
+            let a = (upper - 1) * plane, b = upper * plane, o = k * plane
+            for p in 0..<plane {
+                let value = (1 - t) * Double(volume.voxels[a + p]) + t * Double(volume.voxels[b + p])
+                output[o + p] = Int16(value.rounded())
+            }
+        }
+        return HUVolume(geometry: geometry, voxels: output)
+    }
+}
+
+/// Stored pixel value → HU for one image's pixel format.
+struct StoredValueConverter {
+    let bitsStored: Int
+    let isSigned: Bool
+    let padding: Int32?
+
+    init(_ image: DICOMImageHeader) {
+        bitsStored = image.bitsStored
+        isSigned = image.pixelRepresentation == 1
+        padding = image.pixelPaddingValue.map { Int32($0) }
+    }
+
+    /// Converts one frame; returns how many voxels were clamped to the Int16 range.
+    func convert(_ input: UnsafeBufferPointer<UInt16>, into output: UnsafeMutableBufferPointer<Int16>,
+                 slope: Double, intercept: Double) -> Int {
+        let shift = UInt16(16 - bitsStored)
+        let mask = UInt16(truncatingIfNeeded: (1 << bitsStored) - 1)
+        var clamped = 0
+        let integral = slope == slope.rounded() && intercept == intercept.rounded() && abs(slope) < 1e4
+            && abs(intercept) < 1e6
+        let intSlope = Int32(slope), intIntercept = Int32(intercept)
+        for index in 0..<input.count {
+            let word = input[index]
+            let stored: Int32 = isSigned ? Int32(Int16(bitPattern: word << shift) >> Int16(shift)) : Int32(word & mask)
+            if let padding, stored == padding {
+                output[index] = SeriesLoader.paddingHU
+                continue
+            }
+            let hu: Int32 = integral ? stored * intSlope + intIntercept
+                : Int32(max(-1e6, min(1e6, (Double(stored) * slope + intercept).rounded())))
+            if hu < Int32(Int16.min) || hu > Int32(Int16.max) {
+                clamped += 1
+                output[index] = hu < 0 ? Int16.min : Int16.max
+            } else {
+                output[index] = Int16(hu)
+            }
+        }
+        return clamped
+    }
+}
+
+@inline(__always) func dot(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double { (a * b).sum() }
+@inline(__always) func length(_ a: SIMD3<Double>) -> Double { dot(a, a).squareRoot() }
+@inline(__always) func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+}
+
+/// A millimetre value with at most three decimals, for messages.
+func format(_ value: Double) -> String {
+    var text = String(format: "%.3f", value)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text == "-0" ? "0" : text
+}

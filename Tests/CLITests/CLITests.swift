@@ -1,0 +1,120 @@
+import Foundation
+import Imaging
+import XCTest
+
+/// Runs the built `cement` executable as a user would and checks output, JSON contract and exit codes.
+final class CLITests: XCTestCase {
+    private struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    private var executable: URL {
+        // The test binary sits next to the built products.
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("cement")
+    }
+
+    private func cement(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func temporaryFolder(_ name: String = #function) -> String {
+        let path = NSTemporaryDirectory() + "cementreport-cli/\(name.filter(\.isLetter))-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A 16×12×6 series whose HU are 10·i − 5·j + k − 100, so min, max and mean are known in closed form.
+    private func writeSeries(to folder: String, patientName: String = "SYNTHETIC^CLI") throws -> HUVolume {
+        let geometry = VolumeGeometry(size: [16, 12, 6], spacing: [0.5, 0.6, 2], origin: [0, 0, 0])
+        var volume = HUVolume(geometry: geometry, repeating: 0)
+        for k in 0..<6 { for j in 0..<12 { for i in 0..<16 { volume[i, j, k] = Int16(10 * i - 5 * j + k - 100) } } }
+        var identity = CTSeriesWriter.Identity(patientName: patientName, patientID: "CLI", uidSeed: "cli")
+        identity.seriesDescription = "cli test"
+        try CTSeriesWriter(identity: identity).write(volume, to: folder)
+        return volume
+    }
+
+    func testInspectJSONHasTheContractKeysAndExactHUStatistics() throws {
+        let folder = temporaryFolder()
+        _ = try writeSeries(to: folder, patientName: "DOE^JANE")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/stray.txt"))
+        let result = try cement(["inspect", folder, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("skipped 1 file"), result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let series = (json["series"] as! [[String: Any]])[0]
+        for key in ["series_uid", "modality", "rows", "columns", "slices", "spacing_mm", "transfer_syntax",
+                    "hu_min", "hu_max", "hu_mean"] {
+            XCTAssertNotNil(series[key], "missing key \(key)")
+        }
+        XCTAssertEqual(series["rows"] as? Int, 12)
+        XCTAssertEqual(series["columns"] as? Int, 16)
+        XCTAssertEqual(series["slices"] as? Int, 6)
+        XCTAssertEqual(series["spacing_mm"] as? [Double], [0.5, 0.6, 2])
+        XCTAssertEqual(series["transfer_syntax"] as? String, "1.2.840.10008.1.2.1")
+        // min at i=0, j=11, k=0: −155; max at i=15, j=0, k=5: 55; mean 10·7.5 − 5·5.5 + 2.5 − 100 = −50.
+        XCTAssertEqual(series["hu_min"] as? Int, -155)
+        XCTAssertEqual(series["hu_max"] as? Int, 55)
+        XCTAssertEqual(series["hu_mean"] as! Double, -50, accuracy: 1e-9)
+        XCTAssertFalse(result.stdout.contains("DOE") || result.stderr.contains("DOE"), "patient name leaked")
+
+        let human = try cement(["inspect", folder])
+        XCTAssertEqual(human.status, 0)
+        XCTAssertTrue(human.stdout.contains("16 × 12 × 6"), human.stdout)
+        XCTAssertFalse(human.stdout.contains("DOE"))
+    }
+
+    func testConvertWritesANIfTIFileWithTheSeriesVoxels() throws {
+        let folder = temporaryFolder()
+        let volume = try writeSeries(to: folder)
+        let output = folder + "/out/ct.nii"
+        let result = try cement(["convert", folder, output])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let data = try Data(contentsOf: URL(fileURLWithPath: output))
+        XCTAssertEqual(data.count, 352 + 2 * volume.voxels.count)
+        let last = Int16(bitPattern: UInt16(data[data.count - 2]) | UInt16(data[data.count - 1]) << 8)
+        XCTAssertEqual(last, volume.voxels.last)
+    }
+
+    func testBadInputAndUsageErrorsExitWithTwo() throws {
+        let folder = temporaryFolder()
+        let bad = folder + "/bad.dcm"
+        try Data(repeating: 7, count: 300).write(to: URL(fileURLWithPath: bad))
+        let badFile = try cement(["inspect", bad])
+        XCTAssertEqual(badFile.status, 2)
+        XCTAssertTrue(badFile.stderr.contains("bad.dcm"), badFile.stderr)
+
+        let missing = try cement(["inspect", folder + "/nope"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
+
+        let empty = try cement(["inspect", temporaryFolder("empty")])
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertTrue(empty.stderr.contains("no DICOM image series"), empty.stderr)
+
+        let usage = try cement(["inspect"])
+        XCTAssertEqual(usage.status, 2)
+        let wrongSuffix = try cement(["convert", folder, folder + "/x.nrrd"])
+        XCTAssertEqual(wrongSuffix.status, 2)
+        XCTAssertTrue(wrongSuffix.stderr.contains(".nii"), wrongSuffix.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/x.nrrd"))
+
+        let help = try cement(["convert", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("RAS"))
+    }
+}

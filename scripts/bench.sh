@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Release-mode benchmarks, each against a peer doing the same work in the same run.
+# Prints medians of several warm-cache runs, the speed ratio and peak memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build-release/release
+cache=.cache/bench
+runs=${BENCH_RUNS:-5}
+
+python3 -c "import pydicom, numpy" 2>/dev/null || pip install -q pydicom numpy >&2
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$2"; }
+
+series=$cache/series-512x512x300
+if [[ ! -f $series/IM00300.dcm ]]; then
+  echo "generating $series ..." >&2
+  rm -rf "$series"; mkdir -p "$series"
+  $bin/cement-bench generate-series "$series" --matrix 512 --slices 300
+fi
+cat "$series"/* > /dev/null   # warm the page cache
+
+ours=(); peer=(); our_rss=0; peer_rss=0
+for _ in $(seq "$runs"); do
+  out=$($bin/cement-bench load-series "$series"); ours+=("$(field seconds "$out")"); our_rss=$(field peak_rss_bytes "$out")
+  volume=$(field volume_bytes "$out"); our_sum=$(field checksum "$out")
+  out=$(python3 scripts/bench_peer_load.py "$series"); peer+=("$(field seconds "$out")"); peer_rss=$(field peak_rss_bytes "$out")
+  peer_sum=$(field checksum "$out")
+done
+t_ours=$(printf '%s\n' "${ours[@]}" | median)
+t_peer=$(printf '%s\n' "${peer[@]}" | median)
+python3 - "$t_ours" "$t_peer" "$our_rss" "$peer_rss" "$volume" "$our_sum" "$peer_sum" <<'PY'
+import sys
+t_ours, t_peer, rss_ours, rss_peer, volume, sum_ours, sum_peer = map(float, sys.argv[1:])
+print("Load 512x512x300 uncompressed CT series to HU (warm cache, median of runs)")
+print(f"  CementReport (DCMTK)  {t_ours:7.3f} s   peak RSS {rss_ours/2**20:7.1f} MiB = {rss_ours/volume:4.2f} x int16 volume")
+print(f"  pydicom + numpy       {t_peer:7.3f} s   peak RSS {rss_peer/2**20:7.1f} MiB = {rss_peer/volume:4.2f} x int16 volume")
+print(f"  speed ratio (peer / ours): {t_peer/t_ours:.1f}x    same mean HU: {abs(sum_ours-sum_peer) < 1e-6}")
+PY
