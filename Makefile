@@ -20,7 +20,7 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 report: deps release
 	@echo "The study report pipeline (rate engine, statistics, figures, report rendering) is not built yet:" >&2
