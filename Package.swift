@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "cement", targets: ["cement"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Phantom", targets: ["Phantom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,18 +28,21 @@ let package = Package(
             linkerSettings: dcmtkLibraries
         ),
         .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
+        .target(name: "Phantom", dependencies: ["Imaging"]),
         .executableTarget(
             name: "cement",
             dependencies: [
                 "Imaging",
+                "Phantom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "cement-bench",
-            dependencies: ["Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Imaging", "Phantom", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Phantom
 
 /// Benchmark driver for `make bench`: generates inputs and times CementReport's own stages, one stage per
 /// process so that peak memory (ru_maxrss) belongs to that stage alone.
@@ -9,7 +10,7 @@ struct CementBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cement-bench",
         abstract: "Benchmark stages of CementReport (used by make bench).",
-        subcommands: [GenerateSeries.self, LoadSeries.self]
+        subcommands: [GenerateSeries.self, LoadSeries.self, PhantomStages.self]
     )
 }
 
@@ -59,6 +60,42 @@ struct LoadSeries: ParsableCommand {
             "seconds": seconds, "peak_rss_bytes": Double(usage.ru_maxrss) * 1024,
             "volume_bytes": Double(loaded.volume.voxels.count * 2), "checksum": Double(HUStatistics(loaded.volume.voxels).mean),
         ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Times the stages of phantom generation: parameters and truth, rendering, DICOM writing.
+struct PhantomStages: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "phantom-stages",
+                                                    abstract: "Time phantom generation stage by stage.")
+    @Argument(help: "Output folder.") var folder: String
+    @Option var matrix = 256
+    @Option var slices = 80
+    @Option var spacing = 0.7
+    @Option var thickness = 1.0
+    @Option var seed: UInt64 = 7
+
+    func run() throws {
+        var overrides = PhantomParameters.Overrides()
+        overrides.matrix = matrix
+        overrides.sliceCount = slices
+        overrides.pixelSpacing = spacing
+        overrides.sliceSpacing = thickness
+        overrides.distributionRate = 20
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let t0 = now()
+        let phantom = PhantomGenerator().makeCase(seed: seed, overrides: overrides)
+        let t1 = now()
+        let volume = PhantomRenderer(model: SpineModel(phantom.parameters)).render()
+        let t2 = now()
+        try CTSeriesWriter(identity: .init(patientName: "SYNTHETIC^BENCH", patientID: "BENCH", uidSeed: "b"))
+            .write(volume, to: folder)
+        let t3 = now()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let result: [String: Double] = ["truth_seconds": t1 - t0, "render_seconds": t2 - t1, "write_seconds": t3 - t2,
+                                        "total_seconds": t3 - t0, "peak_rss_bytes": Double(usage.ru_maxrss) * 1024]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }

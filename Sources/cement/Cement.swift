@@ -17,7 +17,7 @@ struct Cement: ParsableCommand {
             Machine-readable output (--json) goes to stdout; messages go to stderr.
             """,
         version: CementVersion.string,
-        subcommands: [InspectCommand.self, ConvertCommand.self]
+        subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self]
     )
 
     static func main() {

@@ -117,4 +117,32 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdout.contains("RAS"))
     }
+
+    func testPhantomWritesASeriesThatInspectReadsWithTheRequestedGeometry() throws {
+        let folder = temporaryFolder() + "/case"
+        let result = try cement(["phantom", folder, "--dr", "17.5", "--seed", "9", "--matrix", "256", "--spacing", "0.7",
+                                 "--thickness", "2", "--slices", "30", "--leakage", "none", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let truth = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(truth["distribution_rate_percent"] as! Double, 17.5, accuracy: 0.2)
+        XCTAssertEqual(truth["leakage_ml"] as? Double, 0)
+        for key in ["vertebral_body_ml", "cement_in_body_ml", "level", "parameters"] { XCTAssertNotNil(truth[key], key) }
+
+        let inspect = try cement(["inspect", folder, "--json"])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stderr.contains("skipped 1 file"), "truth.json is not DICOM: \(inspect.stderr)")
+        let series = (try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any])["series"]
+            as! [[String: Any]]
+        XCTAssertEqual(series.count, 1)
+        XCTAssertEqual(series[0]["slices"] as? Int, 30)
+        let spacing = series[0]["spacing_mm"] as! [Double]
+        XCTAssertEqual(spacing[0], 0.7, accuracy: 1e-9)
+        XCTAssertEqual(spacing[2], 2, accuracy: 1e-6)
+        XCTAssertGreaterThan(series[0]["hu_max"] as! Int, 1000, "cement is in the field of view")
+        XCTAssertEqual(series[0]["hu_min"] as? Int, -1024)
+
+        let bad = try cement(["phantom", folder, "--matrix", "300"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("256 or 512"), bad.stderr)
+    }
 }
