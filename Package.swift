@@ -12,9 +12,11 @@ let package = Package(
         .executable(name: "cement", targets: ["cement"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Phantom", targets: ["Phantom"]),
+        .library(name: "Statistics", targets: ["Statistics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -29,12 +31,15 @@ let package = Package(
         ),
         .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["Imaging"]),
+        .target(name: "Statistics"),
         .executableTarget(
             name: "cement",
             dependencies: [
                 "Imaging",
                 "Phantom",
+                "Statistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
         ),
         .executableTarget(
@@ -42,6 +47,7 @@ let package = Package(
             dependencies: ["Imaging", "Phantom", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("NIST")]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Statistics
 
 /// The `cement` command: CementReport's command-line interface.
 @main
@@ -17,7 +18,8 @@ struct Cement: ParsableCommand {
             Machine-readable output (--json) goes to stdout; messages go to stderr.
             """,
         version: CementVersion.string,
-        subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self]
+        subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
+                      StatsCommand.self]
     )
 
     static func main() {
@@ -25,6 +27,9 @@ struct Cement: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ImagingError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitCode.inputError)
+        } catch let error as StatisticsError {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as CommandFailure {

@@ -145,4 +145,53 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("256 or 512"), bad.stderr)
     }
+
+    /// The R reference groups of the Statistics tests (anova(lm(y ~ g)) gives F = 6.2813213601781595,
+    /// P = 0.0057551857655362641 in R 4.2.2), written as a CSV with a missing value and a stray level.
+    private func statsCSV() throws -> String {
+        let g1 = [74.1, 68.3, 80.2, 71.5, 77.9, 69.4, 75.0, 82.3, 70.8, 73.6]
+        let g2 = [72.4, 65.1, 78.8, 70.2, 74.5, 68.9, 71.3, 76.6, 69.0]
+        let g3 = [75.5, 79.1, 81.4, 73.3, 77.2, 80.6, 74.8, 78.9, 76.1, 82.0, 79.5]
+        var lines = ["case_id,dr_group,value,note"]
+        for (label, group) in [("high", g1), ("medium", g2), ("low", g3)] {
+            for value in group { lines.append("P\(lines.count),\(label),\(value),") }
+        }
+        lines.append("P99,low,,missing value")
+        let path = temporaryFolder() + "/stats.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testStatsJSONContractAndMissingValues() throws {
+        let csv = try statsCSV()
+        let anova = try cement(["stats", "anova", csv, "--value", "value", "--group", "dr_group", "--json"])
+        XCTAssertEqual(anova.status, 0, anova.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(anova.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(json["statistic"] as! Double, 6.2813213601781595, accuracy: 1e-12)
+        XCTAssertEqual(json["p"] as! Double, 0.0057551857655362641, accuracy: 1e-14)
+        XCTAssertEqual(json["df"] as? [Double], [2, 27])
+        XCTAssertEqual(json["n"] as? Int, 30)
+        XCTAssertEqual(json["dropped"] as? Int, 1)
+
+        let lsd = try cement(["stats", "lsd", csv, "--value", "value", "--group", "dr_group", "--json"])
+        let pairs = (try JSONSerialization.jsonObject(with: Data(lsd.stdout.utf8)) as! [String: Any])["pairs"]
+            as! [[String: Any]]
+        XCTAssertEqual(pairs.count, 3)
+        for key in ["a", "b", "diff", "se", "p"] { XCTAssertNotNil(pairs[0][key], key) }
+        // pairwise.t.test(y, g, p.adjust.method = "none", pool.sd = TRUE): high vs medium
+        XCTAssertEqual(pairs[0]["p"] as! Double, 0.187692200035336487, accuracy: 1e-12)
+    }
+
+    func testStatsErrorsNameTheColumnAndRow() throws {
+        let csv = try statsCSV()
+        let typo = try cement(["stats", "anova", csv, "--value", "valeu", "--group", "dr_group"])
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains("no column 'valeu'") && typo.stderr.contains("did you mean 'value'"), typo.stderr)
+        let text = try cement(["stats", "pearson", csv, "--x", "value", "--y", "dr_group"])
+        XCTAssertEqual(text.status, 2)
+        XCTAssertTrue(text.stderr.contains("row 1, column 'dr_group'"), text.stderr)
+        let missingOption = try cement(["stats", "chisq", csv, "--row", "dr_group"])
+        XCTAssertEqual(missingOption.status, 2)
+        XCTAssertTrue(missingOption.stderr.contains("--col"), missingOption.stderr)
+    }
 }
