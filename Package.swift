@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Phantom", targets: ["Phantom"]),
         .library(name: "Statistics", targets: ["Statistics"]),
+        .library(name: "Figures", targets: ["Figures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,12 +33,14 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
+        .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(
             name: "cement",
             dependencies: [
                 "Imaging",
                 "Phantom",
                 "Statistics",
+                "Figures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
@@ -48,6 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("NIST")]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Imaging", "Statistics", "CCairo"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),

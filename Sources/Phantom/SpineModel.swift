@@ -1,3 +1,4 @@
+import Imaging
 import Foundation
 
 /// The phantom's anatomy as a function from a patient position to a tissue class. Both the ground truth and
@@ -136,5 +137,42 @@ public struct SpineModel: Sendable {
         if r >= 1 { return p.hu.air }
         let inner = 1 - p.fatThickness / min(p.outlineHalfWidth, p.outlineHalfDepth)
         return r > inner ? p.hu.fat : p.hu.softTissue
+    }
+}
+
+extension SpineModel {
+    /// Ground-truth masks on a scan's voxel grid, sampled at voxel centres: the treated vertebral body
+    /// (1 inside), and cement (1 inside the body, 2 leaked outside it).
+    public func masks(on geometry: VolumeGeometry) -> (body: LabelVolume, cement: LabelVolume) {
+        var body = LabelVolume(geometry: geometry, repeating: 0)
+        var cement = LabelVolume(geometry: geometry, repeating: 0)
+        // Only the index box around the treated body and its leaks can hold either mask.
+        let (low, high) = parameters.leak.map { leak in
+            (pointwiseMin(parameters.treated.bounds.0, leak.bounds.0), pointwiseMax(parameters.treated.bounds.1, leak.bounds.1))
+        } ?? parameters.treated.bounds
+        var first = SIMD3<Int>(repeating: Int.max), last = SIMD3<Int>(repeating: Int.min)
+        for corner in 0..<8 {
+            let p = SIMD3(corner & 1 == 0 ? low.x : high.x, corner & 2 == 0 ? low.y : high.y, corner & 4 == 0 ? low.z : high.z)
+            let index = geometry.index(ofPatientPosition: p)
+            first = pointwiseMin(first, SIMD3<Int>(index.rounded(.down)))
+            last = pointwiseMax(last, SIMD3<Int>(index.rounded(.up)))
+        }
+        first = pointwiseMax(first, SIMD3(repeating: 0))
+        last = pointwiseMin(last, geometry.size &- 1)
+        guard first.x <= last.x, first.y <= last.y, first.z <= last.z else { return (body, cement) }
+        for k in first.z...last.z {
+            for j in first.y...last.y {
+                for i in first.x...last.x {
+                    let p = geometry.patientPosition(ofIndex: SIMD3(Double(i), Double(j), Double(k)))
+                    if parameters.treated.contains(p) { body[i, j, k] = 1 }
+                    switch material(at: p) {
+                    case .cement: cement[i, j, k] = 1
+                    case .leakedCement: cement[i, j, k] = 2
+                    default: break
+                    }
+                }
+            }
+        }
+        return (body, cement)
     }
 }

@@ -19,7 +19,7 @@ struct Cement: ParsableCommand {
             """,
         version: CementVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
-                      StatsCommand.self]
+                      StatsCommand.self, FigureCommand.self]
     )
 
     static func main() {

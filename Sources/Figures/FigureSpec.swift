@@ -1,0 +1,171 @@
+import Foundation
+
+/// Named columns of a table, as text (nil = missing), the input of declarative figures.
+public struct FigureTable: Sendable {
+    public var columns: [String: [String?]]
+    public var rowCount: Int
+
+    public init(columns: [String: [String?]]) {
+        self.columns = columns
+        rowCount = columns.values.first?.count ?? 0
+    }
+
+    func texts(_ name: String) throws(FigureSpecError) -> [String?] {
+        guard let column = columns[name] else {
+            throw .unknownColumn(name, known: columns.keys.sorted())
+        }
+        return column
+    }
+
+    func numbers(_ name: String) throws(FigureSpecError) -> [Double?] {
+        let column = try texts(name)
+        var values: [Double?] = []
+        for (row, text) in column.enumerated() {
+            guard let text else {
+                values.append(nil)
+                continue
+            }
+            guard let value = Double(text) else { throw .notNumeric(column: name, row: row + 1, value: text) }
+            values.append(value)
+        }
+        return values
+    }
+}
+
+/// Why a figure spec cannot be drawn.
+public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable {
+    case unknownColumn(String, known: [String])
+    case notNumeric(column: String, row: Int, value: String)
+    case missingOption(kind: String, option: String)
+    case empty(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownColumn(name, known): "no column '\(name)' (columns: \(known.joined(separator: ", ")))"
+        case let .notNumeric(column, row, value): "row \(row), column '\(column)': '\(value)' is not a number"
+        case let .missingOption(kind, option): "a \(kind) figure needs '\(option)'"
+        case let .empty(what): "no data for \(what)"
+        }
+    }
+}
+
+/// A declarative description of a chart: what to draw from which columns, with labels and size.
+public struct FigureSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case boxplot, scatter, timecourse, proportion, blandAltman = "bland-altman"
+    }
+
+    public var kind: Kind
+    /// boxplot: the variable; proportion: a 0/1 column.
+    public var value: String?
+    /// Grouping column (boxplot, proportion, timecourse, scatter colour).
+    public var group: String?
+    /// Group order and selection.
+    public var levels: [String]?
+    /// Display labels for the levels, in the same order.
+    public var levelLabels: [String]?
+    /// scatter: x and y; bland-altman: the two measurements (difference is x − y).
+    public var x: String?
+    public var y: String?
+    /// timecourse: one column per time point.
+    public var columns: [String]?
+    /// timecourse: labels of the time points.
+    public var timepoints: [String]?
+    public var title: String?
+    public var xLabel: String?
+    public var yLabel: String?
+    public var widthMM: Double?
+    public var heightMM: Double?
+
+    public init(kind: Kind) { self.kind = kind }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, value, group, levels, levelLabels = "level_labels", x, y, columns, timepoints, title
+        case xLabel = "x_label", yLabel = "y_label", widthMM = "width_mm", heightMM = "height_mm"
+    }
+
+    /// Builds the chart from a table.
+    public func chart(_ table: FigureTable) throws(FigureSpecError) -> any Chart {
+        let width = (widthMM ?? 85) * FigureTheme.pointsPerMillimetre
+        let height = (heightMM ?? 70) * FigureTheme.pointsPerMillimetre
+        switch kind {
+        case .boxplot:
+            let value = try required(self.value, "value")
+            let groups = try grouped(table, numbers: try table.numbers(value))
+            return BoxPlotChart(groups: groups.map { BoxPlotChart.Group(label: $0.label, values: $0.values) },
+                                yLabel: yLabel ?? value, title: title ?? "", width: width, height: height)
+        case .scatter:
+            let xs = try table.numbers(try required(x, "x")), ys = try table.numbers(try required(y, "y"))
+            let labels = try group.map { name throws(FigureSpecError) in try table.texts(name) }
+            var px: [Double] = [], py: [Double] = [], pg: [String] = []
+            for row in 0..<table.rowCount {
+                guard let a = xs[row], let b = ys[row] else { continue }
+                if let labels {
+                    guard let g = labels[row], levels?.contains(g) ?? true else { continue }
+                    pg.append(displayLabel(g))
+                }
+                px.append(a)
+                py.append(b)
+            }
+            guard px.count >= 3 else { throw .empty("scatter of \(x!) and \(y!)") }
+            return ScatterChart(x: px, y: py, groups: labels == nil ? nil : pg,
+                                groupOrder: (levels ?? []).map(displayLabel), xLabel: xLabel ?? x!, yLabel: yLabel ?? y!,
+                                title: title ?? "", width: width, height: height)
+        case .timecourse:
+            let columns = try required(self.columns, "columns")
+            var series: [TimeCourseChart.Series] = []
+            let perColumn = try columns.map { name throws(FigureSpecError) in try grouped(table, numbers: try table.numbers(name)) }
+            guard let first = perColumn.first else { throw .empty("time course") }
+            for (index, group) in first.enumerated() {
+                let summaries = perColumn.map { Descriptive($0[index].values) }
+                series.append(TimeCourseChart.Series(label: group.label, means: summaries.map(\.mean), sds: summaries.map(\.sd)))
+            }
+            return TimeCourseChart(timepoints: timepoints ?? columns, series: series, yLabel: yLabel ?? columns[0],
+                                   title: title ?? "", width: width, height: height)
+        case .proportion:
+            let value = try required(self.value, "value")
+            let groups = try grouped(table, numbers: try table.numbers(value))
+            return ProportionChart(groups: groups.map {
+                ProportionChart.Group(label: $0.label, count: $0.values.filter { $0 != 0 }.count, total: $0.values.count)
+            }, yLabel: yLabel ?? value, title: title ?? "", width: width, height: height)
+        case .blandAltman:
+            let a = try table.numbers(try required(x, "x")), b = try table.numbers(try required(y, "y"))
+            let pairs = zip(a, b).compactMap { pair -> (Double, Double)? in
+                guard let u = pair.0, let v = pair.1 else { return nil }
+                return (u, v)
+            }
+            guard pairs.count >= 3 else { throw .empty("Bland–Altman of \(x!) and \(y!)") }
+            return BlandAltmanChart(a: pairs.map(\.0), b: pairs.map(\.1), xLabel: xLabel ?? "mean", yLabel: yLabel ?? "difference",
+                                    title: title ?? "", width: width, height: height)
+        }
+    }
+
+    private func required<T>(_ value: T?, _ option: String) throws(FigureSpecError) -> T {
+        guard let value else { throw .missingOption(kind: kind.rawValue, option: option) }
+        return value
+    }
+
+    private func displayLabel(_ level: String) -> String {
+        guard let levels, let labels = levelLabels, let index = levels.firstIndex(of: level), index < labels.count else {
+            return level
+        }
+        return labels[index]
+    }
+
+    /// Non-missing values per group, in `levels` order (or order of appearance); one group "all" without `group`.
+    private func grouped(_ table: FigureTable, numbers: [Double?]) throws(FigureSpecError) -> [(label: String, values: [Double])] {
+        guard let group else { return [(title ?? "all", numbers.compactMap { $0 })] }
+        let labels = try table.texts(group)
+        var order = levels ?? []
+        var values: [String: [Double]] = [:]
+        for (row, number) in numbers.enumerated() {
+            guard let number, let label = labels[row] else { continue }
+            if levels == nil, !order.contains(label) { order.append(label) }
+            guard order.contains(label) else { continue }
+            values[label, default: []].append(number)
+        }
+        return order.map { (displayLabel($0), values[$0] ?? []) }
+    }
+}
+
+import Statistics

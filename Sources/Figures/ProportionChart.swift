@@ -1,0 +1,65 @@
+import Foundation
+import Statistics
+
+/// Bars of a proportion (%) by group with 95 % Wilson score intervals and "k/n" under each bar.
+public struct ProportionChart: Chart {
+    public struct Group: Sendable {
+        public var label: String
+        public var count: Int
+        public var total: Int
+        public init(label: String, count: Int, total: Int) {
+            self.label = label
+            self.count = count
+            self.total = total
+        }
+    }
+
+    public var groups: [Group]
+    public var yLabel: String
+    public var title: String
+    public var width: Double
+    public var height: Double
+
+    public init(groups: [Group], yLabel: String, title: String = "", width: Double = 240, height: Double = 200) {
+        self.groups = groups
+        self.yLabel = yLabel
+        self.title = title
+        self.width = width
+        self.height = height
+    }
+
+    /// Wilson score interval (percent) for k of n at 95 %.
+    public static func wilson(_ k: Int, _ n: Int) -> (low: Double, high: Double) {
+        guard n > 0 else { return (.nan, .nan) }
+        let z = Normal.quantile(0.975), p = Double(k) / Double(n), nn = Double(n)
+        let centre = (p + z * z / (2 * nn)) / (1 + z * z / nn)
+        let half = z / (1 + z * z / nn) * (p * (1 - p) / nn + z * z / (4 * nn * nn)).squareRoot()
+        return (100 * max(0, centre - half), 100 * min(1, centre + half))
+    }
+
+    public func draw(_ context: DrawingContext, in rect: Rect) {
+        let theme = context.theme
+        let high = groups.map { Self.wilson($0.count, $0.total).high }.max() ?? 100
+        let labels = groups.map { "\($0.label)\n\($0.count)/\($0.total)" }
+        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil, yLabel: yLabel,
+                              xTicks: nil, yTicks: NiceTicks(minimum: 0, maximum: max(high, 1)), categoryLabels: labels)
+        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil, yLabel: yLabel)
+        let slot = frame.plot.width / Double(max(1, groups.count))
+        for (index, group) in groups.enumerated() {
+            let centre = frame.plot.x + (Double(index) + 0.5) * slot
+            let percent = group.total > 0 ? 100 * Double(group.count) / Double(group.total) : 0
+            let half = min(slot * 0.3, 26)
+            let color = theme.palette[index % theme.palette.count]
+            context.rectangle(Rect(x: centre - half, y: frame.y(percent), width: 2 * half, height: frame.y(0) - frame.y(percent)),
+                              fill: color.withAlpha(0.75))
+            let ci = Self.wilson(group.count, group.total)
+            context.line(from: Point(centre, frame.y(ci.low)), to: Point(centre, frame.y(ci.high)), color: theme.text,
+                         width: theme.lineWidth)
+            for v in [ci.low, ci.high] {
+                context.line(from: Point(centre - 3, frame.y(v)), to: Point(centre + 3, frame.y(v)), color: theme.text,
+                             width: theme.lineWidth)
+            }
+            context.text(labels[index], at: Point(centre, frame.plot.maxY + theme.tickLength + 1), anchor: .top)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Figures
+import Foundation
+import Imaging
+import Phantom
+
+/// `cement figure`: charts from data, CT overlays from a series.
+struct FigureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "figure",
+        abstract: "Draw study figures: charts from a spec and CSV, or CT slice overlays and 3D views.",
+        subcommands: [ChartFigureCommand.self, OverlayFigureCommand.self],
+        defaultSubcommand: ChartFigureCommand.self
+    )
+}
+
+/// `cement figure [chart] SPEC --data CSV --out FILE`.
+struct ChartFigureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chart",
+        abstract: "Draw a chart from a JSON spec and a CSV file into PNG, SVG or PDF.",
+        discussion: """
+            The spec names the kind (boxplot, scatter, timecourse, proportion, bland-altman), the columns \
+            and the labels, e.g.
+              {"kind": "boxplot", "value": "cement_ml", "group": "dr_group",
+               "levels": ["low", "medium", "high"], "y_label": "Cement volume (ml)"}
+            Optional: title, x_label, level_labels, width_mm, height_mm (default 85 × 70 mm).
+            The output format follows the file extension; PNG is rendered at --dpi. The same inputs give \
+            byte-identical files.
+
+            Example:
+              cement figure box.json --data data/cohort.csv --out figures/cement-box.svg
+            """
+    )
+
+    @Argument(help: "Figure spec (JSON).", completion: .file()) var spec: String
+    @Option(help: "CSV file with a header row.", completion: .file()) var data: String
+    @Option(help: "Output file: .png, .svg or .pdf.", completion: .file()) var out: String
+    @Option(help: "Resolution of PNG output.") var dpi: Double = 300
+
+    func validate() throws {
+        guard FigureFormat(path: out) != nil else { throw ValidationError("--out must end in .png, .svg or .pdf") }
+        guard (36...2400).contains(dpi) else { throw ValidationError("--dpi must be 36–2400") }
+    }
+
+    func run() throws {
+        let specData: Data
+        do { specData = try Data(contentsOf: URL(fileURLWithPath: spec)) } catch {
+            throw CommandFailure(message: "\(spec): cannot read the file")
+        }
+        let figure: FigureSpec
+        do { figure = try JSONDecoder().decode(FigureSpec.self, from: specData) } catch {
+            throw CommandFailure(message: "\(spec): not a figure spec (\(error))")
+        }
+        let table = try CSVTable(path: data)
+        var columns: [String: [String?]] = [:]
+        for (index, name) in table.header.enumerated() {
+            columns[name] = table.rows.indices.map { table.text(row: $0, column: index) }
+        }
+        do {
+            let chart = try figure.chart(FigureTable(columns: columns))
+            try FigureRenderer.write(chart, to: out, dpi: dpi)
+        } catch let error as FigureSpecError {
+            throw CommandFailure(message: "\(data): \(error.description)")
+        }
+        Terminal.note("wrote \(out)")
+    }
+}
+
+/// `cement figure overlay SERIES --out FILE`: a CT slice with the body and cement masks, or a 3D view.
+struct OverlayFigureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "overlay",
+        abstract: "Draw a CT slice through the cement with body and cement masks (or a 3D view with --surface).",
+        discussion: """
+            Masks are taken from the phantom's truth.json next to the series (the ground truth); the rate \
+            engine's own masks will be offered here once it exists. The cut passes through the cement centroid.
+
+            Examples:
+              cement figure overlay /tmp/case --plane sagittal --out fig1-sagittal.pdf
+              cement figure overlay /tmp/case --surface --out fig1-3d.png
+            """
+    )
+
+    @Argument(help: "Series folder (a phantom with truth.json).", completion: .directory) var series: String
+    @Option(help: "Output file: .png, .svg or .pdf.", completion: .file()) var out: String
+    @Option(help: "Plane: axial, sagittal or coronal.") var plane: String = "axial"
+    @Option(help: "Window level (HU).") var level: Double = 400
+    @Option(help: "Window width (HU).") var width: Double = 1800
+    @Option(help: "Side of the region shown, in mm.") var fieldOfView: Double = 80
+    @Flag(help: "Draw a 3D view of body and cement instead of a slice.") var surface = false
+    @Option(help: "Resolution of PNG output.") var dpi: Double = 300
+
+    func validate() throws {
+        guard FigureFormat(path: out) != nil else { throw ValidationError("--out must end in .png, .svg or .pdf") }
+        guard SlicePlane(rawValue: plane) != nil else { throw ValidationError("--plane must be axial, sagittal or coronal") }
+        guard width > 0 else { throw ValidationError("--width must be positive") }
+    }
+
+    func run() throws {
+        let truthPath = series + "/" + PhantomGenerator.truthFileName
+        guard FileManager.default.fileExists(atPath: truthPath) else {
+            throw CommandFailure(message: "\(series): no \(PhantomGenerator.truthFileName); masks for other series come "
+                                 + "from the rate engine, which is not available yet")
+        }
+        let truth = try PhantomGenerator.readTruth(truthPath)
+        let loaded = try SeriesLoader().load(paths: [series])
+        let (body, cement) = SpineModel(truth.parameters).masks(on: loaded.volume.geometry)
+        let caption = "\(truth.caseID) (synthetic), DR \(String(format: "%.1f", truth.distributionRatePercent)) %"
+        if surface {
+            let parts = [SurfaceFigure.Part(mask: body, color: Color(hex: 0xC8B89A), opacity: 0.3, label: "vertebral body"),
+                         SurfaceFigure.Part(mask: cement, color: Color(hex: 0x0072B2), opacity: 1, label: "cement")]
+            try FigureRenderer.write(SurfaceFigure(parts: parts, title: caption), to: out, dpi: dpi)
+        } else {
+            var centroid = SIMD3<Double>(), count = 0.0
+            let g = cement.geometry
+            for k in 0..<g.size.z { for j in 0..<g.size.y { for i in 0..<g.size.x where cement[i, j, k] == 1 {
+                centroid += SIMD3(Double(i), Double(j), Double(k))
+                count += 1
+            } } }
+            guard count > 0 else { throw CommandFailure(message: "\(series): no cement inside the body") }
+            let centre = SIMD3<Int>((centroid / count).rounded(.toNearestOrEven))
+            let overlays = [
+                SliceOverlayFigure.Overlay(mask: body, color: Color(hex: 0xE69F00), fill: false, outline: true, label: "body"),
+                SliceOverlayFigure.Overlay(mask: cement, color: Color(hex: 0x56B4E9), fill: true, outline: true, label: "cement"),
+            ]
+            let figure = SliceOverlayFigure(volume: loaded.volume, overlays: overlays, plane: SlicePlane(rawValue: plane)!,
+                                            centre: centre, windowLevel: level, windowWidth: width,
+                                            fieldOfView: fieldOfView, title: caption)
+            try FigureRenderer.write(figure, to: out, dpi: dpi)
+        }
+        Terminal.note("wrote \(out)")
+    }
+}
