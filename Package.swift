@@ -49,7 +49,7 @@ let package = Package(
             name: "cement-bench",
             dependencies: ["Imaging", "Phantom", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("NIST")]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Imaging", "Statistics", "CCairo"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),

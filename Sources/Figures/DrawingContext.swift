@@ -40,7 +40,8 @@ public final class DrawingContext {
     let cairo: OpaquePointer
     public let theme: FigureTheme
 
-    init(cairo: OpaquePointer, theme: FigureTheme) {
+    /// Draws into an existing cairo context (for example a report page), in points.
+    public init(cairo: OpaquePointer, theme: FigureTheme = .standard) {
         self.cairo = cairo
         self.theme = theme
     }

@@ -73,12 +73,14 @@ struct OverlayFigureCommand: ParsableCommand {
         commandName: "overlay",
         abstract: "Draw a CT slice through the cement with body and cement masks (or a 3D view with --surface).",
         discussion: """
-            Masks are taken from the phantom's truth.json next to the series (the ground truth); the rate \
-            engine's own masks will be offered here once it exists. The cut passes through the cement centroid.
+            Masks come from NIfTI label maps on the series' grid (--body-mask, --cement-mask: e.g. from 3D \
+            Slicer, ITK-SNAP or TotalSegmentator), or, for a phantom, from the truth.json next to the series. \
+            The cut passes through the cement centroid.
 
             Examples:
               cement figure overlay /tmp/case --plane sagittal --out fig1-sagittal.pdf
               cement figure overlay /tmp/case --surface --out fig1-3d.png
+              cement figure overlay scan/ --body-mask L1.nii.gz --cement-mask cement.nii.gz --out qc.pdf
             """
     )
 
@@ -89,24 +91,51 @@ struct OverlayFigureCommand: ParsableCommand {
     @Option(help: "Window width (HU).") var width: Double = 1800
     @Option(help: "Side of the region shown, in mm.") var fieldOfView: Double = 80
     @Flag(help: "Draw a 3D view of body and cement instead of a slice.") var surface = false
+    @Option(help: "Draw a grid of this many slices across the body instead of one (QC montage).") var montage: Int?
     @Option(help: "Resolution of PNG output.") var dpi: Double = 300
+    @Option(help: "NIfTI label map of the vertebral body.", completion: .file()) var bodyMask: String?
+    @Option(help: "Label of the body in --body-mask (default: any non-zero).") var bodyLabel: Int?
+    @Option(help: "NIfTI label map of the cement (non-zero = cement).", completion: .file()) var cementMask: String?
 
     func validate() throws {
         guard FigureFormat(path: out) != nil else { throw ValidationError("--out must end in .png, .svg or .pdf") }
+        guard (bodyMask == nil) == (cementMask == nil) else {
+            throw ValidationError("give both --body-mask and --cement-mask, or neither")
+        }
         guard SlicePlane(rawValue: plane) != nil else { throw ValidationError("--plane must be axial, sagittal or coronal") }
         guard width > 0 else { throw ValidationError("--width must be positive") }
+        if let montage, !(2...36).contains(montage) { throw ValidationError("--montage must be 2–36") }
+    }
+
+    /// A label map on the series grid, reduced to 0/1 (or kept as labels when `label` is nil).
+    private func readMask(_ path: String, label: Int?, grid: VolumeGeometry) throws -> LabelVolume {
+        var mask = try NIfTIReader.readLabels(path)
+        guard mask.geometry.matches(grid, tolerance: 0.1) else {
+            throw CommandFailure(message: "\(path): the mask's grid (\(mask.geometry.size.x)×\(mask.geometry.size.y)×"
+                                 + "\(mask.geometry.size.z)) does not coincide with the series within 0.1 mm")
+        }
+        mask.geometry = grid
+        if let label { mask.voxels = mask.voxels.map { Int($0) == label ? 1 : 0 } }
+        return mask
     }
 
     func run() throws {
-        let truthPath = series + "/" + PhantomGenerator.truthFileName
-        guard FileManager.default.fileExists(atPath: truthPath) else {
-            throw CommandFailure(message: "\(series): no \(PhantomGenerator.truthFileName); masks for other series come "
-                                 + "from the rate engine, which is not available yet")
-        }
-        let truth = try PhantomGenerator.readTruth(truthPath)
         let loaded = try SeriesLoader().load(paths: [series])
-        let (body, cement) = SpineModel(truth.parameters).masks(on: loaded.volume.geometry)
-        let caption = "\(truth.caseID) (synthetic), DR \(String(format: "%.1f", truth.distributionRatePercent)) %"
+        let body: LabelVolume, cement: LabelVolume, caption: String
+        if let bodyMask, let cementMask {
+            body = try readMask(bodyMask, label: bodyLabel, grid: loaded.volume.geometry)
+            cement = try readMask(cementMask, label: nil, grid: loaded.volume.geometry)
+            caption = ""
+        } else {
+            let truthPath = series + "/" + PhantomGenerator.truthFileName
+            guard FileManager.default.fileExists(atPath: truthPath) else {
+                throw CommandFailure(message: "\(series): no masks given (--body-mask, --cement-mask) and no "
+                                     + PhantomGenerator.truthFileName)
+            }
+            let truth = try PhantomGenerator.readTruth(truthPath)
+            (body, cement) = SpineModel(truth.parameters).masks(on: loaded.volume.geometry)
+            caption = "\(truth.caseID) (synthetic), DR \(String(format: "%.1f", truth.distributionRatePercent)) %"
+        }
         if surface {
             let parts = [SurfaceFigure.Part(mask: body, color: Color(hex: 0xC8B89A), opacity: 0.3, label: "vertebral body"),
                          SurfaceFigure.Part(mask: cement, color: Color(hex: 0x0072B2), opacity: 1, label: "cement")]
@@ -114,7 +143,7 @@ struct OverlayFigureCommand: ParsableCommand {
         } else {
             var centroid = SIMD3<Double>(), count = 0.0
             let g = cement.geometry
-            for k in 0..<g.size.z { for j in 0..<g.size.y { for i in 0..<g.size.x where cement[i, j, k] == 1 {
+            for k in 0..<g.size.z { for j in 0..<g.size.y { for i in 0..<g.size.x where cement[i, j, k] != 0 && body[i, j, k] != 0 {
                 centroid += SIMD3(Double(i), Double(j), Double(k))
                 count += 1
             } } }
@@ -124,10 +153,25 @@ struct OverlayFigureCommand: ParsableCommand {
                 SliceOverlayFigure.Overlay(mask: body, color: Color(hex: 0xE69F00), fill: false, outline: true, label: "body"),
                 SliceOverlayFigure.Overlay(mask: cement, color: Color(hex: 0x56B4E9), fill: true, outline: true, label: "cement"),
             ]
-            let figure = SliceOverlayFigure(volume: loaded.volume, overlays: overlays, plane: SlicePlane(rawValue: plane)!,
-                                            centre: centre, windowLevel: level, windowWidth: width,
-                                            fieldOfView: fieldOfView, title: caption)
-            try FigureRenderer.write(figure, to: out, dpi: dpi)
+            let slicePlane = SlicePlane(rawValue: plane)!
+            if let montage {
+                // Spread the cuts over the body's extent along the plane's normal.
+                let axis = slicePlane == .axial ? 2 : (slicePlane == .sagittal ? 0 : 1)
+                var low = Int.max, high = Int.min
+                for k in 0..<g.size.z { for j in 0..<g.size.y { for i in 0..<g.size.x where body[i, j, k] != 0 {
+                    let index = [i, j, k][axis]
+                    low = min(low, index)
+                    high = max(high, index)
+                } } }
+                let figure = SliceMontageFigure(volume: loaded.volume, overlays: overlays, plane: slicePlane, centre: centre,
+                                                range: low...high, count: montage, fieldOfView: fieldOfView, title: caption)
+                try FigureRenderer.write(figure, to: out, dpi: dpi)
+            } else {
+                let figure = SliceOverlayFigure(volume: loaded.volume, overlays: overlays, plane: slicePlane, centre: centre,
+                                                windowLevel: level, windowWidth: width, fieldOfView: fieldOfView,
+                                                title: caption)
+                try FigureRenderer.write(figure, to: out, dpi: dpi)
+            }
         }
         Terminal.note("wrote \(out)")
     }

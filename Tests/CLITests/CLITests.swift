@@ -194,4 +194,37 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(missingOption.status, 2)
         XCTAssertTrue(missingOption.stderr.contains("--col"), missingOption.stderr)
     }
+
+    func testFigureOverlayFromPhantomTruthAndFromMasks() throws {
+        let folder = temporaryFolder() + "/case"
+        XCTAssertEqual(try cement(["phantom", folder, "--dr", "20", "--seed", "4", "--matrix", "256", "--spacing", "0.8",
+                                   "--thickness", "2", "--slices", "24"]).status, 0)
+        let svg = folder + "/../sagittal.svg"
+        let truth = try cement(["figure", "overlay", folder, "--plane", "sagittal", "--out", svg])
+        XCTAssertEqual(truth.status, 0, truth.stderr)
+        XCTAssertTrue(try String(contentsOfFile: svg, encoding: .utf8).hasPrefix("<?xml"))
+
+        // A mask on another grid is refused with the file named.
+        let other = folder + "/../other.nii"
+        try NIfTIWriter.write(LabelVolume(geometry: VolumeGeometry(size: [4, 4, 4], spacing: [1, 1, 1], origin: [0, 0, 0]),
+                                          repeating: 1), to: other)
+        let mismatch = try cement(["figure", "overlay", folder, "--body-mask", other, "--cement-mask", other,
+                                   "--out", folder + "/../x.png"])
+        XCTAssertEqual(mismatch.status, 2)
+        XCTAssertTrue(mismatch.stderr.contains("other.nii") && mismatch.stderr.contains("does not coincide"), mismatch.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/../x.png"))
+    }
+
+    func testFigureChartFromSpec() throws {
+        let csv = try statsCSV()
+        let spec = temporaryFolder() + "/box.json"
+        try #"{"kind": "boxplot", "value": "value", "group": "dr_group", "levels": ["low", "medium", "high"], "y_label": "骨水泥 (ml)"}"#
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let out = temporaryFolder() + "/box.pdf"
+        let result = try cement(["figure", spec, "--data", csv, "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(try Data(contentsOf: URL(fileURLWithPath: out)).starts(with: Data("%PDF".utf8)))
+        let bad = try cement(["figure", spec, "--data", csv, "--out", temporaryFolder() + "/box.gif"])
+        XCTAssertEqual(bad.status, 2)
+    }
 }

@@ -130,4 +130,33 @@ final class NIfTIWriterTests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: folder + "/w.nii.gz")))
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: folder).contains { $0.hasSuffix(".partial") })
     }
+
+    func testReaderRoundTripsTheWriter() throws {
+        let folder = Fixtures.temporaryFolder()
+        for direction in [SIMD3<Double>(0, 0, 1), SIMD3<Double>(0, 0, -1)] {
+            let geometry = VolumeGeometry(size: [5, 4, 3], spacing: [0.7, 0.8, 2.5], origin: [12, -30, 45],
+                                          rowDirection: [0.6, 0.8, 0], columnDirection: [-0.8, 0.6, 0], sliceDirection: direction)
+            let mask = LabelVolume(geometry: geometry, voxels: (0..<60).map { UInt8($0 % 7) })
+            let path = folder + "/m\(direction.z).nii.gz"
+            try NIfTIWriter.write(mask, to: path)
+            let read = try NIfTIReader.readLabels(path)
+            XCTAssertEqual(read.voxels, mask.voxels)
+            XCTAssertTrue(read.geometry.matches(geometry, tolerance: 1e-4), "\(read.geometry)")
+        }
+    }
+
+    func testReaderFollowsNibabelFiles() throws {
+        // Written by nibabel 5 (Tests/ImagingTests/Fixtures): voxel (i,j,k) = i + 4j + 12k (uint8, sform code 2, no
+        // qform) and three times that as int16 with only a qform; RAS affine [[0,0,2,-10],[-0.5,0,0,20],[0,-0.75,0,30]].
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let expected = VolumeGeometry(size: [4, 3, 2], spacing: [0.5, 0.75, 2], origin: [10, -20, 30],
+                                      rowDirection: [0, 1, 0], columnDirection: [0, 0, -1], sliceDirection: [-1, 0, 0])
+        let sform = try NIfTIReader.readLabels(directory.appendingPathComponent("nibabel-sform.nii.gz").path)
+        XCTAssertTrue(sform.geometry.matches(expected, tolerance: 1e-5), "\(sform.geometry)")
+        XCTAssertEqual(sform[1, 2, 1], 1 + 8 + 12)
+        let qform = try NIfTIReader.readLabels(directory.appendingPathComponent("nibabel-qform.nii").path)
+        XCTAssertTrue(qform.geometry.matches(expected, tolerance: 1e-4), "\(qform.geometry)")
+        XCTAssertEqual(qform[3, 0, 1], 3 * 15)
+        XCTAssertThrowsError(try NIfTIReader.readLabels(directory.appendingPathComponent("missing.nii").path))
+    }
 }
