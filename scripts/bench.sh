@@ -37,3 +37,22 @@ print(f"  CementReport (DCMTK)  {t_ours:7.3f} s   peak RSS {rss_ours/2**20:7.1f}
 print(f"  pydicom + numpy       {t_peer:7.3f} s   peak RSS {rss_peer/2**20:7.1f} MiB = {rss_peer/volume:4.2f} x int16 volume")
 print(f"  speed ratio (peer / ours): {t_peer/t_ours:.1f}x    same mean HU: {abs(sum_ours-sum_peer) < 1e-6}")
 PY
+
+# Phantom generation: truth, rendering and DICOM writing, timed stage by stage (median of runs).
+for shape in "256 80 0.7 1" "512 300 0.35 0.625"; do
+  set -- $shape
+  totals=(); out=""
+  for _ in $(seq "$runs"); do
+    rm -rf "$cache/phantom"
+    out=$($bin/cement-bench phantom-stages "$cache/phantom" --matrix "$1" --slices "$2" --spacing "$3" --thickness "$4")
+    totals+=("$(field total_seconds "$out")")
+  done
+  total=$(printf '%s\n' "${totals[@]}" | median)
+  python3 - "$1" "$2" "$total" "$out" <<'PY'
+import json, sys
+matrix, slices, total, last = sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4])
+print(f"Phantom {matrix}x{matrix}x{slices}: {total:.2f} s median "
+      f"(last run: truth {last['truth_seconds']:.2f} s, render {last['render_seconds']:.2f} s, "
+      f"DICOM {last['write_seconds']:.2f} s; peak RSS {last['peak_rss_bytes']/2**20:.0f} MiB)")
+PY
+done
