@@ -103,11 +103,11 @@ public struct SeriesLoader: Sendable {
                 throw ImagingError(file: image.path, tag: DICOMAttribute.samplesPerPixel.description,
                                    "\(image.samplesPerPixel) samples per pixel; CT must be greyscale")
             }
-            guard image.bitsAllocated == 16 else {
+            guard image.bitsAllocated == 16 || image.bitsAllocated == 8 else {
                 throw ImagingError(file: image.path, tag: DICOMAttribute.bitsAllocated.description,
-                                   "\(image.bitsAllocated) bits allocated; only 16-bit CT is supported")
+                                   "\(image.bitsAllocated) bits allocated; CT must have 8 or 16")
             }
-            guard (1...16).contains(image.bitsStored), image.highBit == image.bitsStored - 1 else {
+            guard (1...image.bitsAllocated).contains(image.bitsStored), image.highBit == image.bitsStored - 1 else {
                 throw ImagingError(file: image.path, tag: DICOMAttribute.bitsStored.description,
                                    "unsupported BitsStored \(image.bitsStored) / HighBit \(image.highBit)")
             }

@@ -73,6 +73,20 @@ final class SeriesLoaderTests: XCTestCase {
         }
     }
 
+    func testJPEGBaselineEightBitLoadsWithItsRescale() throws {
+        // dcmcjpeg +eb reduces 12-bit data to 8 bits (one step per 16 stored units here) and JPEG-codes them
+        // lossily; the result must still be in HU through the rescale it writes.
+        var volume = Fixtures.patternVolume(high: 3071)
+        for index in volume.voxels.indices { volume.voxels[index] = volume.voxels[index] / 256 * 256 }
+        let folder = try writeSeries(volume, configure: { $0.bitsStored = 12 })
+        Fixtures.transcode(folder, tool: "dcmcjpeg", options: ["+eb", "+q", "100"])
+        let loaded = try SeriesLoader().load(paths: [folder])
+        XCTAssertEqual(loaded.transferSyntaxes, ["1.2.840.10008.1.2.4.50"])
+        let meanError = zip(loaded.volume.voxels, volume.voxels).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) }
+            / Double(volume.voxels.count)
+        XCTAssertLessThan(meanError, 40, "mean absolute HU error after 8-bit lossy coding")
+    }
+
     func testWriterSyntaxesLoadBack() throws {
         let volume = Fixtures.patternVolume()
         let syntaxes: [(DICOMWriter.Syntax, String)] = [

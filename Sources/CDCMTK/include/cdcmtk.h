@@ -36,8 +36,8 @@ int cdcm_has(cdcm_file *file, const char *path);
 /* Number of items in a sequence at path, or -1 when absent. */
 long cdcm_sequence_count(cdcm_file *file, const char *path);
 
-/* Decodes the pixel data (all frames) to native-endian 16-bit words.
- * words must hold rows*columns*frames values; BitsAllocated must be 16.
+/* Decodes the pixel data (all frames) to native-endian 16-bit words (8-bit data are widened).
+ * words must hold rows*columns*frames values; BitsAllocated must be 8 or 16.
  * Returns 0 on success, otherwise fills err. */
 int cdcm_pixel_words(cdcm_file *file, uint16_t *words, size_t count, char *err, size_t err_len);
 
