@@ -19,6 +19,8 @@ public struct RepeatedMeasuresANOVA: Sendable, Codable, Equatable {
     public var epsilonHF: Double
     public var pGG: Double
     public var pHF: Double
+    /// Paired t tests between every two conditions (a < b), P values Bonferroni-adjusted for the number of pairs.
+    public var pairs: [PairwiseComparison]
 
     /// `rows[i][j]`: subject i under condition j.
     public init(rows: [[Double]]) throws(StatisticsError) {
@@ -74,6 +76,17 @@ public struct RepeatedMeasuresANOVA: Sendable, Codable, Equatable {
         mauchlyP = mauchlyDF > 0 ? ChiSquared(df: mauchlyDF).uppertail(mauchlyChiSquare) : 1
         pGG = FDistribution(df1: dfConditions * epsilonGG, df2: dfError * epsilonGG).uppertail(f)
         pHF = FDistribution(df1: dfConditions * epsilonHF, df2: dfError * epsilonHF).uppertail(f)
+        var pairs: [PairwiseComparison] = []
+        let pairCount = Double(k * (k - 1) / 2)
+        for a in 0..<k {
+            for b in (a + 1)..<k {
+                let test = try TTest.paired(data.map { $0[a] }, data.map { $0[b] })
+                let diff = conditionMeans[a] - conditionMeans[b]
+                pairs.append(PairwiseComparison(a: a, b: b, diff: diff, se: diff / test.statistic, statistic: test.statistic,
+                                                p: min(1, test.p * pairCount)))
+            }
+        }
+        self.pairs = pairs
     }
 
     /// Orthonormal Helmert contrasts: k − 1 rows of length k.

@@ -264,6 +264,10 @@ struct StatsCommand: ParsableCommand {
             output.epsilon_hf = rm.epsilonHF
             output.mauchly_w = rm.mauchlyW
             output.mauchly_p = rm.mauchlyP
+            output.pairs = rm.pairs.map {
+                StatsOutput.Pair(a: names[$0.a], b: names[$0.b], diff: $0.diff, se: $0.se, statistic: $0.statistic, p: $0.p,
+                                 ci_low: nil, ci_high: nil)
+            }
         }
         return output
     }

@@ -182,5 +182,11 @@ final class TestsAgainstR: XCTestCase {
         assertClose(rm.epsilonGG, 0.8656024736565554)
         XCTAssertEqual(rm.epsilonHF, 1)
         assertClose(rm.pGG, 1.2776607618079722e-17, rel: 1e-8)
+        // Paired comparisons, Bonferroni: pairwise.t.test(c(pre, d1, y1), rep(1:3, each = 12), paired = TRUE,
+        // p.adjust.method = "bonferroni") in R 4.2.2.
+        XCTAssertEqual(rm.pairs.count, 3)
+        assertClose(rm.pairs[0].p, 2.4414064919859699e-12, rel: 1e-8)
+        assertClose(rm.pairs[1].p, 4.7726465085004784e-11, rel: 1e-8)
+        assertClose(rm.pairs[2].p, 0.068758196477897604)
     }
 }
