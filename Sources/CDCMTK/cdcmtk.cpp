@@ -115,27 +115,14 @@ int cdcm_pixel_words(cdcm_file *file, uint16_t *words, size_t count, char *err, 
     }
     Uint16 bitsAllocated = 16;
     dataset->findAndGetUint16(DCM_BitsAllocated, bitsAllocated);
-    unsigned long available = 0;
-    if (bitsAllocated == 8) {
-        // 8-bit images (e.g. JPEG baseline) are widened to 16-bit words.
-        const Uint8 *bytes = nullptr;
-        OFCondition status = dataset->findAndGetUint8Array(DCM_PixelData, bytes, &available, OFFalse);
-        if (status.bad() || bytes == nullptr) {
-            copyMessage(std::string("no readable 8-bit pixel data: ") + status.text(), err, err_len);
-            return 1;
-        }
-        if (available < count) {
-            copyMessage("pixel data holds " + std::to_string(available) + " values, expected " + std::to_string(count),
-                        err, err_len);
-            return 1;
-        }
-        for (size_t i = 0; i < count; ++i) words[i] = bytes[i];
-        return 0;
-    }
+    // 8-bit images (e.g. JPEG baseline) are widened to 16-bit words.
+    const Uint8 *bytes = nullptr;
     const Uint16 *data = nullptr;
-    OFCondition status = dataset->findAndGetUint16Array(DCM_PixelData, data, &available, OFFalse);
-    if (status.bad() || data == nullptr) {
-        copyMessage(std::string("no readable 16-bit pixel data: ") + status.text(), err, err_len);
+    unsigned long available = 0;
+    OFCondition status = bitsAllocated == 8 ? dataset->findAndGetUint8Array(DCM_PixelData, bytes, &available, OFFalse)
+                                            : dataset->findAndGetUint16Array(DCM_PixelData, data, &available, OFFalse);
+    if (status.bad() || (bytes == nullptr && data == nullptr)) {
+        copyMessage("no readable " + std::to_string(bitsAllocated) + "-bit pixel data: " + status.text(), err, err_len);
         return 1;
     }
     if (available < count) {
@@ -143,7 +130,11 @@ int cdcm_pixel_words(cdcm_file *file, uint16_t *words, size_t count, char *err, 
                     err, err_len);
         return 1;
     }
-    std::memcpy(words, data, count * sizeof(Uint16));
+    if (bytes != nullptr) {
+        for (size_t i = 0; i < count; ++i) words[i] = bytes[i];
+    } else {
+        std::memcpy(words, data, count * sizeof(Uint16));
+    }
     return 0;
 }
 
