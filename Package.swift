@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
+        .target(name: "Study", dependencies: ["Statistics"]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(
             name: "cement",
@@ -41,6 +42,7 @@ let package = Package(
                 "Phantom",
                 "Statistics",
                 "Figures",
+                "Study",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("NIST")]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Imaging", "Statistics", "CCairo"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Statistics"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),

@@ -19,7 +19,8 @@ struct Cement: ParsableCommand {
             """,
         version: CementVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
-                      StatsCommand.self, FigureCommand.self]
+                      StatsCommand.self, FigureCommand.self,
+                      CheckPaperCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,282 @@
+import Foundation
+import Statistics
+
+/// One result of auditing a paper's printed numbers against each other.
+public struct PaperFinding: Sendable, Encodable, Equatable {
+    /// Where the number is printed: table1…table4, abstract_zh, abstract_en, results_2.1…
+    public var `where`: String
+    /// Cohort column name of the variable.
+    public var variable: String
+    /// p_value, percent, pairwise_claim, correlation, label, value.
+    public var kind: String
+    public var reported: String
+    public var recomputed: String
+    /// Range of the recomputed quantity that the printed inputs allow after rounding, when one applies.
+    public var recomputedRange: [Double]?
+    public var consistent: Bool
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case `where`, variable, kind, reported, recomputed, recomputedRange = "recomputed_range", consistent, note
+    }
+}
+
+/// A statcheck/GRIM-style audit of a published study: every test that the printed summary statistics allow is
+/// recomputed over the whole range the printed rounding permits, and numbers printed in several places are
+/// compared.
+public struct PaperCheck: Sendable {
+    public let study: PublishedStudy
+
+    public init(study: PublishedStudy) { self.study = study }
+
+    private var groups: [String] { study.design.groupOrderInTables }
+    private var n: Int { study.design.perGroup }
+
+    public func findings() -> [PaperFinding] {
+        var findings: [PaperFinding] = []
+        for (table, variable, row) in study.rows {
+            switch row.kind {
+            case "mean_sd": findings.append(anovaFinding(table, variable, row))
+            case "counts", "count_percent":
+                findings += countFindings(table, variable, row)
+            default: break
+            }
+        }
+        for variable in study.table4.keys.sorted() {
+            findings.append(correlationFinding("table4", variable, r: study.table4[variable]!.r,
+                                               decimals: study.table4[variable]!.rDecimals, reported: study.table4[variable]!.p))
+        }
+        for (place, abstract) in [("abstract_zh", study.abstractZh), ("abstract_en", study.abstractEn)] {
+            findings += abstractFindings(place, abstract)
+        }
+        findings += claimFindings()
+        return findings
+    }
+
+    // MARK: ANOVA from means and SDs
+
+    /// Half a unit in the last printed decimal.
+    private func half(_ decimals: Int) -> Double { 0.5 * pow(10, -Double(decimals)) }
+
+    /// The range of the ANOVA P that means and SDs consistent with their printed rounding allow.
+    func anovaRange(means: [Double], sds: [Double], decimals: Int) -> (central: SummaryANOVA, low: Double, high: Double) {
+        let h = half(decimals)
+        let sizes = Array(repeating: n, count: means.count)
+        let central = SummaryANOVA(means: means, sds: sds, sizes: sizes)
+        // Between-group spread: largest at a corner of the box of means (a convex function), smallest where all
+        // means are pulled as close to a common value as the box allows.
+        var maxSpread = 0.0
+        for corner in 0..<(1 << means.count) {
+            let m = means.enumerated().map { $0.element + ((corner >> $0.offset) & 1 == 1 ? h : -h) }
+            let grand = m.reduce(0, +) / Double(m.count)
+            maxSpread = max(maxSpread, m.reduce(0) { $0 + ($1 - grand) * ($1 - grand) })
+        }
+        func spread(_ c: Double) -> Double {
+            means.reduce(0) { total, mean in
+                let clamped = min(max(c, mean - h), mean + h)
+                return total + (clamped - c) * (clamped - c)
+            }
+        }
+        var a = means.min()! - h, b = means.max()! + h
+        for _ in 0..<200 {
+            let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
+            if spread(m1) < spread(m2) { b = m2 } else { a = m1 }
+        }
+        let minSpread = spread((a + b) / 2)
+        let df1 = Double(means.count - 1), df2 = Double(n * means.count - means.count)
+        let withinMin = sds.reduce(0) { $0 + max(0, $1 - h) * max(0, $1 - h) } * Double(n - 1)
+        let withinMax = sds.reduce(0) { $0 + ($1 + h) * ($1 + h) } * Double(n - 1)
+        let fMax = Double(n) * maxSpread / df1 / (withinMin / df2)
+        let fMin = Double(n) * minSpread / df1 / (withinMax / df2)
+        let distribution = FDistribution(df1: df1, df2: df2)
+        return (central, distribution.uppertail(fMax), distribution.uppertail(fMin))
+    }
+
+    private func anovaFinding(_ table: String, _ variable: String, _ row: PublishedStudy.Row) -> PaperFinding {
+        let means = groups.map { row.groups[$0]![0] }, sds = groups.map { row.groups[$0]![1] }
+        let (central, low, high) = anovaRange(means: means, sds: sds, decimals: row.decimals ?? 1)
+        let reported = ReportedP(row.p)
+        let consistent = reported?.overlaps(low, high) ?? false
+        return PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p,
+                            recomputed: "one-way ANOVA F(\(Int(central.df1)), \(Int(central.df2))) = "
+                                + "\(String(format: "%.2f", central.f)), P = \(String(format: "%.4f", central.p))",
+                            recomputedRange: [low, high], consistent: consistent,
+                            note: consistent ? nil : "no means and SDs that round to the printed ones give P = \(row.p)")
+    }
+
+    // MARK: Counts
+
+    private func countFindings(_ table: String, _ variable: String, _ row: PublishedStudy.Row) -> [PaperFinding] {
+        var findings: [PaperFinding] = []
+        var contingency: [[Int]]
+        if row.kind == "counts" {
+            let levels = row.levels?.count ?? 2
+            contingency = (0..<levels).map { level in groups.map { Int(row.groups[$0]![level]) } }
+            for group in groups {
+                let total = row.groups[group]!.reduce(0, +)
+                if Int(total) != n {
+                    findings.append(PaperFinding(where: table, variable: variable, kind: "value",
+                                                 reported: "\(group): \(Int(total))", recomputed: "\(n)", consistent: false,
+                                                 note: "the counts of the \(group) group do not add up to its size"))
+                }
+            }
+        } else {
+            let events = groups.map { Int(row.groups[$0]![0]) }
+            contingency = [events, events.map { n - $0 }]
+            for group in groups {
+                let count = Int(row.groups[group]![0]), printed = row.groups[group]![1]
+                let decimals = row.percentDecimals ?? 1
+                let percent = (100 * Double(count) / Double(n) * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals))
+                if abs(percent - printed) > 1e-9 {
+                    findings.append(PaperFinding(where: table, variable: variable, kind: "percent",
+                                                 reported: "\(group): \(count) (\(printed))", recomputed: "\(percent)",
+                                                 consistent: false, note: "percentage does not match \(count)/\(n)"))
+                }
+            }
+        }
+        guard let chi = try? ChiSquareTest(table: contingency) else { return findings }
+        let reported = ReportedP(row.p)
+        let exact = try? FisherExactTest.test(table: contingency)
+        var consistent = reported?.overlaps(chi.p, chi.p) ?? false
+        var note: String? = nil
+        if let exact, chi.expectedMin < 5 {
+            note = "expected counts below 5 (smallest \(String(format: "%.2f", chi.expectedMin))); Fisher–Freeman–Halton "
+                + "exact P = \(String(format: "%.4f", exact.p))"
+            consistent = consistent || (reported?.overlaps(exact.p, exact.p) ?? false)
+        }
+        if !consistent, note == nil { note = "the printed counts give another P" }
+        findings.append(PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p,
+                                     recomputed: "chi-square(\(Int(chi.df))) = \(String(format: "%.3f", chi.statistic)), "
+                                         + "P = \(String(format: "%.4f", chi.p))",
+                                     recomputedRange: [chi.p, chi.p], consistent: consistent, note: note))
+        return findings
+    }
+
+    // MARK: Correlations
+
+    /// Two-sided P of Pearson's r over the interval that the printed r allows (n − 2 df).
+    func correlationRange(r: Double, decimals: Int, n: Int) -> (Double, Double) {
+        let h = half(decimals), df = Double(n - 2)
+        func p(_ r: Double) -> Double {
+            let t = r * (df / ((1 - r) * (1 + r))).squareRoot()
+            return StudentT(df: df).twoSided(t)
+        }
+        let small = abs(r) - h <= 0 ? 1 : p(abs(r) - h)
+        return (p(abs(r) + h), small)
+    }
+
+    private func correlationFinding(_ place: String, _ variable: String, r: Double, decimals: Int, reported: String)
+        -> PaperFinding
+    {
+        let (low, high) = correlationRange(r: r, decimals: decimals, n: study.design.total)
+        let consistent = ReportedP(reported)?.overlaps(low, high) ?? false
+        return PaperFinding(where: place, variable: variable, kind: "correlation", reported: "r = \(r), P = \(reported)",
+                            recomputed: "P from r and n = \(study.design.total): \(String(format: "%.4g", low))–"
+                                + "\(String(format: "%.4g", high))",
+                            recomputedRange: [low, high], consistent: consistent,
+                            note: consistent ? nil : "no r that rounds to \(r) gives P = \(reported) with n = \(study.design.total)")
+    }
+
+    // MARK: Abstracts and text
+
+    private func tableRow(_ variable: String) -> (String, PublishedStudy.Row)? {
+        for (table, name, row) in study.rows where name == variable { return (table, row) }
+        return nil
+    }
+
+    private func abstractFindings(_ place: String, _ abstract: PublishedStudy.Abstract) -> [PaperFinding] {
+        var findings: [PaperFinding] = []
+        for variable in abstract.entries.keys.sorted() {
+            guard let entry = abstract.entries[variable], let (table, row) = tableRow(variable) else { continue }
+            let sameValues = groups.allSatisfy { entry.groups[$0] == row.groups[$0] }
+            if !sameValues {
+                findings.append(PaperFinding(where: place, variable: variable, kind: "value",
+                                             reported: groups.map { "\(entry.groups[$0] ?? [])" }.joined(separator: " vs "),
+                                             recomputed: "\(table): " + groups.map { "\(row.groups[$0] ?? [])" }.joined(separator: " vs "),
+                                             consistent: false, note: "the abstract and the table print different values"))
+            }
+            let abstractP = ReportedP(entry.p), tableP = ReportedP(row.p)
+            let consistent = abstractP != nil && tableP != nil && abstractP!.overlaps(tableP!.low, tableP!.high)
+            findings.append(PaperFinding(where: place, variable: variable, kind: "p_value", reported: entry.p,
+                                         recomputed: "\(table): P = \(row.p)", recomputedRange: tableP.map { [$0.low, $0.high] },
+                                         consistent: consistent,
+                                         note: consistent ? nil : "the abstract's P disagrees with \(table)"))
+        }
+        for correlation in abstract.correlations {
+            guard let row = study.table4[correlation.variable] else { continue }
+            let same = correlation.r == row.r && correlation.p == row.p
+            findings.append(PaperFinding(where: place, variable: correlation.variable, kind: "correlation",
+                                         reported: "r = \(correlation.r), P = \(correlation.p)",
+                                         recomputed: "table4: r = \(row.r), P = \(row.p)", consistent: same,
+                                         note: same ? nil : "the abstract and Table 4 differ"))
+            if place == "abstract_en" {
+                // A label naming the height ratio must say "ratio"; one naming the height must not.
+                let saysRatio = correlation.label.lowercased().contains("ratio")
+                let isRatio = correlation.variable.contains("ratio")
+                if saysRatio != isRatio {
+                    findings.append(PaperFinding(where: place, variable: correlation.variable, kind: "label",
+                                                 reported: "r = \(correlation.r) labelled '\(correlation.label)'",
+                                                 recomputed: "table4: r = \(row.r) is '\(row.labelEn)'", consistent: false,
+                                                 note: "the label names the other height variable"))
+                }
+            }
+        }
+        return findings
+    }
+
+    private func claimFindings() -> [PaperFinding] {
+        var findings: [PaperFinding] = []
+        for claim in study.textClaims {
+            if claim.kind == "correlation", let row = study.table4[claim.variable], let r = claim.r {
+                let same = r == row.r && claim.p == row.p
+                findings.append(PaperFinding(where: claim.where, variable: claim.variable, kind: "correlation",
+                                             reported: "r = \(r), P = \(claim.p)", recomputed: "table4: r = \(row.r), P = \(row.p)",
+                                             consistent: same, note: same ? nil : "the text and Table 4 differ"))
+                continue
+            }
+            guard claim.kind == "pairwise_claim", let a = claim.a, let b = claim.b, let statement = claim.claim,
+                  let (_, row) = tableRow(claim.variable) else { continue }
+            let (low, high, description) = pairwiseRange(row, a, b)
+            let direction: Double = {
+                let ra = row.groups[a]![0], rb = row.groups[b]![0]
+                return ra == rb ? 0 : (ra > rb ? 1 : -1)
+            }()
+            let consistent: Bool
+            switch statement {
+            case "greater": consistent = direction > 0 && low < 0.05
+            case "less": consistent = direction < 0 && low < 0.05
+            default: consistent = high > 0.05
+            }
+            let wording = statement == "not_significant" ? "\(a) vs \(b): no significant difference (P \(claim.p))"
+                : "\(a) \(statement) than \(b) (P \(claim.p))"
+            findings.append(PaperFinding(where: claim.where, variable: claim.variable, kind: "pairwise_claim",
+                                         reported: wording, recomputed: description, recomputedRange: [low, high],
+                                         consistent: consistent,
+                                         note: consistent ? nil : "the printed summary statistics do not support the claim"))
+        }
+        return findings
+    }
+
+    /// Range of the pairwise P: LSD t test (pooled MSE of all groups, df N − k) for means, 2×2 chi-square for counts.
+    private func pairwiseRange(_ row: PublishedStudy.Row, _ a: String, _ b: String) -> (Double, Double, String) {
+        if row.kind == "mean_sd" {
+            let h = half(row.decimals ?? 1)
+            let sds = groups.map { row.groups[$0]![1] }
+            let df = Double(n * groups.count - groups.count)
+            let mseMin = sds.reduce(0) { $0 + max(0, $1 - h) * max(0, $1 - h) } / Double(groups.count)
+            let mseMax = sds.reduce(0) { $0 + ($1 + h) * ($1 + h) } / Double(groups.count)
+            let diff = abs(row.groups[a]![0] - row.groups[b]![0])
+            let t = StudentT(df: df)
+            func p(_ d: Double, _ mse: Double) -> Double { t.twoSided(d / (mse * 2 / Double(n)).squareRoot()) }
+            let low = p(diff + 2 * h, mseMin), high = p(max(0, diff - 2 * h), mseMax)
+            let central = p(diff, sds.reduce(0) { $0 + $1 * $1 } / Double(groups.count))
+            return (low, high, "LSD P = \(String(format: "%.4f", central)) (range \(String(format: "%.4f", low))–\(String(format: "%.4f", high)))")
+        }
+        let ea = Int(row.groups[a]![0]), eb = Int(row.groups[b]![0])
+        let table = [[ea, eb], [n - ea, n - eb]]
+        let chi = (try? ChiSquareTest(table: table))?.p ?? .nan
+        let exact = (try? FisherExactTest.test(table: table))?.p ?? .nan
+        return (min(chi, exact), max(chi, exact),
+                "2×2 chi-square P = \(String(format: "%.4f", chi)), Fisher exact P = \(String(format: "%.4f", exact))")
+    }
+}

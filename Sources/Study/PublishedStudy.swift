@@ -1,0 +1,145 @@
+import Foundation
+
+/// The numbers a study prints (`data/published.json`), as printed.
+public struct PublishedStudy: Decodable, Sendable {
+    /// A continuous variable summarised per group as mean ± SD, or a count variable.
+    public struct Row: Decodable, Sendable {
+        public var kind: String
+        public var unit: String?
+        public var decimals: Int?
+        public var percentDecimals: Int?
+        public var levels: [String]?
+        public var labelEn: String
+        public var labelZh: String
+        /// Per group: [mean, sd] (mean_sd), counts per level (counts), or [count, percent] (count_percent).
+        public var groups: [String: [Double]]
+        public var p: String
+
+        enum CodingKeys: String, CodingKey {
+            case kind, unit, decimals, percentDecimals = "percent_decimals", levels, labelEn = "label_en"
+            case labelZh = "label_zh", groups, p
+        }
+    }
+
+    public struct Correlation: Decodable, Sendable {
+        public var r: Double
+        public var rDecimals: Int
+        public var p: String
+        public var labelEn: String
+        public var labelZh: String
+
+        enum CodingKeys: String, CodingKey {
+            case r, rDecimals = "r_decimals", p, labelEn = "label_en", labelZh = "label_zh"
+        }
+    }
+
+    public struct AbstractEntry: Decodable, Sendable {
+        public var groups: [String: [Double]]
+        public var p: String
+    }
+
+    public struct AbstractCorrelation: Decodable, Sendable {
+        public var variable: String
+        public var label: String
+        public var r: Double
+        public var p: String
+    }
+
+    public struct Abstract: Decodable, Sendable {
+        public var entries: [String: AbstractEntry]
+        public var correlations: [AbstractCorrelation]
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            var entries: [String: AbstractEntry] = [:]
+            var correlations: [AbstractCorrelation] = []
+            for key in container.allKeys {
+                if key.stringValue == "correlations" {
+                    correlations = try container.decode([AbstractCorrelation].self, forKey: key)
+                } else {
+                    entries[key.stringValue] = try container.decode(AbstractEntry.self, forKey: key)
+                }
+            }
+            self.entries = entries
+            self.correlations = correlations
+        }
+    }
+
+    public struct Claim: Decodable, Sendable {
+        public var `where`: String
+        public var variable: String
+        public var kind: String
+        public var a: String?
+        public var b: String?
+        public var claim: String?
+        public var r: Double?
+        public var p: String
+    }
+
+    public struct Design: Decodable, Sendable {
+        public var perGroup: Int
+        public var total: Int
+        public var groupOrderInTables: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case perGroup = "per_group", total, groupOrderInTables = "group_order_in_tables"
+        }
+    }
+
+    public var design: Design
+    public var table1: [String: Row]
+    public var table2: [String: Row]
+    public var table3: [String: Row]
+    public var table4: [String: Correlation]
+    public var abstractZh: Abstract
+    public var abstractEn: Abstract
+    public var textClaims: [Claim]
+
+    enum CodingKeys: String, CodingKey {
+        case design, table1, table2, table3, table4, abstractZh = "abstract_zh", abstractEn = "abstract_en"
+        case textClaims = "text_claims"
+    }
+
+    /// Reads `published.json`; a malformed file is an error naming it.
+    public static func load(_ path: String) throws -> PublishedStudy {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw StudyError(file: path, "cannot read the file")
+        }
+        let decoder = JSONDecoder()
+        do {
+            return try decoder.decode(PublishedStudy.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw StudyError(file: path, "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw StudyError(file: path, "unexpected value at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch {
+            throw StudyError(file: path, "not a published-numbers file (\(error))")
+        }
+    }
+
+    /// Every table row by variable, with the table it comes from.
+    public var rows: [(table: String, variable: String, row: Row)] {
+        [("table1", table1), ("table2", table2), ("table3", table3)].flatMap { table, rows in
+            rows.keys.sorted().map { (table, $0, rows[$0]!) }
+        }
+    }
+}
+
+/// A problem with a study data file, naming the file.
+public struct StudyError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var message: String
+    public init(file: String, _ message: String) {
+        self.file = file
+        self.message = message
+    }
+    public var description: String { "\(file): \(message)" }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+
+@testable import Study
+
+/// Expected values come from SciPy 1.17 and R 4.2.2, computed independently of this package (commands below).
+final class PaperCheckTests: XCTestCase {
+    private var study: PublishedStudy {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            return try PublishedStudy.load(root.appendingPathComponent("data/published.json").path)
+        }
+    }
+
+    func testReportedPValuesBecomeIntervals() {
+        XCTAssertEqual(ReportedP("<0.001").map { [$0.low, $0.high] }, [0, 0.001])
+        XCTAssertEqual(ReportedP("0.035")!.low, 0.0345, accuracy: 1e-12)
+        XCTAssertEqual(ReportedP("0.035")!.high, 0.0355, accuracy: 1e-12)
+        XCTAssertEqual(ReportedP(">0.05").map { [$0.low, $0.high] }, [0.05, 1])
+        XCTAssertNil(ReportedP("n.s."))
+    }
+
+    func testANOVAFromSummaryStatisticsOverTheRoundingBox() throws {
+        // scipy: F = (40·Σ(m − m̄)²/2) / mean(s²), P = f.sf(F, 2, 117); the range by a 21³ grid over the means' box
+        // with the SDs at their lower and upper bounds (an inner approximation of the exact range).
+        let check = PaperCheck(study: try study)
+        let age = check.anovaRange(means: [74.3, 72.8, 73.6], sds: [5.7, 5.0, 4.8], decimals: 1)
+        XCTAssertEqual(age.central.p, 0.4345375105, accuracy: 1e-9)
+        XCTAssertLessThanOrEqual(age.low, 0.37935035 + 1e-8)
+        XCTAssertGreaterThan(age.low, 0.37)
+        XCTAssertGreaterThanOrEqual(age.high, 0.49068209 - 1e-8)
+        XCTAssertLessThan(age.high, 0.50)
+        let height = check.anovaRange(means: [23.1, 22.2, 21.6], sds: [2.1, 3.1, 1.5], decimals: 1)
+        XCTAssertEqual(height.central.p, 0.0172513607, accuracy: 1e-9)
+        XCTAssertLessThanOrEqual(height.low, 0.00807354 + 1e-8)
+        XCTAssertGreaterThan(height.low, 0.0065, "the printed 0.006 stays outside the range")
+        XCTAssertGreaterThanOrEqual(height.high, 0.03361362 - 1e-8)
+    }
+
+    func testCorrelationPFromRAndN() throws {
+        // R: f <- function(r) 2 * pt(-abs(r) * sqrt(118 / (1 - r^2)), 118); f(0.2855); f(0.2845)
+        let (low, high) = PaperCheck(study: try study).correlationRange(r: 0.285, decimals: 3, n: 120)
+        XCTAssertEqual(low, 0.00157326432470376, accuracy: 1e-12)
+        XCTAssertEqual(high, 0.00163681402844469, accuracy: 1e-12)
+    }
+
+    func testTheAuditFindsThePapersInconsistencies() throws {
+        // Independent grounds for each: ANOVA ranges above (age 0.379–0.491 vs 0.155; course 0.363–0.475 vs 0.967;
+        // height at 1 year 0.008–0.034 vs 0.006); chisq.test(matrix(c(2, 38, 5, 35, 10, 30), 2)) gives 0.0348,
+        // which the abstracts print as <0.001; prop.test(c(2, 5), c(40, 40)) and fisher.test give P > 0.2 for the
+        // claimed high-vs-medium difference in secondary fractures; the LSD t for medium vs low height at 1 year is
+        // (22.2 − 21.6) / √(mean(2.1², 3.1², 1.5²)·2/40) = 1.15 on 117 df (P ≈ 0.25); the English abstract calls
+        // r = 0.345 (the height ratio in Table 4) the height.
+        let findings = PaperCheck(study: try study).findings()
+        let inconsistent = Set(findings.filter { !$0.consistent }.map { "\($0.where) \($0.variable) \($0.kind)" })
+        XCTAssertEqual(inconsistent, [
+            "table1 age_years p_value", "table1 course_days p_value", "table3 height_1y_mm p_value",
+            "abstract_zh height_1y_mm p_value", "abstract_en height_1y_mm p_value",
+            "abstract_zh secondary_fracture p_value", "abstract_en secondary_fracture p_value",
+            "abstract_en height_ratio_1y label", "results_2.2 secondary_fracture pairwise_claim",
+            "results_2.3 height_1y_mm pairwise_claim",
+        ])
+        // Every printed row, correlation, abstract value and text claim is checked.
+        XCTAssertGreaterThanOrEqual(findings.count, 70)
+        for finding in findings where finding.kind == "p_value" && finding.where.hasPrefix("table") {
+            XCTAssertNotNil(finding.recomputedRange)
+        }
+    }
+
+    func testMalformedFileIsAnErrorNamingIt() throws {
+        let path = NSTemporaryDirectory() + "published-\(UUID().uuidString).json"
+        try Data(#"{"design": {"per_group": 40}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try PublishedStudy.load(path)) { error in
+            XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("missing"), "\(error)")
+        }
+    }
+}
