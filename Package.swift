@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
-        .target(name: "Study", dependencies: ["Statistics"]),
+        .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(
             name: "cement",
@@ -44,7 +44,6 @@ let package = Package(
                 "Figures",
                 "Study",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
         ),
         .executableTarget(

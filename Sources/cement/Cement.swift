@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Statistics
+import Study
 
 /// The `cement` command: CementReport's command-line interface.
 @main
@@ -20,7 +21,7 @@ struct Cement: ParsableCommand {
         version: CementVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
                       StatsCommand.self, FigureCommand.self,
-                      CheckPaperCommand.self]
+                      CheckPaperCommand.self, CohortCommand.self]
     )
 
     static func main() {
@@ -28,6 +29,9 @@ struct Cement: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ImagingError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitCode.inputError)
+        } catch let error as StudyError {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as StatisticsError {

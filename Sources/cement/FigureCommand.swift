@@ -1,6 +1,7 @@
 import ArgumentParser
 import Figures
 import Foundation
+import Study
 import Imaging
 import Phantom
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Study
 import Statistics
 
 /// `cement stats`: one statistical test on columns of a CSV file.
@@ -82,11 +83,11 @@ struct StatsCommand: ParsableCommand {
     }
 
     /// Values of `value` split by `group`, as exact-decimal-centred deviations.
-    private func groupedValues(_ table: CSVTable) throws(CommandFailure)
+    private func groupedValues(_ table: CSVTable) throws
         -> (labels: [String], groups: [[Double]], dropped: Int)
     {
         let valueColumn = try table.column(try required(value, "value"))
-        let groupColumn = try group.map { name throws(CommandFailure) in try table.column(name) }
+        let groupColumn = try group.map { try table.column($0) }
         let (rows, dropped) = completeRows(table, [valueColumn] + (groupColumn.map { [$0] } ?? []))
         var labels: [String] = levels?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
         var texts: [String: [String]] = [:]
@@ -107,10 +108,10 @@ struct StatsCommand: ParsableCommand {
         return (labels, groups, dropped + levelDropped)
     }
 
-    private func describe(_ table: CSVTable) throws(CommandFailure) -> StatsOutput {
+    private func describe(_ table: CSVTable) throws -> StatsOutput {
         let valueColumn = try table.column(try required(value, "value"))
         let (labels, _, _) = try groupedValues(table)
-        let groupColumn = try group.map { name throws(CommandFailure) in try table.column(name) }
+        let groupColumn = try group.map { try table.column($0) }
         var summaries: [StatsOutput.GroupSummary] = []
         for label in labels {
             var values: [Double?] = []
@@ -130,7 +131,7 @@ struct StatsCommand: ParsableCommand {
         var output = StatsOutput()
         output.dropped = dropped
         output.groupLabels = labels
-        func twoGroups() throws(CommandFailure) -> ([Double], [Double]) {
+        func twoGroups() throws -> ([Double], [Double]) {
             guard groups.count == 2 else {
                 throw CommandFailure(message: "\(test.rawValue) compares exactly two groups; found \(groups.count) "
                                      + "(\(labels.joined(separator: ", "))): use --levels A,B")

@@ -1,58 +1,58 @@
 import Foundation
 import SwiftCSV
 
-/// A CSV file read into named text columns, with errors that name the file, row and column.
-struct CSVTable {
-    let path: String
-    let header: [String]
-    let rows: [[String]]
+/// A CSV file read into named text columns (SwiftCSV), with errors that name the file, row and column.
+public struct CSVTable: Sendable {
+    public let path: String
+    public let header: [String]
+    public let rows: [[String]]
 
-    init(path: String) throws(CommandFailure) {
+    public init(path: String) throws(StudyError) {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw CommandFailure(message: "\(path): no such file")
+            throw StudyError(file: path, "no such file")
         }
         do {
             let csv = try CSV<Enumerated>(url: URL(fileURLWithPath: path), delimiter: .comma, loadColumns: false)
             header = csv.header.map { $0.trimmingCharacters(in: .whitespaces) }
             rows = csv.rows
         } catch {
-            throw CommandFailure(message: "\(path): not readable CSV (\(error))")
+            throw StudyError(file: path, "not readable CSV (\(error))")
         }
         self.path = path
         for (index, row) in rows.enumerated() where row.count != header.count {
-            throw CommandFailure(message: "\(path): row \(index + 1) has \(row.count) fields, the header has \(header.count)")
+            throw StudyError(file: path, "row \(index + 1) has \(row.count) fields, the header has \(header.count)")
         }
     }
 
     /// Index of a named column, or an error listing the columns (with the closest name first when one is close).
-    func column(_ name: String) throws(CommandFailure) -> Int {
+    public func column(_ name: String) throws(StudyError) -> Int {
         if let index = header.firstIndex(of: name) { return index }
         let suggestion = header.min { editDistance($0, name) < editDistance($1, name) }
-        var message = "\(path): no column '\(name)'"
+        var message = "no column '\(name)'"
         if let suggestion, editDistance(suggestion, name) <= max(2, name.count / 3) {
             message += " (did you mean '\(suggestion)'?)"
         }
-        throw CommandFailure(message: message + "; columns: " + header.joined(separator: ", "))
+        throw StudyError(file: path, message + "; columns: " + header.joined(separator: ", "))
     }
 
     /// The cell as text, nil when empty (a missing value).
-    func text(row: Int, column: Int) -> String? {
+    public func text(row: Int, column: Int) -> String? {
         let value = rows[row][column].trimmingCharacters(in: .whitespaces)
         return value.isEmpty || value == "NA" ? nil : value
     }
 
     /// The cell as a number, nil when empty; a non-number is an error naming row and column.
-    func number(row: Int, column: Int) throws(CommandFailure) -> Double? {
+    public func number(row: Int, column: Int) throws(StudyError) -> Double? {
         guard let text = text(row: row, column: column) else { return nil }
         guard let value = Double(text), value.isFinite else {
-            throw CommandFailure(message: "\(path): row \(row + 1), column '\(header[column])': '\(text)' is not a number")
+            throw StudyError(file: path, "row \(row + 1), column '\(header[column])': '\(text)' is not a number")
         }
         return value
     }
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
+public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     var previous = Array(0...b.count)
     for i in 1...max(1, a.count) where !a.isEmpty {

@@ -1,0 +1,233 @@
+import Foundation
+import Statistics
+
+/// Builds the synthetic cohort: 40 patients per DR group whose group means and SDs round to the published ones,
+/// whose counts equal the published counts, and whose pooled correlations of DR with the Table 4 variables round
+/// to the published r. Deterministic in the seed.
+///
+/// Method: per group and variable, normal draws are standardised exactly, scaled to the published mean and SD,
+/// clipped to the codebook range and rounded to the recording step; single values are then nudged by one step
+/// (raising or lowering the mean, widening or narrowing the spread) until mean and SD both round to the
+/// published values. Counts are random subsets of the published size. Finally values are swapped between
+/// patients of the same group — which changes no group statistic — to reach the Table 4 correlations exactly
+/// (to the printed decimals) and plausible within-patient correlations over time.
+public struct CohortGenerator: Sendable {
+    public let published: PublishedStudy
+    public let codebook: Codebook
+    public var seed: UInt64
+
+    public init(published: PublishedStudy, codebook: Codebook, seed: UInt64 = 20_210_301) {
+        self.published = published
+        self.codebook = codebook
+        self.seed = seed
+    }
+
+    /// Column order of the data contract.
+    public static let columns = [
+        "case_id", "procedure_date", "dr_group", "age_years", "sex", "bmi", "hypertension", "diabetes", "segment", "level",
+        "course_days", "puncture_adjustments", "operation_min", "fluoroscopy_count", "cement_ml", "leakage",
+        "dr_recorded_percent", "bed_time_h", "hospital_stay_d", "secondary_fracture", "adjacent_fracture", "vas_pre",
+        "vas_1d", "vas_1y", "odi_pre", "odi_1d", "odi_1y", "height_pre_mm", "height_1d_mm", "height_1y_mm",
+        "height_ratio_pre", "height_ratio_1d", "height_ratio_1y", "kyphosis_pre_deg", "kyphosis_1d_deg", "kyphosis_1y_deg",
+    ]
+
+    /// DR range each group must respect (percent): low ≤ 10 < medium < 20 ≤ high.
+    static func drRange(_ group: String) -> ClosedRange<Double> {
+        switch group {
+        case "low": 0.5...10
+        case "medium": 10.1...19.9
+        default: 20...45
+        }
+    }
+
+    /// A small deterministic generator (SplitMix64).
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func gaussian() -> Double {
+            let u = max(uniform(), 1e-300), v = uniform()
+            return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+        }
+        mutating func shuffle<T>(_ array: inout [T]) {
+            guard array.count > 1 else { return }
+            for i in stride(from: array.count - 1, to: 0, by: -1) { array.swapAt(i, below(i + 1)) }
+        }
+    }
+
+    /// Whether a value prints as `target` with `decimals` decimals.
+    static func rounds(_ value: Double, to target: Double, decimals: Int) -> Bool {
+        abs(value - target) < 0.5 * pow(10, -Double(decimals)) - 1e-9
+    }
+
+    /// Values of one group whose mean and SD print as the targets.
+    func fit(mean: Double, sd: Double, decimals: Int, n: Int, step: Double, range: ClosedRange<Double>,
+             random: inout Random) throws(StudyError) -> [Double] {
+        // Positive quantities with a large spread (days of illness, bed time) are right-skewed: draw them
+        // log-normally, which the exact standardisation below keeps.
+        let skewed = range.lowerBound >= 0 && sd / mean > 0.3
+        let logSD = (log(1 + (sd / mean) * (sd / mean))).squareRoot()
+        var z = (0..<n).map { _ in skewed ? exp(logSD * random.gaussian()) : random.gaussian() }
+        let d = Descriptive(z)
+        z = z.map { ($0 - d.mean) / d.sd }
+        func snap(_ v: Double) -> Double {
+            let clipped = min(range.upperBound, max(range.lowerBound, v))
+            return (clipped / step).rounded() * step
+        }
+        var values = z.map { snap(mean + sd * $0) }
+        for _ in 0..<50_000 {
+            let summary = Descriptive(values)
+            let meanOK = Self.rounds(summary.mean, to: mean, decimals: decimals)
+            let sdOK = Self.rounds(summary.sd, to: sd, decimals: decimals)
+            if meanOK && sdOK { return values.map { ($0 / step).rounded() * step } }
+            let up: Bool = meanOK ? (random.uniform() < 0.5) : summary.mean < mean
+            let widen: Bool = sdOK ? (random.uniform() < 0.5) : summary.sd < sd
+            // Moving a value above the mean up (or one below it down) widens the spread; the reverse narrows it.
+            let order = values.indices.sorted { values[$0] < values[$1] }
+            let quarter = max(1, n / 4)
+            var candidates = (up == widen) ? Array(order.suffix(quarter)) : Array(order.prefix(quarter))
+            candidates = candidates.filter { range.contains(values[$0] + (up ? step : -step)) }
+            if candidates.isEmpty {
+                // Blocked at a range limit: any value that can move in the needed direction will do.
+                candidates = values.indices.filter { range.contains(values[$0] + (up ? step : -step)) }
+            }
+            guard !candidates.isEmpty else { continue }
+            let index = candidates[random.below(candidates.count)]
+            values[index] += up ? step : -step
+        }
+        throw StudyError(file: "cohort generator", "cannot reach mean \(mean) and SD \(sd) with step \(step) in \(range)")
+    }
+
+    /// The cohort as rows of text cells in `columns` order.
+    public func generate() throws(StudyError) -> [[String]] {
+        var random = Random(state: seed)
+        let groups = ["low", "medium", "high"]
+        let n = published.design.perGroup
+        var data: [String: [String: [Double]]] = [:]   // variable → group → values
+        for (_, variable, row) in published.rows {
+            guard let meta = codebook[variable] else { throw StudyError(file: "codebook", "no variable \(variable)") }
+            for group in groups {
+                guard let values = row.groups[group] else { continue }
+                switch row.kind {
+                case "mean_sd":
+                    var range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
+                    if variable == "dr_recorded_percent" { range = Self.drRange(group) }
+                    data[variable, default: [:]][group] = try fit(mean: values[0], sd: values[1],
+                                                                  decimals: row.decimals ?? 1, n: n,
+                                                                  step: meta.step ?? 0.1, range: range, random: &random)
+                case "counts":
+                    // Binary or two-level category: the first level's count is coded 1.
+                    var flags = [Double](repeating: 0, count: n)
+                    for i in 0..<Int(values[0]) { flags[i] = 1 }
+                    random.shuffle(&flags)
+                    data[variable, default: [:]][group] = flags
+                default:
+                    var flags = [Double](repeating: 0, count: n)
+                    for i in 0..<Int(values[0]) { flags[i] = 1 }
+                    random.shuffle(&flags)
+                    data[variable, default: [:]][group] = flags
+                }
+            }
+        }
+        try correlate(&data, groups: groups, random: &random)
+        return rows(data, groups: groups, random: &random)
+    }
+
+    /// Swaps values within groups until every Table 4 correlation with DR rounds to the published r and the
+    /// repeated measurements of a patient are positively related.
+    private func correlate(_ data: inout [String: [String: [Double]]], groups: [String], random: inout Random)
+        throws(StudyError)
+    {
+        func pooled(_ variable: String) -> [Double] { groups.flatMap { data[variable]![$0]! } }
+        let dr = pooled("dr_recorded_percent")
+        func r(_ a: [Double], _ b: [Double]) -> Double { (try? PearsonCorrelation(a, b).r) ?? 0 }
+        // Hard targets: Table 4. Soft targets: follow-up values follow earlier ones, ratios follow heights.
+        let hard = published.table4.map { ($0.key, $0.value.r, $0.value.rDecimals) }.sorted { $0.0 < $1.0 }
+        let series = [["vas_pre", "vas_1d", "vas_1y"], ["odi_pre", "odi_1d", "odi_1y"],
+                      ["height_pre_mm", "height_1d_mm", "height_1y_mm"],
+                      ["height_ratio_pre", "height_ratio_1d", "height_ratio_1y"],
+                      ["kyphosis_pre_deg", "kyphosis_1d_deg", "kyphosis_1y_deg"]]
+        var soft: [(String, String, Double)] = []
+        for s in series { soft += [(s[0], s[1], 0.45), (s[1], s[2], 0.55)] }
+        soft += [("height_pre_mm", "height_ratio_pre", 0.7), ("height_1d_mm", "height_ratio_1d", 0.7),
+                 ("height_1y_mm", "height_ratio_1y", 0.7)]
+        func cost() -> Double {
+            var total = 0.0
+            for (variable, target, decimals) in hard {
+                let miss = max(0, abs(r(dr, pooled(variable)) - target) - 0.4 * pow(10, -Double(decimals)))
+                total += 1e4 * miss * miss
+            }
+            for (a, b, target) in soft {
+                let d = r(pooled(a), pooled(b)) - target
+                total += d * d
+            }
+            return total
+        }
+        let movable = Array(Set(hard.map(\.0) + soft.flatMap { [$0.0, $0.1] })).sorted()
+        var current = cost()
+        let n = published.design.perGroup
+        for _ in 0..<60_000 {
+            let variable = movable[random.below(movable.count)]
+            let group = groups[random.below(groups.count)]
+            let i = random.below(n), j = random.below(n)
+            guard i != j, data[variable]![group]![i] != data[variable]![group]![j] else { continue }
+            data[variable]![group]!.swapAt(i, j)
+            let candidate = cost()
+            if candidate <= current { current = candidate } else { data[variable]![group]!.swapAt(i, j) }
+        }
+        for (variable, target, decimals) in hard where !Self.rounds(r(dr, pooled(variable)), to: target, decimals: decimals) {
+            throw StudyError(file: "cohort generator", "could not reach r = \(target) for \(variable)")
+        }
+    }
+
+    private func rows(_ data: [String: [String: [Double]]], groups: [String], random: inout Random) -> [[String]] {
+        var rows: [[String]] = []
+        let n = published.design.perGroup
+        let thoracic = ["T10", "T11", "T12"], lumbar = ["L1", "L1", "L2", "L2", "L3", "L4", "L5"]
+        let start = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                                   year: 2021, month: 3, day: 1).date!
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        var caseNumber = 0
+        // Patients are listed in order of procedure date, as a register would be.
+        var entries: [(date: Int, group: String, index: Int)] = []
+        for group in groups { for index in 0..<n { entries.append((random.below(671), group, index)) } }
+        entries.sort { ($0.date, $0.group, $0.index) < ($1.date, $1.group, $1.index) }
+        for (day, group, index) in entries {
+            caseNumber += 1
+            var cells: [String] = []
+            for column in Self.columns {
+                switch column {
+                case "case_id": cells.append(String(format: "P%03d", caseNumber))
+                case "procedure_date": cells.append(formatter.string(from: start.addingTimeInterval(Double(day) * 86_400)))
+                case "dr_group": cells.append(group)
+                case "sex": cells.append(data["sex"]![group]![index] == 1 ? "F" : "M")
+                case "segment": cells.append(data["segment"]![group]![index] == 1 ? "lower_thoracic" : "lumbar")
+                case "level":
+                    let options = data["segment"]![group]![index] == 1 ? thoracic : lumbar
+                    cells.append(options[random.below(options.count)])
+                default:
+                    let value = data[column]![group]![index]
+                    let decimals = codebook[column]?.type == "number" ? 1 : 0
+                    cells.append(String(format: "%.\(decimals)f", value))
+                }
+            }
+            rows.append(cells)
+        }
+        return rows
+    }
+
+    /// The cohort as CSV text (header, then one line per patient, newline-terminated).
+    public func csv() throws(StudyError) -> String {
+        ([Self.columns] + (try generate())).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+}
