@@ -172,13 +172,3 @@ public struct PhantomRenderer: Sendable {
         }
     }
 }
-
-/// A buffer that several threads write at disjoint indices.
-struct SharedBuffer<Element>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Element>
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) { base = buffer.baseAddress! }
-    subscript(index: Int) -> Element {
-        get { base[index] }
-        nonmutating set { base[index] = newValue }
-    }
-}

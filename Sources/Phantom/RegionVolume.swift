@@ -1,4 +1,5 @@
 import Dispatch
+import Imaging
 
 /// Volume of a region given by a membership test, integrated on a grid that is refined only where the
 /// region's boundary passes.

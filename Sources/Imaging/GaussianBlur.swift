@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Imaging
 
 /// Separable Gaussian smoothing of a volume, with per-axis standard deviations in voxels. Edges are handled
 /// by clamping (the border voxel is repeated).
