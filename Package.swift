@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
+        .target(name: "RateEngine", dependencies: ["Imaging"]),
         .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(
@@ -43,17 +44,19 @@ let package = Package(
                 "Statistics",
                 "Figures",
                 "Study",
+                "RateEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "cement-bench",
-            dependencies: ["Imaging", "Phantom", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Imaging", "Phantom", "RateEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("NIST")]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Imaging", "Statistics", "CCairo"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Statistics"]),
+        .testTarget(name: "RateEngineTests", dependencies: ["RateEngine", "Imaging", "Phantom"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),

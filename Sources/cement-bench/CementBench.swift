@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Phantom
+import RateEngine
 
 /// Benchmark driver for `make bench`: generates inputs and times CementReport's own stages, one stage per
 /// process so that peak memory (ru_maxrss) belongs to that stage alone.
@@ -10,7 +11,7 @@ struct CementBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cement-bench",
         abstract: "Benchmark stages of CementReport (used by make bench).",
-        subcommands: [GenerateSeries.self, LoadSeries.self, PhantomStages.self]
+        subcommands: [GenerateSeries.self, LoadSeries.self, PhantomStages.self, ValidateRateEngine.self]
     )
 }
 
@@ -98,5 +99,66 @@ struct PhantomStages: ParsableCommand {
                                         "total_seconds": t3 - t0, "peak_rss_bytes": Double(usage.ru_maxrss) * 1024]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Accuracy of the rate engine on a validation suite of phantoms whose seeds were fixed before any tuning
+/// (tuning used seeds 5000–5011): DR, body and cement errors against the phantoms' ground truth.
+struct ValidateRateEngine: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Validate the rate engine on phantoms.")
+    @Argument(help: "Folder for the suite (reused when present).") var folder: String
+    @Option var count = 40
+    @Option var seed: UInt64 = 9000
+
+    func run() throws {
+        let generator = PhantomGenerator()
+        var rows: [String] = []
+        var drErrors: [Double] = [], bodyErrors: [Double] = [], cementErrors: [Double] = []
+        var seconds: [Double] = []
+        var failures = 0
+        print("case      level  matrix  pixel  slice  noise  leakage   true DR  engine DR  error  body err  cement err  QC")
+        for index in 0..<count {
+            let caseID = String(format: "case-%03d", index + 1)
+            let path = folder + "/" + caseID
+            var overrides = PhantomParameters.Overrides()
+            overrides.caseID = caseID
+            let phantom = generator.makeCase(seed: seed + UInt64(index), overrides: overrides)
+            if !FileManager.default.fileExists(atPath: path + "/truth.json") { try generator.write(phantom, to: path) }
+            let start = DispatchTime.now()
+            let loaded = try SeriesLoader().load(paths: [path])
+            let result = RateEngine().measure(loaded.volume)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+            let t = phantom.truth, p = phantom.parameters
+            guard let level = result.levels.first, let rate = level.distributionRatePercent, let body = level.vertebralBodyML else {
+                print("\(caseID): no measurement (QC: \(result.levels.first?.qc.joined(separator: ",") ?? "no cement"))")
+                failures += 1
+                continue
+            }
+            let drError = rate - t.distributionRatePercent
+            let bodyError = 100 * (body / t.vertebralBodyML - 1), cementError = 100 * (level.cementInBodyML / t.cementInBodyML - 1)
+            drErrors.append(drError)
+            bodyErrors.append(bodyError)
+            cementErrors.append(cementError)
+            rows.append(caseID)
+            print(String(format: "%@  %@  %6d  %5.2f  %5.3f  %5.1f  %-8@  %7.2f  %9.2f  %+5.2f  %+7.1f%%  %+9.1f%%  %@", caseID,
+                         p.level.padding(toLength: 5, withPad: " ", startingAt: 0), p.matrix, p.pixelSpacing, p.sliceSpacing,
+                         p.noiseSigma, p.leakage.rawValue, t.distributionRatePercent, rate, drError, bodyError, cementError,
+                         level.qc.joined(separator: ",")))
+        }
+        func meanAbs(_ x: [Double]) -> Double { x.map(abs).reduce(0, +) / Double(max(1, x.count)) }
+        func medianAbs(_ x: [Double]) -> Double { let s = x.map(abs).sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
+        print("\n\(drErrors.count) of \(count) cases measured (\(failures) without a result)")
+        print(String(format: "DR error (percentage points): mean |e| %.2f, median |e| %.2f, max |e| %.2f, bias %+.2f; "
+                     + "|e| ≤ 0.5 in %d, ≤ 1.5 in %d cases", meanAbs(drErrors), medianAbs(drErrors),
+                     drErrors.map(abs).max() ?? .nan, drErrors.reduce(0, +) / Double(max(1, drErrors.count)),
+                     drErrors.filter { abs($0) <= 0.5 }.count, drErrors.filter { abs($0) <= 1.5 }.count))
+        print(String(format: "Body volume: mean |relative error| %.1f %%, median %.1f %%, bias %+.1f %%", meanAbs(bodyErrors),
+                     medianAbs(bodyErrors),
+                     bodyErrors.reduce(0, +) / Double(max(1, bodyErrors.count))))
+        print(String(format: "Cement in body: mean |relative error| %.1f %%, median %.1f %%, bias %+.1f %%", meanAbs(cementErrors),
+                     medianAbs(cementErrors),
+                     cementErrors.reduce(0, +) / Double(max(1, cementErrors.count))))
+        print(String(format: "Targets: DR mean ≤ 0.5, max ≤ 1.5; volumes mean ≤ 3 %%. Load + measure: median %.2f s per case",
+                     seconds.sorted()[seconds.count / 2]))
     }
 }

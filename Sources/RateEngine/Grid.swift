@@ -1,0 +1,98 @@
+import Imaging
+
+/// A box cut out of a volume: values as Float, with the box's offset in the parent and the voxel spacing.
+struct Grid: Sendable {
+    var size: SIMD3<Int>
+    var spacing: SIMD3<Double>
+    /// Index of the box's first voxel in the parent volume.
+    var offset: SIMD3<Int>
+    var values: [Float]
+
+    var count: Int { size.x * size.y * size.z }
+    var plane: Int { size.x * size.y }
+    var voxelVolume: Double { spacing.x * spacing.y * spacing.z }
+
+    @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { (k * size.y + j) * size.x + i }
+
+    /// The part of `volume` between `low` and `high` (inclusive, clipped), as Float.
+    init(_ volume: HUVolume, low: SIMD3<Int>, high: SIMD3<Int>) {
+        let g = volume.geometry
+        let lo = pointwiseMax(low, SIMD3(repeating: 0)), hi = pointwiseMin(high, g.size &- 1)
+        size = hi &- lo &+ 1
+        spacing = g.spacing
+        offset = lo
+        var values = [Float](repeating: 0, count: size.x * size.y * size.z)
+        var n = 0
+        for k in lo.z...hi.z {
+            for j in lo.y...hi.y {
+                for i in lo.x...hi.x {
+                    values[n] = Float(volume[i, j, k])
+                    n += 1
+                }
+            }
+        }
+        self.values = values
+    }
+
+    init(size: SIMD3<Int>, spacing: SIMD3<Double>, offset: SIMD3<Int>, values: [Float]) {
+        self.size = size
+        self.spacing = spacing
+        self.offset = offset
+        self.values = values
+    }
+
+    /// Gaussian smoothing with standard deviations in millimetres.
+    func smoothed(sigma: SIMD3<Double>) -> Grid {
+        let geometry = VolumeGeometry(size: size, spacing: spacing, origin: [0, 0, 0])
+        var volume = Volume<Float>(geometry: geometry, voxels: values)
+        GaussianBlur(sigma: sigma / spacing).apply(to: &volume)
+        return Grid(size: size, spacing: spacing, offset: offset, values: volume.voxels)
+    }
+}
+
+/// A binary mask on a grid.
+struct Mask: Sendable {
+    var size: SIMD3<Int>
+    var bits: [Bool]
+
+    init(size: SIMD3<Int>, repeating value: Bool = false) {
+        self.size = size
+        bits = [Bool](repeating: value, count: size.x * size.y * size.z)
+    }
+
+    @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { (k * size.y + j) * size.x + i }
+    subscript(i: Int, j: Int, k: Int) -> Bool {
+        get { bits[index(i, j, k)] }
+        set { bits[index(i, j, k)] = newValue }
+    }
+    var count: Int { bits.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+    /// Dilation by an ellipsoid of semi-axes `radius` (mm), at least one voxel along every axis.
+    func dilated(radius: SIMD3<Double>, spacing: SIMD3<Double>) -> Mask {
+        let r = pointwiseMax(radius, spacing * 1.01)
+        let n = SIMD3<Int>((r / spacing).rounded(.down))
+        var offsets: [SIMD3<Int>] = []
+        for c in -n.z...n.z {
+            for b in -n.y...n.y {
+                for a in -n.x...n.x {
+                    let d = SIMD3(Double(a), Double(b), Double(c)) * spacing / r
+                    if (d * d).sum() <= 1 + 1e-9 { offsets.append(SIMD3(a, b, c)) }
+                }
+            }
+        }
+        var result = Mask(size: size)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x where self[i, j, k] {
+                    for o in offsets {
+                        let p = SIMD3(i, j, k) &+ o
+                        if p.x >= 0, p.y >= 0, p.z >= 0, p.x < size.x, p.y < size.y, p.z < size.z {
+                            result.bits[result.index(p.x, p.y, p.z)] = true
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}

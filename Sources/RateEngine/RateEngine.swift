@@ -1,0 +1,153 @@
+import Foundation
+import Imaging
+
+/// DR groups as the study defines them: low ≤ 10 %, medium between, high ≥ 20 % (limits configurable).
+public struct DistributionRateGroups: Sendable, Codable, Equatable {
+    public var lowMaximum: Double = 10
+    public var highMinimum: Double = 20
+    public init() {}
+
+    public func group(_ rate: Double) -> String {
+        rate <= lowMaximum ? "low" : (rate >= highMinimum ? "high" : "medium")
+    }
+}
+
+/// One cemented vertebral level, measured.
+public struct LevelMeasurement: Sendable, Codable, Equatable {
+    public var levelIndex: Int
+    public var distributionRatePercent: Double?
+    public var vertebralBodyML: Double?
+    public var cementInBodyML: Double
+    public var leakageML: Double
+    public var group: String?
+    public var qc: [String]
+    /// DR with the cement threshold 50 HU lower and higher.
+    public var distributionRateRangePercent: [Double]?
+    public var cementHU: Double
+    /// Centre of the cement in patient coordinates (LPS, mm).
+    public var cementCentroidMM: [Double]
+
+    enum CodingKeys: String, CodingKey {
+        case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
+        case vertebralBodyML = "vertebral_body_ml", cementInBodyML = "cement_in_body_ml", leakageML = "leakage_ml", group, qc
+        case distributionRateRangePercent = "distribution_rate_range_percent", cementHU = "cement_hu"
+        case cementCentroidMM = "cement_centroid_mm"
+    }
+}
+
+/// Masks of a measured level on the series grid, for export and figures.
+public struct LevelMasks: Sendable {
+    /// 1 where the voxel is at least half inside the vertebral body.
+    public var body: LabelVolume
+    /// 1 for cement inside the body, 2 for cement outside it.
+    public var cement: LabelVolume
+}
+
+/// Measures bone-cement volume, vertebral body volume and the distribution rate (DR) from a CT volume.
+///
+/// Cement: voxels ≥ `cementThresholdHU` (default 1000 HU: above cortical bone and endplates of the
+/// osteoporotic spine, below barium-loaded PMMA at 1200–3000 HU) grouped into components and levels; the volume
+/// is partial-volume corrected (`PartialVolumeCement`). Body: `VertebralBodySegmenter` in a box of ±40 mm
+/// (in-plane) and ±25 mm (along the slices) around the level's cement. DR = cement inside the body / body volume.
+/// The volumes correspond to a labelmap volume with fractional boundary voxels, not to a surface mesh.
+public struct RateEngine: Sendable {
+    public var cementThresholdHU: Double = 1000
+    public var groups = DistributionRateGroups()
+
+    public init() {}
+
+    public struct Result: Sendable {
+        public var levels: [LevelMeasurement]
+        public var masks: [LevelMasks]
+    }
+
+    public func measure(_ volume: HUVolume, withMasks: Bool = false) -> Result {
+        let segmenter = CementSegmenter(thresholdHU: cementThresholdHU)
+        let levels = segmenter.levels(segmenter.components(volume), spacing: volume.geometry.spacing)
+        var measurements: [LevelMeasurement] = []
+        var masks: [LevelMasks] = []
+        for (index, level) in levels.enumerated() {
+            let (measurement, levelMasks) = measureLevel(volume, level: level, index: index, withMasks: withMasks)
+            measurements.append(measurement)
+            if let levelMasks { masks.append(levelMasks) }
+        }
+        return Result(levels: measurements, masks: masks)
+    }
+
+    private func measureLevel(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool)
+        -> (LevelMeasurement, LevelMasks?)
+    {
+        let g = volume.geometry
+        var low = level[0].low, high = level[0].high
+        for component in level {
+            low = pointwiseMin(low, component.low)
+            high = pointwiseMax(high, component.high)
+        }
+        let margin = SIMD3<Int>((SIMD3(40, 40, 25) / g.spacing).rounded(.up))
+        let requestedLow = low &- margin, requestedHigh = high &+ margin
+        let grid = Grid(volume, low: requestedLow, high: requestedHigh)
+        let clipped = requestedLow != grid.offset || requestedHigh != grid.offset &+ grid.size &- 1
+        var seeds = Mask(size: grid.size)
+        var centroid = SIMD3<Double>()
+        var seedCount = 0.0
+        for component in level {
+            for n in component.voxels {
+                let p = SIMD3(n % g.size.x, (n / g.size.x) % g.size.y, n / (g.size.x * g.size.y)) &- grid.offset
+                seeds[p.x, p.y, p.z] = true
+                centroid += SIMD3<Double>(p &+ grid.offset)
+                seedCount += 1
+            }
+        }
+        let (fractions, cementHU, _) = PartialVolumeCement.fractions(grid, seeds: seeds)
+        let totalCement = fractions.reduce(0.0) { $0 + Double($1) } * grid.voxelVolume / 1000
+        let centre = g.patientPosition(ofIndex: centroid / seedCount)
+        var qc: [String] = []
+        guard let body = VertebralBodySegmenter().segment(grid, seeds: seeds) else {
+            qc.append("body_not_found")
+            return (LevelMeasurement(levelIndex: index, distributionRatePercent: nil, vertebralBodyML: nil,
+                                     cementInBodyML: 0, leakageML: totalCement, group: nil, qc: qc,
+                                     distributionRateRangePercent: nil, cementHU: cementHU,
+                                     cementCentroidMM: [centre.x, centre.y, centre.z]), nil)
+        }
+        // A body reaching the edge of a search box that the scan cut short runs out of the field of view.
+        if body.touchesBoxEdge { qc.append(clipped ? "body_touches_field_of_view" : "body_larger_than_search_box") }
+        if body.volumeML < 5 || body.volumeML > 80 { qc.append("implausible_body_volume") }
+        if min(body.visibleColumns.0, body.visibleColumns.1) < 0.2 { qc.append("endplates_mostly_hidden_by_cement") }
+        func inBody(_ fractions: [Float]) -> Double {
+            zip(fractions, body.occupancy).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } * grid.voxelVolume / 1000
+        }
+        let cementInBody = inBody(fractions)
+        let rate = 100 * cementInBody / body.volumeML
+        // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
+        if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
+        if rate > 40 { qc.append("implausible_distribution_rate") }
+        // Sensitivity of DR to the cement threshold (±50 HU): new seeds, same body.
+        var rates: [Double] = []
+        let nearLevel = seeds.dilated(radius: SIMD3(repeating: 3), spacing: grid.spacing)
+        for delta in [-50.0, 50.0] {
+            var shifted = Mask(size: grid.size)
+            let threshold = Float(cementThresholdHU + delta)
+            for n in grid.values.indices where grid.values[n] >= threshold { shifted.bits[n] = nearLevel.bits[n] }
+            let (f, _, _) = PartialVolumeCement.fractions(grid, seeds: shifted)
+            rates.append(100 * inBody(f) / body.volumeML)
+        }
+        let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
+        if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }
+        let measurement = LevelMeasurement(
+            levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,
+            leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
+            distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z])
+        guard withMasks else { return (measurement, nil) }
+        var bodyMask = LabelVolume(geometry: g, repeating: 0), cementMask = LabelVolume(geometry: g, repeating: 0)
+        for k in 0..<grid.size.z {
+            for j in 0..<grid.size.y {
+                for i in 0..<grid.size.x {
+                    let n = grid.index(i, j, k), p = SIMD3(i, j, k) &+ grid.offset
+                    if body.occupancy[n] >= 0.5 { bodyMask[p.x, p.y, p.z] = 1 }
+                    if fractions[n] >= 0.5 { cementMask[p.x, p.y, p.z] = body.occupancy[n] >= 0.5 ? 1 : 2 }
+                }
+            }
+        }
+        return (measurement, LevelMasks(body: bodyMask, cement: cementMask))
+    }
+}

@@ -1,0 +1,324 @@
+import Foundation
+import Imaging
+
+/// Segments the treated vertebral body around its cement and returns each voxel's fractional occupancy.
+///
+/// The body is modelled as a cross-section (a star-shaped outline about the body's axis, which is taken along
+/// the slice normal) between a superior and an inferior endplate surface:
+/// 1. Bone = in-plane smoothed HU ≥ 180 or cement. In slices through the cement, holes of the bone mask are
+///    filled, except holes away from the cement (the spinal canal), and an opening with a 5.5 mm disk cuts the
+///    pedicles and the posterior arch off; the component over the cement is the body's outline.
+/// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
+///    near the coarse edge; the body edge is its centroid plus half a wall thickness (1.15 mm assumed).
+/// 3. Endplates: walking out from the cement, slices continue the body while filled bone covers half of the
+///    outline. Around that slice each column's endplate ridge (HU centroid above the disc level, plus half a
+///    wall) is located, skipping columns where cement hides it; a robust plane fit fills those in.
+/// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples) × fraction of the slice between the
+///    endplates, so thick slices contribute partial voxels.
+struct VertebralBodySegmenter {
+    var boneThresholdHU: Float = 180
+    var cementExclusionHU: Float = 700
+    var wallThickness = 1.15
+    var openingRadius = 5.5
+
+    struct Result {
+        var occupancy: [Float]
+        var volumeML: Double
+        /// Fraction of outline columns whose endplates were seen directly (top, bottom).
+        var visibleColumns: (Double, Double)
+        var outlineAreaMM2: Double
+        var touchesBoxEdge: Bool
+    }
+
+    func segment(_ grid: Grid, seeds: Mask) -> Result? {
+        let (nx, ny, nz) = (grid.size.x, grid.size.y, grid.size.z)
+        let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
+        let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
+        var bone = Mask(size: grid.size)
+        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholdHU || seeds.bits[n] }
+        var footprint = [Bool](repeating: false, count: nx * ny)
+        var seedSlices: [Int] = []
+        var centroid = SIMD3<Double>(), seedCount = 0.0
+        for k in 0..<nz {
+            var any = false
+            for j in 0..<ny {
+                for i in 0..<nx where seeds[i, j, k] {
+                    footprint[j * nx + i] = true
+                    any = true
+                    centroid += SIMD3(Double(i), Double(j), Double(k))
+                    seedCount += 1
+                }
+            }
+            if any { seedSlices.append(k) }
+        }
+        guard seedCount > 0 else { return nil }
+        let kc = Int((centroid.z / seedCount).rounded())
+        footprint = PlaneMorphology.dilate(footprint, width: nx, height: ny,
+                                           disk: PlaneMorphology.disk(radius: 3, spacing: spacing2))
+        func slice(_ mask: Mask, _ k: Int) -> [Bool] { Array(mask.bits[(k * nx * ny)..<((k + 1) * nx * ny)]) }
+
+        // 1. Outlines on the slices through the cement; the median-area one is the reference.
+        var outlines: [(area: Int, k: Int, mask: [Bool])] = []
+        for k in seedSlices {
+            let boneSlice = slice(bone, k)
+            var filled = PlaneMorphology.fillHoles(boneSlice, width: nx, height: ny)
+            let holes = zip(filled, boneSlice).map { $0 && !$1 }
+            let (labels, count) = PlaneMorphology.components(holes, width: nx, height: ny)
+            if count > 0 {
+                var nearCement = [Bool](repeating: false, count: count + 1)
+                for n in labels.indices where labels[n] > 0 && footprint[n] { nearCement[labels[n]] = true }
+                for n in labels.indices where labels[n] > 0 && !nearCement[labels[n]] { filled[n] = false }
+            }
+            let opened = PlaneMorphology.open(filled, width: nx, height: ny, radius: openingRadius, spacing: spacing2)
+            let (parts, partCount) = PlaneMorphology.components(opened, width: nx, height: ny)
+            guard partCount > 0 else { continue }
+            var overlap = [Int](repeating: 0, count: partCount + 1)
+            for n in parts.indices where parts[n] > 0 && footprint[n] { overlap[parts[n]] += 1 }
+            guard let best = (1...partCount).max(by: { (overlap[$0], -$0) < (overlap[$1], -$1) }), overlap[best] > 0 else { continue }
+            let outline = parts.map { $0 == best }
+            outlines.append((outline.filter { $0 }.count, k, outline))
+        }
+        guard !outlines.isEmpty else { return nil }
+        outlines.sort { ($0.area, $0.k) < ($1.area, $1.k) }
+        let reference = outlines[outlines.count / 2].mask
+        var cx = 0.0, cy = 0.0, cn = 0.0
+        for n in reference.indices where reference[n] {
+            cx += Double(n % nx)
+            cy += Double(n / nx)
+            cn += 1
+        }
+        cx /= cn
+        cy /= cn
+        let central = outlines[(outlines.count / 4)...(3 * outlines.count / 4)].map(\.k)
+
+        // 2. Ray refinement of the outline radius.
+        let rays = 180
+        var radii = [Double](repeating: .nan, count: rays)
+        for ray in 0..<rays {
+            let theta = 2 * Double.pi * Double(ray) / Double(rays)
+            let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
+            var coarse = -1.0
+            var s = 0.0
+            while s < 45 {
+                let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
+                if i < 0 || j < 0 || i >= nx || j >= ny { break }
+                if reference[j * nx + i] { coarse = s }
+                s += 0.1
+            }
+            guard coarse > 0 else { continue }
+            var estimates: [Double] = []
+            for k in central {
+                let samples = stride(from: coarse - 3, through: coarse + 4, by: 0.1).map { s -> (Double, Double) in
+                    (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
+                }
+                let edge = wallEdge(samples)
+                estimates.append(edge.map { abs($0 - coarse) < 2.5 ? $0 : coarse } ?? coarse)
+            }
+            radii[ray] = estimates.sorted()[estimates.count / 2]
+        }
+        guard radii.contains(where: { $0.isFinite }) else { return nil }
+        let smoothedRadii = (0..<rays).map { ray -> Double in
+            let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
+            return window.isEmpty ? 0 : window[window.count / 2]
+        }
+        func radius(atAngle theta: Double) -> Double {
+            let t = (theta < 0 ? theta + 2 * .pi : theta) / (2 * .pi) * Double(rays)
+            let a = Int(t.rounded(.down)) % rays, b = (a + 1) % rays
+            let f = t - t.rounded(.down)
+            return (1 - f) * smoothedRadii[a] + f * smoothedRadii[b]
+        }
+        func inside(_ x: Double, _ y: Double, margin: Double = 0) -> Bool {
+            let dx = (x - cx) * grid.spacing.x, dy = (y - cy) * grid.spacing.y
+            return (dx * dx + dy * dy).squareRoot() < radius(atAngle: atan2(dy, dx)) - margin
+        }
+
+        // 3. Endplates.
+        let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
+        let near = seeds.dilated(radius: SIMD3(1.5, 1.5, max(1.5, grid.spacing.z)), spacing: grid.spacing)
+        func profile(_ i: Int, _ j: Int) -> [Float] {
+            (0..<nz).map { k in
+                let n = grid.index(i, j, k)
+                return columnsSmooth.values[n] > cementExclusionHU || near.bits[n] ? .nan : columnsSmooth.values[n]
+            }
+        }
+        let core = PlaneMorphology.erode(reference, width: nx, height: ny,
+                                         disk: PlaneMorphology.disk(radius: 1.5, spacing: spacing2))
+        let coreCount = max(1, core.filter { $0 }.count)
+        func coverage(_ k: Int) -> Double {
+            let filled = PlaneMorphology.fillHoles(slice(bone, k), width: nx, height: ny)
+            return Double(zip(filled, core).filter { $0 && $1 }.count) / Double(coreCount)
+        }
+        func lastInside(_ direction: Int) -> Int {
+            var k = kc
+            while k + direction >= 0, k + direction < nz, coverage(k + direction) >= 0.5 { k += direction }
+            return k
+        }
+        let topSlice = lastInside(1), bottomSlice = lastInside(-1)
+        var columns: [(x: Double, y: Double, i: Int, j: Int)] = []
+        for j in 0..<ny { for i in 0..<nx where inside(Double(i), Double(j), margin: 1) { columns.append((Double(i) * grid.spacing.x, Double(j) * grid.spacing.y, i, j)) } }
+        guard columns.count >= 10 else { return nil }
+        var tops = [Double](repeating: .nan, count: columns.count), bottoms = tops
+        for (c, column) in columns.enumerated() {
+            let p = profile(column.i, column.j)
+            tops[c] = endplate(p, around: topSlice, direction: 1, dz: grid.spacing.z)
+            bottoms[c] = endplate(p, around: bottomSlice, direction: -1, dz: grid.spacing.z)
+        }
+        let visibleTop = Double(tops.filter(\.isFinite).count) / Double(columns.count)
+        let visibleBottom = Double(bottoms.filter(\.isFinite).count) / Double(columns.count)
+        guard let topPlane = RobustPlane(columns.map { ($0.x, $0.y) }, tops),
+              let bottomPlane = RobustPlane(columns.map { ($0.x, $0.y) }, bottoms) else { return nil }
+        var topMap = [Double](repeating: .nan, count: nx * ny), bottomMap = topMap
+        for j in 0..<ny {
+            for i in 0..<nx {
+                let x = Double(i) * grid.spacing.x, y = Double(j) * grid.spacing.y
+                topMap[j * nx + i] = topPlane.value(x, y)
+                bottomMap[j * nx + i] = bottomPlane.value(x, y)
+            }
+        }
+        for (c, column) in columns.enumerated() {
+            let n = column.j * nx + column.i
+            if tops[c].isFinite, topPlane.accepts(column.x, column.y, tops[c]) { topMap[n] = tops[c] }
+            if bottoms[c].isFinite, bottomPlane.accepts(column.x, column.y, bottoms[c]) { bottomMap[n] = bottoms[c] }
+        }
+
+        // 4. Occupancy.
+        var occupancy = [Float](repeating: 0, count: grid.count)
+        var volume = 0.0, area = 0.0
+        var touches = false
+        for j in 0..<ny {
+            for i in 0..<nx {
+                var fraction = 0.0
+                for b in 0..<4 {
+                    for a in 0..<4 where inside(Double(i) + (Double(a) + 0.5) / 4 - 0.5, Double(j) + (Double(b) + 0.5) / 4 - 0.5) {
+                        fraction += 1.0 / 16
+                    }
+                }
+                guard fraction > 0 else { continue }
+                if i == 0 || j == 0 || i == nx - 1 || j == ny - 1 { touches = true }
+                area += fraction * grid.spacing.x * grid.spacing.y
+                let top = topMap[j * nx + i], bottom = bottomMap[j * nx + i]
+                guard top > bottom else { continue }
+                if bottom < 0 || top > Double(nz - 1) * grid.spacing.z { touches = true }
+                for k in 0..<nz {
+                    let low = (Double(k) - 0.5) * grid.spacing.z, high = (Double(k) + 0.5) * grid.spacing.z
+                    let overlap = max(0, min(high, top) - max(low, bottom)) / grid.spacing.z
+                    if overlap > 0 {
+                        occupancy[grid.index(i, j, k)] = Float(fraction * overlap)
+                        volume += fraction * overlap * grid.voxelVolume
+                    }
+                }
+            }
+        }
+        return Result(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
+                      outlineAreaMM2: area, touchesBoxEdge: touches)
+    }
+
+    /// Bilinear HU in slice k at continuous pixel coordinates (clamped to the grid).
+    private func bilinear(_ grid: Grid, _ k: Int, _ x: Double, _ y: Double) -> Double {
+        let xc = min(max(x, 0), Double(grid.size.x - 1)), yc = min(max(y, 0), Double(grid.size.y - 1))
+        let i = min(Int(xc), grid.size.x - 2), j = min(Int(yc), grid.size.y - 2)
+        let fx = xc - Double(i), fy = yc - Double(j)
+        let v00 = Double(grid.values[grid.index(i, j, k)]), v10 = Double(grid.values[grid.index(i + 1, j, k)])
+        let v01 = Double(grid.values[grid.index(i, j + 1, k)]), v11 = Double(grid.values[grid.index(i + 1, j + 1, k)])
+        return (1 - fy) * ((1 - fx) * v00 + fx * v10) + fy * ((1 - fx) * v01 + fx * v11)
+    }
+
+    /// The outer edge of a cortical wall on a profile running outwards: centroid of the HU excess over the
+    /// outside level around the strongest ridge (cement excluded), plus half a wall thickness.
+    private func wallEdge(_ samples: [(Double, Double)]) -> Double? {
+        let values = samples.map(\.1)
+        let tail = values.suffix(30).sorted()
+        let outside = tail[tail.count / 2]
+        var peakIndex = -1
+        for (n, value) in values.enumerated() where value < Double(cementExclusionHU) && (peakIndex < 0 || value > values[peakIndex]) {
+            peakIndex = n
+        }
+        guard peakIndex >= 0, values[peakIndex] - outside >= 40 else { return nil }
+        let threshold = 0.25 * (values[peakIndex] - outside)
+        var low = peakIndex, high = peakIndex
+        while low > 0, values[low - 1] - outside > threshold, values[low - 1] < Double(cementExclusionHU) { low -= 1 }
+        while high < values.count - 1, values[high + 1] - outside > threshold { high += 1 }
+        var weight = 0.0, moment = 0.0
+        for n in low...high {
+            let excess = max(0, values[n] - outside)
+            weight += excess
+            moment += excess * samples[n].0
+        }
+        return weight > 0 ? moment / weight + wallThickness / 2 : nil
+    }
+
+    /// An endplate's outer surface in one column (mm from the first slice), or NaN when hidden by cement.
+    private func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double) -> Double {
+        let half = Int((4.5 / dz).rounded(.up))
+        var best = -1
+        for k in max(1, k0 - half)...min(p.count - 2, k0 + half) {
+            guard p[k].isFinite, p[k - 1].isFinite, p[k + 1].isFinite, p[k] >= p[k - 1], p[k] >= p[k + 1] else { continue }
+            if best < 0 || p[k] > p[best] || (p[k] == p[best] && abs(k - k0) < abs(best - k0)) { best = k }
+        }
+        guard best >= 0 else { return .nan }
+        let reach = Int((3 / dz).rounded(.up))
+        let window = max(0, best - reach)...min(p.count - 1, best + reach)
+        guard window.allSatisfy({ p[$0].isFinite }) else { return .nan }
+        let far = (Int((2.5 / dz).rounded(.up))...Int((5 / dz).rounded(.up))).map { best + direction * $0 }
+            .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }.sorted()
+        guard !far.isEmpty else { return .nan }
+        let base = far[far.count / 2]
+        let threshold = 0.25 * (Double(p[best]) - base)
+        var weight = 0.0, moment = 0.0
+        for k in window {
+            let excess = Double(p[k]) - base
+            guard excess >= threshold, excess > 0 else { continue }
+            weight += excess
+            moment += excess * Double(k) * dz
+        }
+        guard weight > 0 else { return .nan }
+        return moment / weight + Double(direction) * wallThickness / 2
+    }
+}
+
+/// z = a + b·x + c·y fitted by least squares with repeated rejection of points beyond 3 robust SDs (MAD).
+struct RobustPlane {
+    var a = 0.0, b = 0.0, c = 0.0
+    var tolerance = 0.5
+
+    init?(_ points: [(Double, Double)], _ z: [Double]) {
+        var keep = z.map(\.isFinite)
+        guard keep.filter({ $0 }).count >= 3 else { return nil }
+        for _ in 0..<5 {
+            var m = [[Double]](repeating: [0, 0, 0, 0], count: 3)
+            for (n, (x, y)) in points.enumerated() where keep[n] {
+                let row = [1, x, y]
+                for r in 0..<3 {
+                    for s in 0..<3 { m[r][s] += row[r] * row[s] }
+                    m[r][3] += row[r] * z[n]
+                }
+            }
+            guard let solution = Self.solve(m) else { return nil }
+            (a, b, c) = (solution[0], solution[1], solution[2])
+            let residuals = points.indices.filter { keep[$0] }.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }.sorted()
+            let mad = residuals[residuals.count / 2] * 1.4826
+            tolerance = max(3 * mad, 0.5)
+            keep = points.indices.map { z[$0].isFinite && abs(z[$0] - value(points[$0].0, points[$0].1)) < tolerance }
+            guard keep.filter({ $0 }).count >= 3 else { return nil }
+        }
+    }
+
+    func value(_ x: Double, _ y: Double) -> Double { a + b * x + c * y }
+    func accepts(_ x: Double, _ y: Double, _ z: Double) -> Bool { abs(z - value(x, y)) < tolerance }
+
+    /// Gaussian elimination of a 3×4 augmented matrix.
+    static func solve(_ matrix: [[Double]]) -> [Double]? {
+        var m = matrix
+        for column in 0..<3 {
+            guard let pivot = (column..<3).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }), abs(m[pivot][column]) > 1e-12 else {
+                return nil
+            }
+            m.swapAt(pivot, column)
+            for row in 0..<3 where row != column {
+                let factor = m[row][column] / m[column][column]
+                for c in column..<4 { m[row][c] -= factor * m[column][c] }
+            }
+        }
+        return (0..<3).map { m[$0][3] / m[$0][$0] }
+    }
+}

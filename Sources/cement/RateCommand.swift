@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import RateEngine
+
+/// `cement rate`: cement distribution rate of a post-vertebroplasty CT series.
+struct RateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rate",
+        abstract: "Measure cement volume, vertebral body volume and the distribution rate (DR) of a CT series.",
+        discussion: """
+            Cement is found at or above --cement-hu and measured with partial-volume correction; the treated \
+            vertebral body (cortex, cancellous bone and cement; not the posterior elements) is segmented around \
+            it. DR = cement inside the body / body volume. Every cemented level is measured; the top-level keys \
+            describe the level with the most cement. QC flags say when a number needs a look.
+
+            Measured accuracy is in the README (make validate); it does not yet reach the project's targets.
+
+            Examples:
+              cement rate data/ct/P001 --json
+              cement rate scan/ --export-masks /tmp/masks
+            """
+    )
+
+    @Argument(help: "Series folder or files.", completion: .directory) var series: String
+    @Option(help: "Cement threshold in HU.") var cementHu: Double = 1000
+    @Option(name: .customLong("series"), help: "SeriesInstanceUID (default: the CT series with most slices).")
+    var seriesUID: String?
+    @Option(help: "Write ct.nii.gz, body.nii.gz and cement.nii.gz (level with most cement) into this folder.",
+            completion: .directory)
+    var exportMasks: String?
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    struct Output: Encodable {
+        var series_uid: String
+        var distribution_rate_percent: Double?
+        var vertebral_body_ml: Double?
+        var cement_in_body_ml: Double
+        var leakage_ml: Double
+        var group: String?
+        var qc: [String]
+        var level_index: Int
+        var cement_threshold_hu: Double
+        var levels: [LevelMeasurement]
+    }
+
+    func validate() throws {
+        guard (300...4000).contains(cementHu) else { throw ValidationError("--cement-hu must be 300–4000") }
+    }
+
+    func run() throws {
+        let loaded = try SeriesLoader().load(paths: [series], seriesUID: seriesUID)
+        var engine = RateEngine()
+        engine.cementThresholdHU = cementHu
+        let result = engine.measure(loaded.volume, withMasks: exportMasks != nil)
+        guard let main = result.levels.first else {
+            if json {
+                try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: nil, vertebral_body_ml: nil,
+                                              cement_in_body_ml: 0, leakage_ml: 0, group: nil, qc: ["no_cement"],
+                                              level_index: 0, cement_threshold_hu: cementHu, levels: []))
+            }
+            throw CommandFailure(message: "\(series): no cement at or above \(Int(cementHu)) HU", code: ExitCode.checkFailed)
+        }
+        if let exportMasks, let masks = result.masks.first {
+            try NIfTIWriter.write(loaded.volume, to: exportMasks + "/ct.nii.gz")
+            try NIfTIWriter.write(masks.body, to: exportMasks + "/body.nii.gz")
+            try NIfTIWriter.write(masks.cement, to: exportMasks + "/cement.nii.gz")
+        }
+        if json {
+            try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: main.distributionRatePercent,
+                                          vertebral_body_ml: main.vertebralBodyML, cement_in_body_ml: main.cementInBodyML,
+                                          leakage_ml: main.leakageML, group: main.group, qc: main.qc,
+                                          level_index: main.levelIndex, cement_threshold_hu: cementHu, levels: result.levels))
+            return
+        }
+        for level in result.levels {
+            let dr = level.distributionRatePercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
+            let body = level.vertebralBodyML.map { String(format: "%.2f ml", $0) } ?? "n/a"
+            print("level \(level.levelIndex): DR \(dr) (\(level.group ?? "?")), body \(body), cement in body "
+                  + String(format: "%.2f ml, leakage %.2f ml", level.cementInBodyML, level.leakageML)
+                  + (level.qc.isEmpty ? "" : "; QC: " + level.qc.joined(separator: ", ")))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Imaging
+import Phantom
+import XCTest
+
+@testable import RateEngine
+
+final class RateEngineTests: XCTestCase {
+    func testComponentsAre26Connected() {
+        var mask = Mask(size: [6, 6, 3])
+        mask[0, 0, 0] = true
+        mask[1, 1, 1] = true   // diagonal neighbour: same component
+        mask[4, 4, 0] = true
+        mask[5, 5, 0] = true
+        mask[4, 0, 2] = true   // isolated
+        let components = ConnectedComponents(mask)
+        XCTAssertEqual(components.sizes, [2, 2, 1])
+        XCTAssertEqual(components.labels[mask.index(1, 1, 1)], components.labels[mask.index(0, 0, 0)])
+    }
+
+    func testFillHolesAndOpening() {
+        // A 9×9 ring (one pixel thick) around a hole, and a one-pixel bar sticking out of a 7×7 square.
+        let width = 12, height = 12
+        var ring = [Bool](repeating: false, count: width * height)
+        for j in 1...9 { for i in 1...9 where i == 1 || i == 9 || j == 1 || j == 9 { ring[j * width + i] = true } }
+        let filled = PlaneMorphology.fillHoles(ring, width: width, height: height)
+        XCTAssertEqual(filled.filter { $0 }.count, 81)
+        var square = [Bool](repeating: false, count: width * height)
+        for j in 2...8 { for i in 2...8 { square[j * width + i] = true } }
+        for i in 9..<12 { square[5 * width + i] = true }
+        let opened = PlaneMorphology.open(square, width: width, height: height, radius: 1.5, spacing: [1, 1])
+        XCTAssertFalse(opened[5 * width + 10], "the bar is thinner than the disk")
+        XCTAssertTrue(opened[5 * width + 5])
+    }
+
+    /// A 5 mm sphere of 2000 HU in 100 HU, partial volume by 8³ supersampling and a 0.6 mm Gaussian blur, on
+    /// 0.7 × 0.7 × 1.5 mm voxels: the corrected volume must match (4/3)πr³ (analytic) within 2 %.
+    func testPartialVolumeCementOfABlurredSphere() {
+        let size = SIMD3(40, 40, 20), spacing = SIMD3(0.7, 0.7, 1.5)
+        let centre = SIMD3<Double>(size) * spacing / 2 + SIMD3(0.13, -0.21, 0.4)
+        var values = [Float](repeating: 0, count: size.x * size.y * size.z)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x {
+                    var inside = 0
+                    for c in 0..<8 { for b in 0..<8 { for a in 0..<8 {
+                        let p = (SIMD3(Double(i), Double(j), Double(k)) + (SIMD3(Double(a), Double(b), Double(c)) + 0.5) / 8) * spacing
+                        let d = p - centre
+                        if (d * d).sum() <= 25 { inside += 1 }
+                    } } }
+                    values[(k * size.y + j) * size.x + i] = Float(100 + 1900 * Double(inside) / 512)
+                }
+            }
+        }
+        var grid = Grid(size: size, spacing: spacing, offset: [0, 0, 0], values: values).smoothed(sigma: [0.6, 0.6, 0.6])
+        var seeds = Mask(size: size)
+        for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
+        grid.offset = [0, 0, 0]
+        let (fractions, cementHU, _) = PartialVolumeCement.fractions(grid, seeds: seeds)
+        let volume = fractions.reduce(0.0) { $0 + Double($1) } * grid.voxelVolume
+        let exact = 4.0 / 3.0 * Double.pi * 125
+        XCTAssertEqual(volume, exact, accuracy: 0.02 * exact)
+        XCTAssertEqual(cementHU, 2000, accuracy: 60)
+        // A plain 1000 HU threshold on the same image misses the partial voxels by several percent.
+        let thresholded = Double(seeds.count) * grid.voxelVolume
+        XCTAssertGreaterThan(abs(thresholded - exact) / exact, abs(volume - exact) / exact)
+    }
+
+    func testPhantomEndToEndWithinTheMeasuredAccuracy() throws {
+        // Tolerances follow `make validate` (README): DR within 1.5 percentage points, body within 7 %.
+        var overrides = PhantomParameters.Overrides()
+        overrides.distributionRate = 18
+        overrides.matrix = 256
+        overrides.pixelSpacing = 0.7
+        overrides.sliceSpacing = 1.25
+        overrides.noiseSigma = 20
+        overrides.leakage = LeakageKind.none
+        overrides.wedgeRatio = 0.85
+        let phantom = PhantomGenerator().makeCase(seed: 777, overrides: overrides)
+        let volume = PhantomRenderer(model: SpineModel(phantom.parameters)).render()
+        let result = RateEngine().measure(volume, withMasks: true)
+        let level = try XCTUnwrap(result.levels.first)
+        XCTAssertEqual(try XCTUnwrap(level.distributionRatePercent), phantom.truth.distributionRatePercent, accuracy: 1.5)
+        XCTAssertEqual(try XCTUnwrap(level.vertebralBodyML), phantom.truth.vertebralBodyML,
+                       accuracy: 0.07 * phantom.truth.vertebralBodyML)
+        XCTAssertEqual(level.cementInBodyML, phantom.truth.cementInBodyML, accuracy: 0.06 * phantom.truth.cementInBodyML)
+        XCTAssertEqual(level.group, "medium")
+        XCTAssertEqual(result.masks.count, 1)
+        XCTAssertGreaterThan(result.masks[0].body.voxels.filter { $0 == 1 }.count, 0)
+    }
+
+    func testNoCementGivesNoLevel() {
+        let geometry = VolumeGeometry(size: [20, 20, 10], spacing: [0.8, 0.8, 1], origin: [0, 0, 0])
+        XCTAssertTrue(RateEngine().measure(HUVolume(geometry: geometry, repeating: 40)).levels.isEmpty)
+    }
+
+    func testGroupsFollowThePapersLimits() {
+        let groups = DistributionRateGroups()
+        XCTAssertEqual(groups.group(10), "low")
+        XCTAssertEqual(groups.group(10.01), "medium")
+        XCTAssertEqual(groups.group(19.99), "medium")
+        XCTAssertEqual(groups.group(20), "high")
+    }
+}
