@@ -17,6 +17,8 @@ import Imaging
 ///    endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
     var boneThresholdHU: Float = 180
+    /// Bone thresholds tried in turn for the outline, until the cortical ring closes.
+    var boneThresholds: [Float] = [180, 150, 125]
     var cementExclusionHU: Float = 700
     var wallThickness = 1.15
     var openingRadius = 5.5
@@ -57,26 +59,26 @@ struct VertebralBodySegmenter {
                                            disk: PlaneMorphology.disk(radius: 3, spacing: spacing2))
         func slice(_ mask: Mask, _ k: Int) -> [Bool] { Array(mask.bits[(k * nx * ny)..<((k + 1) * nx * ny)]) }
 
-        // 1. Outlines on the slices through the cement; the median-area one is the reference.
+        // 1. Outlines on the slices through the cement; the median-area one is the reference. A dim, thin cortex
+        //    can leave the ring open at the first bone threshold; lower ones are tried until the ring encloses
+        //    cancellous bone next to the cement.
         var outlines: [(area: Int, k: Int, mask: [Bool])] = []
         for k in seedSlices {
-            let boneSlice = slice(bone, k)
-            var filled = PlaneMorphology.fillHoles(boneSlice, width: nx, height: ny)
-            let holes = zip(filled, boneSlice).map { $0 && !$1 }
-            let (labels, count) = PlaneMorphology.components(holes, width: nx, height: ny)
-            if count > 0 {
-                var nearCement = [Bool](repeating: false, count: count + 1)
-                for n in labels.indices where labels[n] > 0 && footprint[n] { nearCement[labels[n]] = true }
-                for n in labels.indices where labels[n] > 0 && !nearCement[labels[n]] { filled[n] = false }
+            var chosen: [Bool]?
+            for threshold in boneThresholds {
+                let boneSlice = (0..<(nx * ny)).map { n -> Bool in
+                    let index = k * nx * ny + n
+                    return smooth.values[index] >= threshold || seeds.bits[index]
+                }
+                guard let (outline, enclosed) = outlineOf(boneSlice, footprint: footprint, width: nx, height: ny,
+                                                          spacing: spacing2) else { continue }
+                if chosen == nil { chosen = outline }
+                if Double(enclosed) * grid.spacing.x * grid.spacing.y >= 20 {
+                    chosen = outline
+                    break
+                }
             }
-            let opened = PlaneMorphology.open(filled, width: nx, height: ny, radius: openingRadius, spacing: spacing2)
-            let (parts, partCount) = PlaneMorphology.components(opened, width: nx, height: ny)
-            guard partCount > 0 else { continue }
-            var overlap = [Int](repeating: 0, count: partCount + 1)
-            for n in parts.indices where parts[n] > 0 && footprint[n] { overlap[parts[n]] += 1 }
-            guard let best = (1...partCount).max(by: { (overlap[$0], -$0) < (overlap[$1], -$1) }), overlap[best] > 0 else { continue }
-            let outline = parts.map { $0 == best }
-            outlines.append((outline.filter { $0 }.count, k, outline))
+            if let chosen { outlines.append((chosen.filter { $0 }.count, k, chosen)) }
         }
         guard !outlines.isEmpty else { return nil }
         outlines.sort { ($0.area, $0.k) < ($1.area, $1.k) }
@@ -211,6 +213,34 @@ struct VertebralBodySegmenter {
         }
         return Result(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
                       outlineAreaMM2: area, touchesBoxEdge: touches)
+    }
+
+    /// The body outline in one slice: holes of the bone mask are filled except those away from the cement (the
+    /// canal), an opening cuts off the pedicles, and the part over the cement is kept. Also returns how many
+    /// hole pixels next to the cement were filled (zero when the cortical ring is open).
+    private func outlineOf(_ boneSlice: [Bool], footprint: [Bool], width nx: Int, height ny: Int, spacing: SIMD2<Double>)
+        -> ([Bool], Int)?
+    {
+        var filled = PlaneMorphology.fillHoles(boneSlice, width: nx, height: ny)
+        let holes = zip(filled, boneSlice).map { $0 && !$1 }
+        let (labels, count) = PlaneMorphology.components(holes, width: nx, height: ny)
+        var enclosed = 0
+        if count > 0 {
+            var nearCement = [Bool](repeating: false, count: count + 1)
+            for n in labels.indices where labels[n] > 0 && footprint[n] { nearCement[labels[n]] = true }
+            for n in labels.indices where labels[n] > 0 {
+                if nearCement[labels[n]] { enclosed += 1 } else { filled[n] = false }
+            }
+        }
+        let opened = PlaneMorphology.open(filled, width: nx, height: ny, radius: openingRadius, spacing: spacing)
+        let (parts, partCount) = PlaneMorphology.components(opened, width: nx, height: ny)
+        guard partCount > 0 else { return nil }
+        var overlap = [Int](repeating: 0, count: partCount + 1)
+        for n in parts.indices where parts[n] > 0 && footprint[n] { overlap[parts[n]] += 1 }
+        guard let best = (1...partCount).max(by: { (overlap[$0], -$0) < (overlap[$1], -$1) }), overlap[best] > 0 else {
+            return nil
+        }
+        return (parts.map { $0 == best }, enclosed)
     }
 
     /// Bilinear HU in slice k at continuous pixel coordinates (clamped to the grid).
