@@ -7,7 +7,7 @@ bin=.build-release/release
 cache=.cache/bench
 runs=${BENCH_RUNS:-5}
 
-python3 -c "import pydicom, numpy" 2>/dev/null || pip install -q pydicom numpy >&2
+python3 -c "import pydicom, numpy, SimpleITK" 2>/dev/null || pip install -q pydicom numpy SimpleITK >&2
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$2"; }
@@ -56,3 +56,30 @@ print(f"Phantom {matrix}x{matrix}x{slices}: {total:.2f} s median "
       f"DICOM {last['write_seconds']:.2f} s; peak RSS {last['peak_rss_bytes']/2**20:.0f} MiB)")
 PY
 done
+
+# Series → DR on a 512×512×300 phantom, against a SimpleITK pipeline doing comparable work.
+phantom=$cache/phantom-512x512x300
+if [[ ! -f $phantom/truth.json ]]; then
+  echo "generating $phantom ..." >&2
+  rm -rf "$phantom"
+  $bin/cement phantom "$phantom" --matrix 512 --slices 300 --spacing 0.35 --thickness 0.625 --dr 20 --seed 11 >/dev/null
+fi
+cat "$phantom"/* > /dev/null
+ours=(); peer=(); out=""; pout=""
+for _ in $(seq "$runs"); do
+  out=$($bin/cement-bench rate-series "$phantom"); ours+=("$(field seconds "$out")")
+  pout=$(python3 scripts/bench_peer_rate.py "$phantom"); peer+=("$(field seconds "$pout")")
+done
+t_ours=$(printf '%s\n' "${ours[@]}" | median)
+t_peer=$(printf '%s\n' "${peer[@]}" | median)
+python3 - "$t_ours" "$t_peer" "$out" "$pout" <<'PY'
+import json, sys
+t_ours, t_peer = float(sys.argv[1]), float(sys.argv[2])
+ours, peer = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+print("Series to DR, 512x512x300 phantom (warm cache, median of runs)")
+print(f"  CementReport       {t_ours:6.2f} s   peak RSS {ours['peak_rss_bytes']/2**20:6.0f} MiB = "
+      f"{ours['peak_rss_bytes']/ours['volume_bytes']:.2f} x int16 volume   DR {ours['dr_percent']:.2f} %")
+print(f"  SimpleITK pipeline {t_peer:6.2f} s   peak RSS {peer['peak_rss_bytes']/2**20:6.0f} MiB   "
+      f"(threshold, components, fill holes; body {peer['body_ml']:.1f} ml)")
+print(f"  speed ratio (peer / ours): {t_peer/t_ours:.1f}x   targets: <= 0.5 s, <= 2.5 x volume, >= 5x")
+PY

@@ -62,8 +62,46 @@ struct CementSegmenter {
 /// least one voxel along each axis). Each voxel's contribution is returned, to be split between inside and
 /// outside the vertebral body.
 struct PartialVolumeCement {
-    /// Per-voxel cement fraction (unclipped) on the grid, zero outside R, and the pure-cement HU used.
+    /// Per-voxel cement fraction (unclipped) on the grid, zero outside R, and the pure-cement HU used. The work is
+    /// done in the box around the seeds that R and the background smoothing can reach (8 mm margin).
     static func fractions(_ grid: Grid, seeds: Mask) -> (fractions: [Float], cementHU: Double, backgroundHU: Double) {
+        var low = grid.size, high = SIMD3<Int>(repeating: -1)
+        for k in 0..<grid.size.z {
+            for j in 0..<grid.size.y {
+                for i in 0..<grid.size.x where seeds[i, j, k] {
+                    low = pointwiseMin(low, SIMD3(i, j, k))
+                    high = pointwiseMax(high, SIMD3(i, j, k))
+                }
+            }
+        }
+        guard high.x >= 0 else { return ([Float](repeating: 0, count: grid.count), .nan, .nan) }
+        let margin = SIMD3<Int>((SIMD3<Double>(repeating: 8) / grid.spacing).rounded(.up))
+        low = pointwiseMax(low &- margin, SIMD3(repeating: 0))
+        high = pointwiseMin(high &+ margin, grid.size &- 1)
+        let size = high &- low &+ 1
+        var box = Grid(size: size, spacing: grid.spacing, offset: grid.offset &+ low,
+                       values: [Float](repeating: 0, count: size.x * size.y * size.z))
+        var boxSeeds = Mask(size: size)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x {
+                    let source = grid.index(i + low.x, j + low.y, k + low.z)
+                    box.values[box.index(i, j, k)] = grid.values[source]
+                    boxSeeds.bits[box.index(i, j, k)] = seeds.bits[source]
+                }
+            }
+        }
+        let (boxFractions, cement, background) = boxFractions(box, seeds: boxSeeds)
+        var fractions = [Float](repeating: 0, count: grid.count)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x { fractions[grid.index(i + low.x, j + low.y, k + low.z)] = boxFractions[box.index(i, j, k)] }
+            }
+        }
+        return (fractions, cement, background)
+    }
+
+    private static func boxFractions(_ grid: Grid, seeds: Mask) -> (fractions: [Float], cementHU: Double, backgroundHU: Double) {
         let region = seeds.dilated(radius: SIMD3(repeating: 2), spacing: grid.spacing)
         let core = coreVoxels(seeds, spacing: grid.spacing, depth: 2)
         var cementValues = core.map { grid.values[$0] }

@@ -67,32 +67,13 @@ struct Mask: Sendable {
     }
     var count: Int { bits.reduce(0) { $0 + ($1 ? 1 : 0) } }
 
-    /// Dilation by an ellipsoid of semi-axes `radius` (mm), at least one voxel along every axis.
+    /// Dilation by an ellipsoid of semi-axes `radius` (mm), at least one voxel along every axis (computed as a
+    /// distance transform on axes rescaled so the ellipsoid becomes a unit ball).
     func dilated(radius: SIMD3<Double>, spacing: SIMD3<Double>) -> Mask {
         let r = pointwiseMax(radius, spacing * 1.01)
-        let n = SIMD3<Int>((r / spacing).rounded(.down))
-        var offsets: [SIMD3<Int>] = []
-        for c in -n.z...n.z {
-            for b in -n.y...n.y {
-                for a in -n.x...n.x {
-                    let d = SIMD3(Double(a), Double(b), Double(c)) * spacing / r
-                    if (d * d).sum() <= 1 + 1e-9 { offsets.append(SIMD3(a, b, c)) }
-                }
-            }
-        }
+        let distance = DistanceTransform.squaredDistance(to: bits, size: size, spacing: spacing / r)
         var result = Mask(size: size)
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                for i in 0..<size.x where self[i, j, k] {
-                    for o in offsets {
-                        let p = SIMD3(i, j, k) &+ o
-                        if p.x >= 0, p.y >= 0, p.z >= 0, p.x < size.x, p.y < size.y, p.z < size.z {
-                            result.bits[result.index(p.x, p.y, p.z)] = true
-                        }
-                    }
-                }
-            }
-        }
+        result.bits = distance.map { $0 <= 1 + 1e-9 }
         return result
     }
 }

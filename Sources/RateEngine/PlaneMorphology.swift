@@ -45,48 +45,23 @@ enum PlaneMorphology {
         return (labels, count)
     }
 
-    /// Disk offsets of radius `radius` mm for pixels of the given spacing.
-    static func disk(radius: Double, spacing: SIMD2<Double>) -> [SIMD2<Int>] {
-        let n = SIMD2<Int>((SIMD2(repeating: radius) / spacing).rounded(.down))
-        var offsets: [SIMD2<Int>] = []
-        for b in -n.y...n.y {
-            for a in -n.x...n.x {
-                let d = SIMD2(Double(a), Double(b)) * spacing
-                if (d * d).sum() <= radius * radius + 1e-9 { offsets.append(SIMD2(a, b)) }
-            }
-        }
-        return offsets
+    /// Dilation by a disk of `radius` mm (a pixel joins when a foreground pixel lies within the radius).
+    static func dilate(_ mask: [Bool], width: Int, height: Int, radius: Double, spacing: SIMD2<Double>) -> [Bool] {
+        let distance = DistanceTransform.squaredDistance(to: mask, size: SIMD3(width, height, 1),
+                                                         spacing: SIMD3(spacing.x, spacing.y, 1))
+        return distance.map { $0 <= radius * radius + 1e-9 }
     }
 
-    static func erode(_ mask: [Bool], width: Int, height: Int, disk: [SIMD2<Int>]) -> [Bool] {
-        var result = [Bool](repeating: false, count: mask.count)
-        for j in 0..<height {
-            for i in 0..<width where mask[j * width + i] {
-                result[j * width + i] = disk.allSatisfy { o in
-                    let a = i + o.x, b = j + o.y
-                    return a >= 0 && b >= 0 && a < width && b < height && mask[b * width + a]
-                }
-            }
-        }
-        return result
-    }
-
-    static func dilate(_ mask: [Bool], width: Int, height: Int, disk: [SIMD2<Int>]) -> [Bool] {
-        var result = [Bool](repeating: false, count: mask.count)
-        for j in 0..<height {
-            for i in 0..<width where mask[j * width + i] {
-                for o in disk {
-                    let a = i + o.x, b = j + o.y
-                    if a >= 0 && b >= 0 && a < width && b < height { result[b * width + a] = true }
-                }
-            }
-        }
-        return result
+    /// Erosion by a disk of `radius` mm (a pixel stays when no background pixel lies within the radius; the
+    /// outside of the image counts as foreground, so objects touching the edge are not eaten from it).
+    static func erode(_ mask: [Bool], width: Int, height: Int, radius: Double, spacing: SIMD2<Double>) -> [Bool] {
+        let inverted = mask.map { !$0 }
+        return dilate(inverted, width: width, height: height, radius: radius, spacing: spacing).map { !$0 }
     }
 
     /// Opening (erosion then dilation) with a disk: removes parts narrower than its diameter.
     static func open(_ mask: [Bool], width: Int, height: Int, radius: Double, spacing: SIMD2<Double>) -> [Bool] {
-        let d = disk(radius: radius, spacing: spacing)
-        return dilate(erode(mask, width: width, height: height, disk: d), width: width, height: height, disk: d)
+        dilate(erode(mask, width: width, height: height, radius: radius, spacing: spacing), width: width, height: height,
+               radius: radius, spacing: spacing)
     }
 }

@@ -55,8 +55,7 @@ struct VertebralBodySegmenter {
         }
         guard seedCount > 0 else { return nil }
         let kc = Int((centroid.z / seedCount).rounded())
-        footprint = PlaneMorphology.dilate(footprint, width: nx, height: ny,
-                                           disk: PlaneMorphology.disk(radius: 3, spacing: spacing2))
+        footprint = PlaneMorphology.dilate(footprint, width: nx, height: ny, radius: 3, spacing: spacing2)
         func slice(_ mask: Mask, _ k: Int) -> [Bool] { Array(mask.bits[(k * nx * ny)..<((k + 1) * nx * ny)]) }
 
         // 1. Outlines on the slices through the cement; the median-area one is the reference. A dim, thin cortex
@@ -143,8 +142,7 @@ struct VertebralBodySegmenter {
                 return columnsSmooth.values[n] > cementExclusionHU || near.bits[n] ? .nan : columnsSmooth.values[n]
             }
         }
-        let core = PlaneMorphology.erode(reference, width: nx, height: ny,
-                                         disk: PlaneMorphology.disk(radius: 1.5, spacing: spacing2))
+        let core = PlaneMorphology.erode(reference, width: nx, height: ny, radius: 1.5, spacing: spacing2)
         let coreCount = max(1, core.filter { $0 }.count)
         func coverage(_ k: Int) -> Double {
             let filled = PlaneMorphology.fillHoles(slice(bone, k), width: nx, height: ny)

@@ -11,7 +11,7 @@ struct CementBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cement-bench",
         abstract: "Benchmark stages of CementReport (used by make bench).",
-        subcommands: [GenerateSeries.self, LoadSeries.self, PhantomStages.self, ValidateRateEngine.self]
+        subcommands: [GenerateSeries.self, LoadSeries.self, PhantomStages.self, ValidateRateEngine.self, RateSeries.self]
     )
 }
 
@@ -160,5 +160,27 @@ struct ValidateRateEngine: ParsableCommand {
                      cementErrors.reduce(0, +) / Double(max(1, cementErrors.count))))
         print(String(format: "Targets: DR mean ≤ 0.5, max ≤ 1.5; volumes mean ≤ 3 %%. Load + measure: median %.2f s per case",
                      seconds.sorted()[seconds.count / 2]))
+    }
+}
+
+/// Loads a series and measures its distribution rate, printing wall time and peak memory as JSON.
+struct RateSeries: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rate-series", abstract: "Time series → DR.")
+    @Argument(help: "Series folder.") var folder: String
+
+    func run() throws {
+        let start = DispatchTime.now()
+        let loaded = try SeriesLoader().load(paths: [folder])
+        let result = RateEngine().measure(loaded.volume)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let level = result.levels.first
+        let output: [String: Double] = [
+            "seconds": seconds, "peak_rss_bytes": Double(usage.ru_maxrss) * 1024,
+            "volume_bytes": Double(loaded.volume.voxels.count * 2),
+            "dr_percent": level?.distributionRatePercent ?? .nan, "body_ml": level?.vertebralBodyML ?? .nan,
+        ]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys]), as: UTF8.self))
     }
 }
