@@ -69,11 +69,38 @@ struct Mask: Sendable {
 
     /// Dilation by an ellipsoid of semi-axes `radius` (mm), at least one voxel along every axis (computed as a
     /// distance transform on axes rescaled so the ellipsoid becomes a unit ball).
+    /// Only the box around the foreground, grown by the radius, is transformed.
     func dilated(radius: SIMD3<Double>, spacing: SIMD3<Double>) -> Mask {
         let r = pointwiseMax(radius, spacing * 1.01)
-        let distance = DistanceTransform.squaredDistance(to: bits, size: size, spacing: spacing / r)
+        var low = size, high = SIMD3<Int>(repeating: -1)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x where self[i, j, k] {
+                    low = pointwiseMin(low, SIMD3(i, j, k))
+                    high = pointwiseMax(high, SIMD3(i, j, k))
+                }
+            }
+        }
         var result = Mask(size: size)
-        result.bits = distance.map { $0 <= 1 + 1e-9 }
+        guard high.x >= 0 else { return result }
+        let reach = SIMD3<Int>((r / spacing).rounded(.up))
+        low = pointwiseMax(low &- reach, SIMD3(repeating: 0))
+        high = pointwiseMin(high &+ reach, size &- 1)
+        let box = high &- low &+ 1
+        var sub = [Bool](repeating: false, count: box.x * box.y * box.z)
+        for k in 0..<box.z {
+            for j in 0..<box.y {
+                for i in 0..<box.x { sub[(k * box.y + j) * box.x + i] = self[i + low.x, j + low.y, k + low.z] }
+            }
+        }
+        let distance = DistanceTransform.squaredDistance(to: sub, size: box, spacing: spacing / r)
+        for k in 0..<box.z {
+            for j in 0..<box.y {
+                for i in 0..<box.x where distance[(k * box.y + j) * box.x + i] <= 1 + 1e-9 {
+                    result[i + low.x, j + low.y, k + low.z] = true
+                }
+            }
+        }
         return result
     }
 }
