@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
         .target(name: "RateEngine", dependencies: ["Imaging"]),
+        .target(name: "Report", dependencies: ["CCmarkGFM", "Figures", "Study", .product(name: "Yams", package: "Yams")]),
         .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(
@@ -45,6 +47,7 @@ let package = Package(
                 "Figures",
                 "Study",
                 "RateEngine",
+                "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Imaging", "Statistics", "CCairo"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Statistics"]),
         .testTarget(name: "RateEngineTests", dependencies: ["RateEngine", "Imaging", "Phantom"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),

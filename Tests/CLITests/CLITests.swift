@@ -227,4 +227,18 @@ final class CLITests: XCTestCase {
         let bad = try cement(["figure", spec, "--data", csv, "--out", temporaryFolder() + "/box.gif"])
         XCTAssertEqual(bad.status, 2)
     }
+
+    func testRenderWritesHTMLOrAPositionedErrorAndNothing() throws {
+        let folder = temporaryFolder()
+        let good = folder + "/good.md", bad = folder + "/bad.md"
+        try "---\ntitle: T\nparams: {period: P1}\n---\nPeriod `{param period}`.\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "---\ntitle: T\n---\nSee @fig-x.\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let ok = try cement(["render", good, "--out", folder + "/out", "--param", "period=P2"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(try String(contentsOfFile: folder + "/out/good.html", encoding: .utf8).contains("Period P2."))
+        let failed = try cement(["render", bad, "--out", folder + "/out2"])
+        XCTAssertEqual(failed.status, 2)
+        XCTAssertTrue(failed.stderr.contains("bad.md:4:5: unknown reference @fig-x"), failed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out2/bad.html"))
+    }
 }

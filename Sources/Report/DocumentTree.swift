@@ -1,0 +1,50 @@
+/// The report as a tree of blocks and inlines, independent of Markdown and of the output format: the HTML
+/// renderer and the PDF typesetter both walk it.
+public indirect enum Inline: Sendable, Equatable {
+    case text(String)
+    case emphasis([Inline])
+    case strong([Inline])
+    case code(String)
+    case link(url: String, [Inline])
+    case strikethrough([Inline])
+    case softBreak
+    case lineBreak
+    /// A cross-reference such as `@tbl-baseline`, resolved to "Table 1" after numbering.
+    case reference(id: String, position: SourcePosition)
+}
+
+public indirect enum Block: Sendable, Equatable {
+    case heading(level: Int, [Inline])
+    case paragraph([Inline])
+    case list(ordered: Bool, items: [[Block]])
+    case blockQuote([Block])
+    case code(info: String, text: String)
+    case table(Table)
+    case figure(Figure)
+    case thematicBreak
+}
+
+public struct Table: Sendable, Equatable {
+    public enum Alignment: Sendable, Equatable { case left, centre, right }
+    public var id: String?
+    public var caption: [Inline]
+    public var header: [[Inline]]
+    public var rows: [[[Inline]]]
+    public var alignments: [Alignment]
+    /// The number given by cross-referencing (1, 2, …), set for tables with an id or caption.
+    public var number: Int?
+}
+
+public struct Figure: Sendable, Equatable {
+    public var id: String?
+    public var caption: [Inline]
+    /// The drawing as SVG (inline in HTML); the PDF typesetter redraws from `chart` when it exists.
+    public var svg: String
+    public var number: Int?
+}
+
+public struct Document: Sendable, Equatable {
+    public var title: String
+    public var language: String
+    public var blocks: [Block]
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Yams
+
+/// A report template: YAML front matter between `---` lines, then Markdown with directives.
+public struct Template: Sendable {
+    public var path: String
+    public var title: String
+    public var authors: [String]
+    /// `zh` or `en`: labels such as "Table 1" / "表 1".
+    public var language: String
+    /// CSV data file for data directives, relative to the template's folder.
+    public var dataPath: String?
+    public var parameters: [String: String]
+    public var markdown: String
+    /// Lines before the Markdown starts (front matter), to report template line numbers.
+    public var lineOffset: Int
+
+    /// Reads a template; `overrides` replace parameters of the front matter (`--param K=V`).
+    public static func load(_ path: String, overrides: [String: String] = [:]) throws(ReportError) -> Template {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ReportError(file: path, line: 1, column: 1, "cannot read the template")
+        }
+        var lines = text.components(separatedBy: "\n")
+        var front: [String: Any] = [:]
+        var offset = 0
+        if lines.first?.trimmingCharacters(in: .whitespaces) == "---" {
+            guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+                throw ReportError(file: path, line: 1, column: 1, "front matter is not closed by '---'")
+            }
+            let yaml = lines[1..<end].joined(separator: "\n")
+            do {
+                front = (try Yams.load(yaml: yaml) as? [String: Any]) ?? [:]
+            } catch {
+                throw ReportError(file: path, line: 2, column: 1, "front matter is not valid YAML (\(error))")
+            }
+            offset = end + 1
+            lines.removeFirst(end + 1)
+        }
+        let known: Set = ["title", "authors", "language", "data", "params"]
+        for key in front.keys.sorted() where !known.contains(key) {
+            throw ReportError(file: path, line: 2, column: 1, "unknown front-matter key '\(key)'" + suggestion(key, known))
+        }
+        var parameters: [String: String] = [:]
+        for (key, value) in (front["params"] as? [String: Any]) ?? [:] { parameters[key] = "\(value)" }
+        for (key, value) in overrides { parameters[key] = value }
+        let language = (front["language"] as? String) ?? "en"
+        guard ["en", "zh"].contains(language) else {
+            throw ReportError(file: path, line: 2, column: 1, "language must be en or zh, not '\(language)'")
+        }
+        return Template(path: path, title: (front["title"] as? String) ?? "", authors: (front["authors"] as? [String]) ?? [],
+                        language: language, dataPath: front["data"] as? String, parameters: parameters,
+                        markdown: lines.joined(separator: "\n"), lineOffset: offset)
+    }
+}
+
+/// " (did you mean 'x'?)" for the closest known name within a small edit distance, or "".
+func suggestion(_ name: String, _ known: some Collection<String>) -> String {
+    guard let best = known.min(by: { editDistance($0, name) < editDistance($1, name) }),
+          editDistance(best, name) <= max(2, name.count / 3) else { return "" }
+    return " (did you mean '\(best)'?)"
+}
+
+import Study

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Report
+
+/// `cement render`: a Markdown template with directives → a report.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render a report template (Markdown with directives) to HTML.",
+        discussion: """
+            See report/README.md for the template syntax: YAML front matter (title, authors, language, data, \
+            params), inline directives in code spans (`{param period}`), block directives as fenced blocks \
+            (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. Errors name \
+            template:line:column and nothing is written. PDF output is not available yet.
+
+            Example:
+              cement render report/example.en.md --out report/out --param period=2026Q3
+            """
+    )
+
+    @Argument(help: "Template (.md).", completion: .file()) var template: String
+    @Option(help: "Output folder.", completion: .directory) var out = "report/out"
+    @Option(help: "Output formats, comma-separated (html).") var format = "html"
+    @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
+    var param: [String] = []
+
+    func validate() throws {
+        for entry in param where !entry.contains("=") { throw ValidationError("--param takes NAME=VALUE, got '\(entry)'") }
+        for name in format.split(separator: ",") where name != "html" {
+            throw ValidationError("format '\(name)' is not available; use html")
+        }
+    }
+
+    func run() throws {
+        var overrides: [String: String] = [:]
+        for entry in param {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            overrides[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        do {
+            let loaded = try Template.load(template, overrides: overrides)
+            let document = try ReportRenderer().document(loaded)
+            let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
+            let path = (out as NSString).appendingPathComponent(name + ".html")
+            try AtomicFile.write(Data(HTMLRenderer.render(document).utf8), to: path)
+            Terminal.note("wrote \(path)")
+        } catch let error as ReportError {
+            throw CommandFailure(message: error.description)
+        }
+    }
+}

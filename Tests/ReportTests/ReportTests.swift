@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+
+@testable import Report
+
+final class ReportTests: XCTestCase {
+    private func write(_ text: String, name: String = "t.md") throws -> String {
+        let folder = NSTemporaryDirectory() + "cementreport-report-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func render(_ text: String) throws -> String {
+        HTMLRenderer.render(try ReportRenderer().document(try Template.load(try write(text))))
+    }
+
+    func testDirectiveSyntax() throws {
+        let call = try XCTUnwrap(DirectiveCall.parse(#"{figure fig-a id=fig-x caption="Two words"}"#,
+                                                     position: SourcePosition(line: 3, column: 1), file: "t.md"))
+        XCTAssertEqual(call.name, "figure")
+        XCTAssertEqual(call.arguments, ["fig-a"])
+        XCTAssertEqual(call.options, ["id": "fig-x", "caption": "Two words"])
+        XCTAssertNil(try DirectiveCall.parse("plain code", position: SourcePosition(line: 1, column: 1), file: "t.md"))
+        XCTAssertThrowsError(try DirectiveCall.parse(#"{x caption="open}"#, position: SourcePosition(line: 1, column: 1), file: "t.md"))
+    }
+
+    func testNumberingCrossReferencesParametersAndEscaping() throws {
+        let html = try render("""
+            ---
+            title: A <report>
+            language: zh
+            params:
+              period: 2026Q3
+            ---
+            See @tbl-b and @tbl-a, period `{param period}`, and a < b & c.
+
+            ```{table id=tbl-a caption="First"}
+            | x | y |
+            |---|---|
+            | 1 | <2> |
+            ```
+
+            ```{table id=tbl-b caption="Second"}
+            | x |
+            |---|
+            | 3 |
+            ```
+            """)
+        XCTAssertTrue(html.contains("See 表 2 and 表 1, period 2026Q3, and a &lt; b &amp; c."), html)
+        XCTAssertTrue(html.contains("<caption>表 1. First</caption>"))
+        XCTAssertTrue(html.contains("<td>&lt;2&gt;</td>"))
+        XCTAssertTrue(html.contains("<title>A &lt;report&gt;</title>"))
+        XCTAssertTrue(html.contains("<th scope=\"col\">x</th>"))
+        XCTAssertEqual(html, try render("""
+            ---
+            title: A <report>
+            language: zh
+            params:
+              period: 2026Q3
+            ---
+            See @tbl-b and @tbl-a, period `{param period}`, and a < b & c.
+
+            ```{table id=tbl-a caption="First"}
+            | x | y |
+            |---|---|
+            | 1 | <2> |
+            ```
+
+            ```{table id=tbl-b caption="Second"}
+            | x |
+            |---|
+            | 3 |
+            ```
+            """), "deterministic")
+    }
+
+    func testErrorsCarryTemplatePositionsAndSuggestions() throws {
+        func error(_ text: String) -> String {
+            do {
+                _ = try render(text)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Line numbers count the front matter: the body starts on line 5.
+        let header = "---\ntitle: T\nparams: {period: x}\n---\n"
+        XCTAssertTrue(error(header + "Text `{parm period}`.").hasSuffix("t.md:5:7: unknown inline directive {parm} (did you mean 'param'?)"),
+                      error(header + "Text `{parm period}`."))
+        XCTAssertTrue(error(header + "Text `{param perod}`.").contains(":5:7: unknown parameter 'perod' (did you mean 'period'?)"),
+                      error(header + "Text `{param perod}`."))
+        XCTAssertTrue(error(header + "\nSee @tbl-missing.").contains(":6:5: unknown reference @tbl-missing"))
+        XCTAssertTrue(error(header + "```{table id=t captoin=\"c\"}\n| a |\n|---|\n| 1 |\n```").contains(":5:1: unknown option 'captoin' for {table} (did you mean 'caption'?)"))
+        XCTAssertTrue(error(header + "<div>raw</div>\n").contains("raw HTML is not allowed"))
+        XCTAssertTrue(error("---\ntitel: x\n---\n").contains("unknown front-matter key 'titel' (did you mean 'title'?)"))
+    }
+
+    func testFigureDirectiveDrawsFromTheTemplateData() throws {
+        let folder = NSTemporaryDirectory() + "cementreport-report-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "g,v\na,1\na,2\na,3\nb,4\nb,6\nb,5\n".write(toFile: folder + "/d.csv", atomically: true, encoding: .utf8)
+        let template = folder + "/r.md"
+        try """
+            ---
+            data: d.csv
+            ---
+            @fig-one and @fig-two.
+
+            ```{figure id=fig-one caption="One"}
+            {"kind": "boxplot", "value": "v", "group": "g"}
+            ```
+
+            ```{figure id=fig-two caption="Two"}
+            {"kind": "boxplot", "value": "v"}
+            ```
+            """.write(toFile: template, atomically: true, encoding: .utf8)
+        let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
+        XCTAssertTrue(html.contains("<p>Figure 1 and Figure 2.</p>"))
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2)
+        XCTAssertTrue(html.contains("id=\"f1-glyph") && html.contains("id=\"f2-glyph"), "SVG ids are made unique per figure")
+        XCTAssertTrue(html.contains("<figcaption>Figure 2. Two</figcaption>"))
+    }
+}
