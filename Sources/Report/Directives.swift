@@ -27,7 +27,8 @@ public struct DirectiveRegistry: Sendable {
     public var block: [String: any BlockDirective]
 
     public static let standard = DirectiveRegistry(
-        inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective()] as [any InlineDirective]).map { ($0.name, $0) }),
+        inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective()]
+            as [any InlineDirective]).map { ($0.name, $0) }),
         block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective()] as [any BlockDirective]).map { ($0.name, $0) })
     )
 

@@ -55,9 +55,7 @@ public struct Template: Sendable {
 
 /// " (did you mean 'x'?)" for the closest known name within a small edit distance, or "".
 func suggestion(_ name: String, _ known: some Collection<String>) -> String {
-    guard let best = known.min(by: { editDistance($0, name) < editDistance($1, name) }),
-          editDistance(best, name) <= max(2, name.count / 3) else { return "" }
-    return " (did you mean '\(best)'?)"
+    closestName(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
 }
 
 import Study

@@ -27,11 +27,8 @@ public struct CSVTable: Sendable {
     /// Index of a named column, or an error listing the columns (with the closest name first when one is close).
     public func column(_ name: String) throws(StudyError) -> Int {
         if let index = header.firstIndex(of: name) { return index }
-        let suggestion = header.min { editDistance($0, name) < editDistance($1, name) }
         var message = "no column '\(name)'"
-        if let suggestion, editDistance(suggestion, name) <= max(2, name.count / 3) {
-            message += " (did you mean '\(suggestion)'?)"
-        }
+        if let suggestion = closestName(to: name, among: header) { message += " (did you mean '\(suggestion)'?)" }
         throw StudyError(file: path, message + "; columns: " + header.joined(separator: ", "))
     }
 
@@ -49,6 +46,18 @@ public struct CSVTable: Sendable {
         }
         return value
     }
+}
+
+/// The known name a mistyped one most likely meant: one that extends it (`cement` → `cement_ml`), else the
+/// nearest by edit distance when that is small; nil when nothing is close.
+public func closestName(to name: String, among known: some Collection<String>) -> String? {
+    let sorted = known.sorted()
+    if !name.isEmpty, let extended = sorted.filter({ $0.hasPrefix(name) }).min(by: { $0.count < $1.count }) {
+        return extended
+    }
+    guard let best = sorted.min(by: { editDistance($0, name) < editDistance($1, name) }),
+          editDistance(best, name) <= max(2, name.count / 3) else { return nil }
+    return best
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.

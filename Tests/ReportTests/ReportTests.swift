@@ -122,4 +122,32 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("id=\"f1-glyph") && html.contains("id=\"f2-glyph"), "SVG ids are made unique per figure")
         XCTAssertTrue(html.contains("<figcaption>Figure 2. Two</figcaption>"))
     }
+
+    func testDataDirectivesOnTheBundledCohort() throws {
+        // Expected strings are the paper's printed values (data/published.json), which the synthetic cohort
+        // reproduces; the chi-square P is R's chisq.test on the published counts (0.0348).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let template = try write("""
+            ---
+            data: \(root.path)/data/cohort.csv
+            ---
+            Cement `{mean_sd cement_ml group=high by=dr_group}` vs `{mean_sd cement_ml group=low by=dr_group}`;
+            leakage `{count leakage value=1 group=high by=dr_group}`; secondary fractures P = `{p chisq secondary_fracture by=dr_group levels=high,medium,low}`;
+            VAS at 1 year and DR: P `{p pearson vas_1y with=dr_recorded_percent}`.
+            """)
+        let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
+        XCTAssertTrue(html.contains("Cement 7.5±1.1 vs 6.4±1.2;"), html)
+        XCTAssertTrue(html.contains("leakage 4 (10.0);"))
+        XCTAssertTrue(html.contains("secondary fractures P = 0.035;"))
+        XCTAssertTrue(html.contains("P &lt;0.001."))
+        XCTAssertThrowsError(try ReportRenderer().document(try Template.load(try write("""
+            ---
+            data: \(root.path)/data/cohort.csv
+            ---
+            `{mean_sd cement group=high by=dr_group}`
+            """)))) { error in
+            XCTAssertTrue("\(error)".contains("unknown column 'cement' (did you mean 'cement_ml'?)"), "\(error)")
+        }
+    }
 }

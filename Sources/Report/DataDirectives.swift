@@ -1,0 +1,125 @@
+import Figures
+import Foundation
+import Statistics
+
+/// Values of a data column, as numbers, optionally for the rows where `by` equals `group`.
+private func numbers(_ call: DirectiveCall, _ context: RenderContext, column: String, group: String? = nil,
+                     by: String? = nil) throws(ReportError) -> [Double] {
+    guard let data = context.data else { throw fail(call, context, "{\(call.name)} needs 'data:' in the front matter") }
+    guard let values = data.columns[column] else {
+        throw fail(call, context, "unknown column '\(column)'" + suggestion(column, data.columns.keys))
+    }
+    var groups: [String?]?
+    if let group {
+        guard let by, let labels = data.columns[by] else {
+            throw fail(call, context, "unknown grouping column '\(by ?? "")'" + suggestion(by ?? "", data.columns.keys))
+        }
+        groups = labels
+        if !labels.contains(group) { throw fail(call, context, "no rows with \(by) = \(group)") }
+    }
+    var result: [Double] = []
+    for (row, text) in values.enumerated() {
+        if let groups, groups[row] != group { continue }
+        guard let text else { continue }
+        guard let value = Double(text) else {
+            throw fail(call, context, "row \(row + 1), column '\(column)': '\(text)' is not a number")
+        }
+        result.append(value)
+    }
+    return result
+}
+
+private func decimals(_ call: DirectiveCall, _ context: RenderContext, default value: Int) throws(ReportError) -> Int {
+    guard let text = call.options["decimals"] else { return value }
+    guard let decimals = Int(text), (0...6).contains(decimals) else { throw fail(call, context, "decimals must be 0–6") }
+    return decimals
+}
+
+private func column(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> String {
+    guard let name = call.arguments.first else { throw fail(call, context, "{\(call.name)} needs a column name") }
+    return name
+}
+
+/// `{mean_sd COLUMN [group=G by=COLUMN] [decimals=1]}` → "7.5±1.1".
+struct MeanSDDirective: InlineDirective {
+    let name = "mean_sd"
+    let allowedOptions: Set<String> = ["group", "by", "decimals"]
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
+        let values = try numbers(call, context, column: try column(call, context), group: call.options["group"],
+                                 by: call.options["by"])
+        let summary = Descriptive(values)
+        return [.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: try decimals(call, context, default: 1)))]
+    }
+}
+
+/// `{count COLUMN value=V [group=G by=COLUMN]}` → "4 (10.0)": rows with the value, and their percentage.
+struct CountDirective: InlineDirective {
+    let name = "count"
+    let allowedOptions: Set<String> = ["value", "group", "by", "decimals"]
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
+        guard let data = context.data else { throw fail(call, context, "{count} needs 'data:' in the front matter") }
+        let name = try column(call, context)
+        guard let values = data.columns[name] else {
+            throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.columns.keys))
+        }
+        guard let wanted = call.options["value"] else { throw fail(call, context, "{count} needs value=") }
+        var labels: [String?]?
+        if let group = call.options["group"] {
+            guard let by = call.options["by"], let column = data.columns[by] else {
+                throw fail(call, context, "{count} with group= needs a valid by=")
+            }
+            labels = column.map { $0 == group ? "in" : nil }
+        }
+        let rows = values.indices.filter { labels?[$0] != nil || labels == nil }.filter { values[$0] != nil }
+        let count = rows.filter { values[$0] == wanted }.count
+        return [.text(StatFormat.countPercent(count, of: rows.count, decimals: try decimals(call, context, default: 1)))]
+    }
+}
+
+/// `{p anova|kruskal|chisq|pearson COLUMN by=COLUMN}` (pearson: `with=COLUMN`) → a P value as journals print it.
+struct PValueDirective: InlineDirective {
+    let name = "p"
+    let allowedOptions: Set<String> = ["by", "with", "levels"]
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
+        guard call.arguments.count == 2 else { throw fail(call, context, "use {p TEST COLUMN by=GROUPCOLUMN}") }
+        let (test, variable) = (call.arguments[0], call.arguments[1])
+        guard let data = context.data else { throw fail(call, context, "{p} needs 'data:' in the front matter") }
+        do {
+            switch test {
+            case "pearson":
+                guard let with = call.options["with"] else { throw fail(call, context, "{p pearson} needs with=") }
+                let x = try numbers(call, context, column: with), y = try numbers(call, context, column: variable)
+                guard x.count == y.count else { throw fail(call, context, "missing values differ between the columns") }
+                return [.text(StatFormat.p(try PearsonCorrelation(x, y).p))]
+            case "anova", "kruskal", "chisq":
+                guard let by = call.options["by"], let labels = data.columns[by] else {
+                    throw fail(call, context, "{p \(test)} needs a valid by=")
+                }
+                var levels = call.options["levels"]?.split(separator: ",").map(String.init) ?? []
+                if levels.isEmpty { for case let label? in labels where !levels.contains(label) { levels.append(label) } }
+                if test == "chisq" {
+                    guard let values = data.columns[variable] else { throw fail(call, context, "unknown column '\(variable)'") }
+                    var categories: [String] = []
+                    for case let value? in values where !categories.contains(value) { categories.append(value) }
+                    categories.sort()
+                    let table = categories.map { category in
+                        levels.map { level in values.indices.filter { labels[$0] == level && values[$0] == category }.count }
+                    }
+                    return [.text(StatFormat.p(try ChiSquareTest(table: table).p))]
+                }
+                var groups: [[Double]] = []
+                for level in levels { groups.append(try numbers(call, context, column: variable, group: level, by: by)) }
+                let p = test == "anova" ? try OneWayANOVA(groups: groups).p : try KruskalWallis.test(groups: groups).p
+                return [.text(StatFormat.p(p))]
+            default:
+                throw fail(call, context, "unknown test '\(test)'" + suggestion(test, ["anova", "kruskal", "chisq", "pearson"]))
+            }
+        } catch let error as StatisticsError {
+            throw fail(call, context, error.description)
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw fail(call, context, "\(error)")
+        }
+    }
+}
