@@ -37,7 +37,8 @@ public enum TextAnchor: Sendable {
 
 /// Thin drawing API over a cairo context, with Pango for all text. Not Sendable (wraps cairo state).
 public final class DrawingContext {
-    let cairo: OpaquePointer
+    /// The underlying cairo context, for drawing code in other modules (text layout, pages).
+    public let cairo: OpaquePointer
     public let theme: FigureTheme
 
     /// Draws into an existing cairo context (for example a report page), in points.

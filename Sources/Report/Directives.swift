@@ -92,7 +92,7 @@ struct FigureDirective: BlockDirective {
             let chart = try spec.chart(data)
             let svg = String(decoding: try FigureRenderer.render(chart, format: .svg), as: UTF8.self)
             return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                                   svg: svg, number: nil))]
+                                   svg: svg, number: nil, chart: chart))]
         } catch let error as FigureSpecError {
             throw fail(call, context, error.description)
         } catch {

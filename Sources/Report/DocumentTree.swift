@@ -1,3 +1,5 @@
+import Figures
+
 /// The report as a tree of blocks and inlines, independent of Markdown and of the output format: the HTML
 /// renderer and the PDF typesetter both walk it.
 public indirect enum Inline: Sendable, Equatable {
@@ -38,9 +40,15 @@ public struct Table: Sendable, Equatable {
 public struct Figure: Sendable, Equatable {
     public var id: String?
     public var caption: [Inline]
-    /// The drawing as SVG (inline in HTML); the PDF typesetter redraws from `chart` when it exists.
+    /// The drawing as SVG (inline in HTML).
     public var svg: String
     public var number: Int?
+    /// The chart itself, which the PDF typesetter draws as vector graphics on the page.
+    public var chart: (any Chart)?
+
+    public static func == (a: Figure, b: Figure) -> Bool {
+        a.id == b.id && a.caption == b.caption && a.svg == b.svg && a.number == b.number
+    }
 }
 
 public struct Document: Sendable, Equatable {

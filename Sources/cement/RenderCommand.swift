@@ -7,12 +7,13 @@ import Report
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Render a report template (Markdown with directives) to HTML.",
+        abstract: "Render a report template (Markdown with directives) to HTML and PDF.",
         discussion: """
             See report/README.md for the template syntax: YAML front matter (title, authors, language, data, \
             params), inline directives in code spans (`{param period}`), block directives as fenced blocks \
             (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. Errors name \
-            template:line:column and nothing is written. PDF output is not available yet.
+            template:line:column and nothing is written. The PDF is typeset from the same document (A4, fonts embedded, \
+            bookmarks for headings, figures as vector graphics).
 
             Example:
               cement render report/example.en.md --out report/out --param period=2026Q3
@@ -21,14 +22,14 @@ struct RenderCommand: ParsableCommand {
 
     @Argument(help: "Template (.md).", completion: .file()) var template: String
     @Option(help: "Output folder.", completion: .directory) var out = "report/out"
-    @Option(help: "Output formats, comma-separated (html).") var format = "html"
+    @Option(help: "Output formats, comma-separated: html, pdf.") var format = "html,pdf"
     @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
     var param: [String] = []
 
     func validate() throws {
         for entry in param where !entry.contains("=") { throw ValidationError("--param takes NAME=VALUE, got '\(entry)'") }
-        for name in format.split(separator: ",") where name != "html" {
-            throw ValidationError("format '\(name)' is not available; use html")
+        for name in format.split(separator: ",") where name != "html" && name != "pdf" {
+            throw ValidationError("format '\(name)' is not available; use html and/or pdf")
         }
     }
 
@@ -42,9 +43,20 @@ struct RenderCommand: ParsableCommand {
             let loaded = try Template.load(template, overrides: overrides)
             let document = try ReportRenderer().document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
-            let path = (out as NSString).appendingPathComponent(name + ".html")
-            try AtomicFile.write(Data(HTMLRenderer.render(document).utf8), to: path)
-            Terminal.note("wrote \(path)")
+            let formats = Set(format.split(separator: ",").map(String.init))
+            // Everything is rendered before anything is written, so an error leaves no partial output.
+            var outputs: [(String, Data)] = []
+            if formats.contains("html") {
+                outputs.append((name + ".html", Data(HTMLRenderer.render(document).utf8)))
+            }
+            if formats.contains("pdf") {
+                outputs.append((name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", "))))
+            }
+            for (file, data) in outputs {
+                let path = (out as NSString).appendingPathComponent(file)
+                try AtomicFile.write(data, to: path)
+                Terminal.note("wrote \(path)")
+            }
         } catch let error as ReportError {
             throw CommandFailure(message: error.description)
         }

@@ -150,4 +150,49 @@ final class ReportTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("unknown column 'cement' (did you mean 'cement_ml'?)"), "\(error)")
         }
     }
+
+    private func pdfText(_ data: Data, page: Int? = nil) throws -> String {
+        let path = NSTemporaryDirectory() + "cementreport-\(UUID().uuidString).pdf"
+        try data.write(to: URL(fileURLWithPath: path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["pdftotext", "-layout"] + (page.map { ["-f", "\($0)", "-l", "\($0)"] } ?? []) + [path, "-"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
+    func testPDFHasRealTextRepeatsTableHeadersAndIsDeterministic() throws {
+        let rows = (1...80).map { "| P\($0) | row \($0) text that wraps in a narrow column of the table | \($0 * 3) |" }
+            .joined(separator: "\n")
+        let template = try write("""
+            ---
+            title: PDF test
+            authors: [Tester]
+            language: zh
+            ---
+            # 结果
+
+            骨水泥弥散率 12.5 % and @tbl-long.
+
+            ```{table id=tbl-long caption="Long"}
+            | Case | Note | Value |
+            |---|---|---|
+            \(rows)
+            ```
+            """)
+        let document = try ReportRenderer().document(try Template.load(template))
+        let pdf = try PDFTypesetter().render(document, author: "Tester")
+        XCTAssertEqual(pdf, try PDFTypesetter().render(document, author: "Tester"), "byte-identical")
+        let text = try pdfText(pdf)
+        XCTAssertTrue(text.contains("骨水泥弥散率 12.5 % and 表 1."), text)
+        XCTAssertTrue(text.contains("P80") && text.contains("240"))
+        // The table runs onto page 2, where its header is drawn again.
+        let second = try pdfText(pdf, page: 2)
+        XCTAssertTrue(second.contains("Case") && second.contains("Value"), second)
+        XCTAssertTrue(second.contains("PDF test"), "running header")
+    }
 }

@@ -1,0 +1,97 @@
+import CCairo
+import Foundation
+
+/// A paragraph laid out by Pango (line breaking, CJK included) at a fixed width, from Pango markup; its lines
+/// can be drawn one by one so that a paragraph can continue on the next page.
+public final class TextLayout {
+    private let layout: OpaquePointer
+    /// Height of each line and the offset of its baseline from the line's top (points).
+    public private(set) var lines: [(height: Double, baseline: Double)] = []
+    public var height: Double { lines.reduce(0) { $0 + $1.height } }
+
+    /// `markup` uses Pango markup (<b>, <i>, <tt>, <span>); text must be escaped with `TextLayout.escape`.
+    public init(_ context: DrawingContext, markup: String, width: Double, size: Double, family: String? = nil,
+                bold: Bool = false) {
+        layout = pango_cairo_create_layout(context.cairo)!
+        pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72)
+        pango_layout_context_changed(layout)
+        let font = pango_font_description_new()!
+        pango_font_description_set_family(font, family ?? context.theme.fontFamily)
+        pango_font_description_set_absolute_size(font, size * Double(PANGO_SCALE))
+        pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        pango_layout_set_font_description(layout, font)
+        pango_font_description_free(font)
+        pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        pango_layout_set_markup(layout, markup, -1)
+        let iterator = pango_layout_get_iter(layout)!
+        defer { pango_layout_iter_free(iterator) }
+        repeat {
+            var ink = PangoRectangle(), logical = PangoRectangle()
+            pango_layout_iter_get_line_extents(iterator, &ink, &logical)
+            let baseline = Double(pango_layout_iter_get_baseline(iterator) - logical.y) / Double(PANGO_SCALE)
+            lines.append((Double(logical.height) / Double(PANGO_SCALE), baseline))
+        } while pango_layout_iter_next_line(iterator) != 0
+    }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(layout)) }
+
+    /// Draws line `index` with its top at `top`, starting at `left`.
+    public func drawLine(_ index: Int, in context: DrawingContext, left: Double, top: Double, color: Color? = nil) {
+        guard let line = pango_layout_get_line_readonly(layout, Int32(index)) else { return }
+        context.save()
+        context.setColor(color ?? context.theme.text)
+        cairo_move_to(context.cairo, left, top + lines[index].baseline)
+        pango_cairo_show_layout_line(context.cairo, line)
+        context.restore()
+    }
+
+    /// Escapes text for Pango markup.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "'": result += "&apos;"
+            case "\"": result += "&quot;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// A multi-page PDF in memory: A4 or any size in points, fixed metadata dates (byte-identical output), an
+/// outline (bookmarks) and a drawing context per page.
+public final class PDFPages {
+    private let canvas: CairoCanvas
+    public let context: DrawingContext
+    public let width: Double
+    public let height: Double
+    public private(set) var pageNumber = 1
+
+    public init(width: Double = 595.2756, height: Double = 841.8898, title: String, author: String,
+                theme: FigureTheme = .standard) {
+        canvas = CairoCanvas(format: .pdf, width: width, height: height, title: title)
+        if !author.isEmpty { cairo_pdf_surface_set_metadata(canvas.surface, CAIRO_PDF_METADATA_AUTHOR, author) }
+        context = DrawingContext(cairo: canvas.context, theme: theme)
+        self.width = width
+        self.height = height
+    }
+
+    public func newPage() {
+        cairo_show_page(canvas.context)
+        pageNumber += 1
+    }
+
+    /// Adds a bookmark to the current page at height `y`; returns its id for children.
+    @discardableResult
+    public func addOutline(_ title: String, parent: Int32 = 0, y: Double) -> Int32 {
+        cairo_pdf_surface_add_outline(canvas.surface, parent, title, "page=\(pageNumber) pos=[0 \(Int(y))]",
+                                      CAIRO_PDF_OUTLINE_FLAG_OPEN)
+    }
+
+    public func finish() throws -> Data { try canvas.finish() }
+}

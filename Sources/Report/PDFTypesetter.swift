@@ -1,0 +1,221 @@
+import Figures
+import Foundation
+
+/// Typesets the document tree into an A4 PDF with Pango and Cairo: margins, a running header with the title,
+/// page numbers, headings (also as bookmarks), paragraphs that continue across pages line by line, lists,
+/// code, tables whose cells wrap and whose header repeats after a page break, and figures drawn as vector
+/// graphics with their captions. Text is real text (fonts embedded as subsets with ToUnicode).
+public struct PDFTypesetter {
+    public var margin = 56.7
+    public var bodySize = 10.0
+    public var lineGap = 1.3
+
+    public init() {}
+
+    public func render(_ document: Document, author: String) throws -> Data {
+        let pages = PDFPages(title: document.title, author: author)
+        var state = State(pages: pages, top: margin + 14, bottom: pages.height - margin, left: margin,
+                          width: pages.width - 2 * margin, typesetter: self, document: document)
+        state.decoratePage()
+        if !document.title.isEmpty {
+            let layout = TextLayout(pages.context, markup: TextLayout.escape(document.title), width: state.width, size: 16, bold: true)
+            pages.addOutline(document.title, y: state.y)
+            state.place(layout, spacingAfter: 10)
+        }
+        for block in document.blocks { state.typeset(block, indent: 0) }
+        return try pages.finish()
+    }
+
+    struct State {
+        let pages: PDFPages
+        let top: Double, bottom: Double, left: Double, width: Double
+        let typesetter: PDFTypesetter
+        let document: Document
+        var y: Double = 0
+        var headingParents: [Int32] = [0, 0, 0, 0, 0, 0, 0]
+
+        init(pages: PDFPages, top: Double, bottom: Double, left: Double, width: Double, typesetter: PDFTypesetter,
+             document: Document) {
+            self.pages = pages
+            self.top = top
+            self.bottom = bottom
+            self.left = left
+            self.width = width
+            self.typesetter = typesetter
+            self.document = document
+            y = top
+        }
+
+        var context: DrawingContext { pages.context }
+
+        /// Running header and page number.
+        func decoratePage() {
+            let grey = Color(hex: 0x808080)
+            context.text(document.title, at: Point(left, typesetter.margin - 20), anchor: .topLeft, size: 8, color: grey)
+            context.line(from: Point(left, typesetter.margin - 6), to: Point(left + width, typesetter.margin - 6),
+                         color: Color(hex: 0xcccccc), width: 0.5)
+            context.text("\(pages.pageNumber)", at: Point(left + width / 2, pages.height - typesetter.margin + 18),
+                         anchor: .top, size: 8, color: grey)
+        }
+
+        mutating func newPage() {
+            pages.newPage()
+            decoratePage()
+            y = top
+        }
+
+        mutating func ensure(_ height: Double) {
+            if y + height > bottom && y > top { newPage() }
+        }
+
+        /// Draws a layout's lines, breaking to a new page between lines when needed.
+        mutating func place(_ layout: TextLayout, indent: Double = 0, spacingAfter: Double = 6, color: Color? = nil) {
+            for (index, line) in layout.lines.enumerated() {
+                ensure(line.height)
+                layout.drawLine(index, in: context, left: left + indent, top: y, color: color)
+                y += line.height
+            }
+            y += spacingAfter
+        }
+
+        mutating func typeset(_ block: Block, indent: Double) {
+            let size = typesetter.bodySize
+            switch block {
+            case let .heading(level, content):
+                let headingSize = [15.0, 13, 11.5, 10.5, 10, 10][min(5, level - 1)]
+                let layout = TextLayout(context, markup: markup(content), width: width - indent, size: headingSize, bold: true)
+                ensure(layout.height + 3 * size)  // keep a heading with what follows
+                y += 4
+                let parent = headingParents[max(0, level - 1)]
+                headingParents[min(6, level)] = pages.addOutline(plain(content), parent: parent, y: y)
+                place(layout, indent: indent, spacingAfter: 4)
+            case let .paragraph(content):
+                place(TextLayout(context, markup: markup(content), width: width - indent, size: size), indent: indent)
+            case let .blockQuote(children):
+                for child in children { typeset(child, indent: indent + 14) }
+            case let .list(ordered, items):
+                for (index, item) in items.enumerated() {
+                    let marker = ordered ? "\(index + 1)." : "•"
+                    let markerLayout = TextLayout(context, markup: marker, width: 16, size: size)
+                    ensure(markerLayout.height)
+                    markerLayout.drawLine(0, in: context, left: left + indent, top: y)
+                    for child in item { typeset(child, indent: indent + 16) }
+                }
+            case let .code(_, text):
+                place(TextLayout(context, markup: TextLayout.escape(text), width: width - indent, size: size - 1.5,
+                                 family: "DejaVu Sans Mono"), indent: indent)
+            case .thematicBreak:
+                ensure(8)
+                context.line(from: Point(left, y + 3), to: Point(left + width, y + 3), color: Color(hex: 0xbbbbbb), width: 0.5)
+                y += 8
+            case let .table(table): typesetTable(table)
+            case let .figure(figure): typesetFigure(figure)
+            }
+        }
+
+        mutating func typesetTable(_ table: Table) {
+            let size = typesetter.bodySize - 1
+            if let number = table.number {
+                let label = (document.language == "zh" ? "表 " : "Table ") + "\(number). "
+                let caption = TextLayout(context, markup: "<b>\(TextLayout.escape(label))</b>" + markup(table.caption),
+                                         width: width, size: size)
+                ensure(caption.height + 3 * size)
+                place(caption, spacingAfter: 3)
+            }
+            let columns = max(1, table.header.count)
+            // Column widths in proportion to each column's longest text, each at least a sixth of an even share.
+            let lengths = (0..<columns).map { c -> Double in
+                let texts = [table.header[c]] + table.rows.map { c < $0.count ? $0[c] : [] }
+                return Double(texts.map { plain($0).count }.max() ?? 1) + 2
+            }
+            let total = lengths.reduce(0, +)
+            var widths = lengths.map { max(width / Double(columns) / 6, width * $0 / total) }
+            let scale = width / widths.reduce(0, +)
+            widths = widths.map { $0 * scale }
+            let padding = 3.0
+            func layouts(_ cells: [[Inline]], bold: Bool) -> [TextLayout] {
+                (0..<columns).map { c in
+                    TextLayout(context, markup: c < cells.count ? markup(cells[c]) : "", width: widths[c] - 2 * padding,
+                               size: size, bold: bold)
+                }
+            }
+            let header = layouts(table.header, bold: true)
+            func drawRow(_ cells: [TextLayout], rule: Double) -> Double {
+                let rowHeight = (cells.map(\.height).max() ?? 0) + 2 * padding
+                var x = left
+                for (c, cell) in cells.enumerated() {
+                    var lineTop = y + padding
+                    for line in cell.lines.indices {
+                        cell.drawLine(line, in: context, left: x + padding, top: lineTop)
+                        lineTop += cell.lines[line].height
+                    }
+                    x += widths[c]
+                }
+                context.line(from: Point(left, y + rowHeight), to: Point(left + width, y + rowHeight),
+                             color: Color(hex: rule > 0.6 ? 0x444444 : 0xcccccc), width: rule)
+                return rowHeight
+            }
+            func drawHeader() {
+                context.line(from: Point(left, y), to: Point(left + width, y), color: Color(hex: 0x444444), width: 0.8)
+                y += drawRow(header, rule: 0.8)
+            }
+            let headerHeight = (header.map(\.height).max() ?? 0) + 2 * padding
+            ensure(headerHeight * 2)
+            drawHeader()
+            for row in table.rows {
+                let cells = layouts(row, bold: false)
+                let height = (cells.map(\.height).max() ?? 0) + 2 * padding
+                if y + height > bottom {
+                    newPage()
+                    drawHeader()
+                }
+                y += drawRow(cells, rule: 0.4)
+            }
+            y += 10
+        }
+
+        mutating func typesetFigure(_ figure: Figure) {
+            guard let chart = figure.chart else { return }
+            let scale = min(1, width / chart.width)
+            let height = chart.height * scale
+            let caption = figure.number.map { number in
+                TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "图 " : "Figure ") + "\(number). "))</b>"
+                           + markup(figure.caption), width: width, size: typesetter.bodySize - 1)
+            }
+            ensure(height + (caption?.height ?? 0) + 6)
+            context.save()
+            chart.draw(context, in: Rect(x: left + (width - chart.width * scale) / 2, y: y, width: chart.width * scale, height: height))
+            context.restore()
+            y += height + 4
+            if let caption { place(caption, spacingAfter: 10) }
+        }
+
+        func markup(_ inlines: [Inline]) -> String {
+            inlines.map { inline -> String in
+                switch inline {
+                case let .text(text): TextLayout.escape(text)
+                case let .emphasis(children): "<i>\(markup(children))</i>"
+                case let .strong(children): "<b>\(markup(children))</b>"
+                case let .code(text): "<tt>\(TextLayout.escape(text))</tt>"
+                case let .link(_, children): "<span foreground=\"#0b5cad\">\(markup(children))</span>"
+                case let .strikethrough(children): "<s>\(markup(children))</s>"
+                case .softBreak: " "
+                case .lineBreak: "\n"
+                case let .reference(id, _): TextLayout.escape("@" + id)
+                }
+            }.joined()
+        }
+
+        func plain(_ inlines: [Inline]) -> String {
+            inlines.map { inline -> String in
+                switch inline {
+                case let .text(text), let .code(text): text
+                case let .emphasis(children), let .strong(children), let .strikethrough(children), let .link(_, children):
+                    plain(children)
+                case .softBreak, .lineBreak: " "
+                case let .reference(id, _): "@" + id
+                }
+            }.joined()
+        }
+    }
+}
