@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -35,7 +36,8 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
         .target(name: "RateEngine", dependencies: ["Imaging"]),
-        .target(name: "Report", dependencies: ["CCmarkGFM", "Figures", "Study", "Statistics", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Report", dependencies: ["CCmarkGFM", "Figures", "Study", "Statistics", .product(name: "Yams", package: "Yams"),
+                                              .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(

@@ -45,10 +45,12 @@ struct MeanSDDirective: InlineDirective {
     let name = "mean_sd"
     let allowedOptions: Set<String> = ["group", "by", "decimals"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
-        let values = try numbers(call, context, column: try column(call, context), group: call.options["group"],
-                                 by: call.options["by"])
+        let name = try column(call, context)
+        let values = try numbers(call, context, column: name, group: call.options["group"], by: call.options["by"])
         let summary = Descriptive(values)
-        return [.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: try decimals(call, context, default: 1)))]
+        // The codebook's decimals for the variable, unless the directive says otherwise.
+        let preset = context.codebook?[name]?.decimals ?? 1
+        return [.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: try decimals(call, context, default: preset)))]
     }
 }
 

@@ -1,10 +1,16 @@
 import Figures
 import Foundation
+import Study
 
 /// What directives can use while rendering: the template, its parameters and its data.
 public struct RenderContext: Sendable {
     public var template: Template
     public var data: FigureTable?
+    public var codebook: Codebook?
+    public var registry: DirectiveRegistry
+    /// Nesting of `{include}` (a loop would otherwise never end).
+    var includeDepth = 0
+    let inputs: InputRecord
 }
 
 /// A directive written inline, in a code span: produces inlines.
@@ -29,7 +35,8 @@ public struct DirectiveRegistry: Sendable {
     public static let standard = DirectiveRegistry(
         inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
-        block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective()] as [any BlockDirective]).map { ($0.name, $0) })
+        block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective()]
+            as [any BlockDirective]).map { ($0.name, $0) })
     )
 
     func checkOptions(_ call: DirectiveCall, allowed: Set<String>, file: String) throws(ReportError) {
@@ -42,6 +49,26 @@ public struct DirectiveRegistry: Sendable {
 
 func fail(_ call: DirectiveCall, _ context: RenderContext, _ message: String) -> ReportError {
     ReportError(file: context.template.path, line: call.position.line, column: call.position.column, message)
+}
+
+/// ```` ```{include partial.md} ``` ````: the blocks of another Markdown file (relative to the template), with
+/// its own line numbers in errors.
+struct IncludeDirective: BlockDirective {
+    let name = "include"
+    let allowedOptions: Set<String> = []
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
+        guard let relative = call.arguments.first else { throw fail(call, context, "{include} needs a file name") }
+        guard context.includeDepth < 8 else { throw fail(call, context, "includes nested more than 8 deep (a loop?)") }
+        let path = context.template.resolve(relative)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw fail(call, context, "cannot read the included file '\(relative)'")
+        }
+        context.inputs.add(path: path, contents: data)
+        var nested = context
+        nested.includeDepth += 1
+        return try MarkdownReader(file: path, lineOffset: 0, registry: context.registry, context: nested)
+            .read(String(decoding: data, as: UTF8.self))
+    }
 }
 
 /// `{param NAME}`: a parameter from the front matter or `--param NAME=VALUE`.
@@ -63,8 +90,8 @@ struct TableDirective: BlockDirective {
     let allowedOptions: Set<String> = ["id", "caption"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         let body = call.body ?? ""
-        let blocks = try MarkdownReader(file: context.template.path, lineOffset: call.position.line, registry: .init(inline: [:], block: [:]),
-                                        context: context).read(body)
+        let blocks = try MarkdownReader(file: context.template.path, lineOffset: call.position.line,
+                                        registry: DirectiveRegistry(inline: [:], block: [:]), context: context).read(body)
         guard case let .table(table)? = blocks.first(where: { if case .table = $0 { true } else { false } }) else {
             throw fail(call, context, "{table} needs a Markdown table in its body")
         }

@@ -51,8 +51,22 @@ public struct Figure: Sendable, Equatable {
     }
 }
 
+/// What a report was made from: every input file with its SHA-256, the tool version and the parameters.
+public struct Provenance: Sendable, Equatable {
+    public var inputs: [(path: String, sha256: String)]
+    public var toolVersion: String
+    public var parameters: [(String, String)]
+
+    public static func == (a: Provenance, b: Provenance) -> Bool {
+        a.inputs.map(\.path) == b.inputs.map(\.path) && a.inputs.map(\.sha256) == b.inputs.map(\.sha256)
+            && a.toolVersion == b.toolVersion && a.parameters.map(\.0) == b.parameters.map(\.0)
+            && a.parameters.map(\.1) == b.parameters.map(\.1)
+    }
+}
+
 public struct Document: Sendable, Equatable {
     public var title: String
     public var language: String
     public var blocks: [Block]
+    public var provenance: Provenance
 }

@@ -2,7 +2,11 @@
 public enum HTMLRenderer {
     public static func render(_ document: Document) -> String {
         var html = "<!DOCTYPE html>\n<html lang=\"\(document.language == "zh" ? "zh-CN" : "en")\">\n<head>\n<meta charset=\"utf-8\">\n"
-        html += "<meta name=\"generator\" content=\"CementReport\">\n<title>\(escape(document.title))</title>\n<style>\(css)</style>\n</head>\n<body>\n"
+        html += "<meta name=\"generator\" content=\"CementReport \(escape(document.provenance.toolVersion))\">\n"
+        for input in document.provenance.inputs {
+            html += "<meta name=\"input-sha256\" content=\"\(input.sha256) \(escape(input.path))\">\n"
+        }
+        html += "<title>\(escape(document.title))</title>\n<style>\(css)</style>\n</head>\n<body>\n"
         if !document.title.isEmpty { html += "<h1 class=\"title\">\(escape(document.title))</h1>\n" }
         for block in document.blocks { html += render(block, language: document.language) }
         return html + "</body>\n</html>\n"

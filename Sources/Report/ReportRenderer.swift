@@ -5,16 +5,23 @@ import Study
 /// Turns a template into a numbered, cross-referenced document, then into HTML.
 public struct ReportRenderer: Sendable {
     public var registry: DirectiveRegistry
+    /// Recorded in the provenance section.
+    public var toolVersion: String
 
-    public init(registry: DirectiveRegistry = .standard) { self.registry = registry }
+    public init(registry: DirectiveRegistry = .standard, toolVersion: String = "development") {
+        self.registry = registry
+        self.toolVersion = toolVersion
+    }
 
     /// Parses the template, runs its directives, numbers tables and figures and resolves references.
     public func document(_ template: Template) throws(ReportError) -> Document {
+        let inputs = InputRecord()
+        inputs.add(path: template.path, contents: template.contents)
         var data: FigureTable?
         if let dataPath = template.dataPath {
-            let folder = (template.path as NSString).deletingLastPathComponent
-            let path = dataPath.hasPrefix("/") ? dataPath : (folder as NSString).appendingPathComponent(dataPath)
+            let path = template.resolve(dataPath)
             do {
+                inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
                 let table = try CSVTable(path: path)
                 var columns: [String: [String?]] = [:]
                 for (index, name) in table.header.enumerated() {
@@ -25,12 +32,39 @@ public struct ReportRenderer: Sendable {
                 throw ReportError(file: template.path, line: 2, column: 1, "data: \(error)")
             }
         }
-        let context = RenderContext(template: template, data: data)
+        var codebook: Codebook?
+        if let codebookPath = template.codebookPath {
+            let path = template.resolve(codebookPath)
+            do {
+                codebook = try Codebook.load(path)
+                inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
+            } catch {
+                throw ReportError(file: template.path, line: 2, column: 1, "codebook: \(error)")
+            }
+        }
+        let context = RenderContext(template: template, data: data, codebook: codebook, registry: registry, inputs: inputs)
         var blocks = try MarkdownReader(file: template.path, lineOffset: template.lineOffset, registry: registry,
                                         context: context).read(template.markdown)
         let labels = number(&blocks, language: template.language)
         blocks = try blocks.map { block throws(ReportError) in try resolve(block, labels, template) }
-        return Document(title: template.title, language: template.language, blocks: blocks)
+        let provenance = Provenance(inputs: inputs.inputs, toolVersion: toolVersion,
+                                    parameters: template.parameters.keys.sorted().map { ($0, template.parameters[$0]!) })
+        blocks += provenanceSection(provenance, language: template.language)
+        return Document(title: template.title, language: template.language, blocks: blocks, provenance: provenance)
+    }
+
+    /// A closing section listing the inputs with their SHA-256, the tool version and the parameters.
+    private func provenanceSection(_ provenance: Provenance, language: String) -> [Block] {
+        let zh = language == "zh"
+        var rows: [[[Inline]]] = provenance.inputs.map { [[.text($0.path)], [.code($0.sha256)]] }
+        rows.append([[.text(zh ? "CementReport 版本" : "CementReport version")], [.text(provenance.toolVersion)]])
+        for (key, value) in provenance.parameters { rows.append([[.text((zh ? "参数 " : "parameter ") + key)], [.text(value)]]) }
+        return [
+            .heading(level: 1, [.text(zh ? "来源" : "Provenance")]),
+            .paragraph([.text(zh ? "本报告由以下输入生成（SHA-256）。" : "This report was generated from the inputs below (SHA-256).")]),
+            .table(Table(id: nil, caption: [], header: [[.text(zh ? "输入" : "Input")], [.text("SHA-256")]], rows: rows,
+                         alignments: [.left, .left], number: nil)),
+        ]
     }
 
     /// Numbers tables and figures in order of appearance; returns id → "Table 1" (or "表 1").

@@ -10,8 +10,17 @@ public struct Template: Sendable {
     public var language: String
     /// CSV data file for data directives, relative to the template's folder.
     public var dataPath: String?
+    /// Codebook (CSV) whose `decimals` column sets default decimals of data directives.
+    public var codebookPath: String?
     public var parameters: [String: String]
     public var markdown: String
+    /// The template's own bytes, for provenance.
+    public var contents: Data
+    /// The path of a file named in the front matter, relative to the template's folder.
+    public func resolve(_ relative: String) -> String {
+        relative.hasPrefix("/") ? relative : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
+    }
+
     /// Lines before the Markdown starts (front matter), to report template line numbers.
     public var lineOffset: Int
 
@@ -36,7 +45,7 @@ public struct Template: Sendable {
             offset = end + 1
             lines.removeFirst(end + 1)
         }
-        let known: Set = ["title", "authors", "language", "data", "params"]
+        let known: Set = ["title", "authors", "language", "data", "codebook", "params"]
         for key in front.keys.sorted() where !known.contains(key) {
             throw ReportError(file: path, line: 2, column: 1, "unknown front-matter key '\(key)'" + suggestion(key, known))
         }
@@ -48,8 +57,9 @@ public struct Template: Sendable {
             throw ReportError(file: path, line: 2, column: 1, "language must be en or zh, not '\(language)'")
         }
         return Template(path: path, title: (front["title"] as? String) ?? "", authors: (front["authors"] as? [String]) ?? [],
-                        language: language, dataPath: front["data"] as? String, parameters: parameters,
-                        markdown: lines.joined(separator: "\n"), lineOffset: offset)
+                        language: language, dataPath: front["data"] as? String, codebookPath: front["codebook"] as? String,
+                        parameters: parameters,
+                        markdown: lines.joined(separator: "\n"), contents: Data(text.utf8), lineOffset: offset)
     }
 }
 

@@ -41,7 +41,7 @@ struct RenderCommand: ParsableCommand {
         }
         do {
             let loaded = try Template.load(template, overrides: overrides)
-            let document = try ReportRenderer().document(loaded)
+            let document = try ReportRenderer(toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))
             // Everything is rendered before anything is written, so an error leaves no partial output.

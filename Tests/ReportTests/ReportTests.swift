@@ -27,7 +27,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testNumberingCrossReferencesParametersAndEscaping() throws {
-        let html = try render("""
+        let path = try write("""
             ---
             title: A <report>
             language: zh
@@ -48,32 +48,14 @@ final class ReportTests: XCTestCase {
             | 3 |
             ```
             """)
+        func render() throws -> String { HTMLRenderer.render(try ReportRenderer().document(try Template.load(path))) }
+        let html = try render()
         XCTAssertTrue(html.contains("See 表 2 and 表 1, period 2026Q3, and a &lt; b &amp; c."), html)
         XCTAssertTrue(html.contains("<caption>表 1. First</caption>"))
         XCTAssertTrue(html.contains("<td>&lt;2&gt;</td>"))
         XCTAssertTrue(html.contains("<title>A &lt;report&gt;</title>"))
         XCTAssertTrue(html.contains("<th scope=\"col\">x</th>"))
-        XCTAssertEqual(html, try render("""
-            ---
-            title: A <report>
-            language: zh
-            params:
-              period: 2026Q3
-            ---
-            See @tbl-b and @tbl-a, period `{param period}`, and a < b & c.
-
-            ```{table id=tbl-a caption="First"}
-            | x | y |
-            |---|---|
-            | 1 | <2> |
-            ```
-
-            ```{table id=tbl-b caption="Second"}
-            | x |
-            |---|
-            | 3 |
-            ```
-            """), "deterministic")
+        XCTAssertEqual(html, try render(), "deterministic")
     }
 
     func testErrorsCarryTemplatePositionsAndSuggestions() throws {
@@ -194,5 +176,42 @@ final class ReportTests: XCTestCase {
         let second = try pdfText(pdf, page: 2)
         XCTAssertTrue(second.contains("Case") && second.contains("Value"), second)
         XCTAssertTrue(second.contains("PDF test"), "running header")
+    }
+
+    func testIncludesAndProvenance() throws {
+        let folder = NSTemporaryDirectory() + "cementreport-report-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "## Part\n\nIncluded text.\n".write(toFile: folder + "/part.md", atomically: true, encoding: .utf8)
+        try "Line one.\n\n`{nope}`\n".write(toFile: folder + "/broken.md", atomically: true, encoding: .utf8)
+        let main = folder + "/main.md"
+        try "---\ntitle: T\nparams: {period: Q3}\n---\nStart.\n\n```{include part.md}\n```\n".write(toFile: main, atomically: true,
+                                                                                                            encoding: .utf8)
+        let document = try ReportRenderer(toolVersion: "9.9").document(try Template.load(main))
+        let html = HTMLRenderer.render(document)
+        XCTAssertTrue(html.contains("<h3>Part</h3>") && html.contains("Included text."), html)
+        // SHA-256 from the system's sha256sum, independent of swift-crypto.
+        for file in ["main.md", "part.md"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["sha256sum", folder + "/" + file]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let digest = String(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+            process.waitUntilExit()
+            XCTAssertTrue(html.contains("<code>\(digest)</code>"), "provenance lists \(file)")
+            XCTAssertTrue(html.contains("<meta name=\"input-sha256\" content=\"\(digest) "))
+        }
+        XCTAssertTrue(html.contains("<td>9.9</td>") && html.contains("parameter period"))
+        // An error inside an included file names that file and its own line.
+        try "---\ntitle: T\n---\n```{include broken.md}\n```\n".write(toFile: main, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ReportRenderer().document(try Template.load(main))) { error in
+            XCTAssertTrue("\(error)".contains("broken.md:3:2: unknown inline directive {nope}"), "\(error)")
+        }
+        // A file that includes itself stops with an error instead of looping.
+        try "```{include loop.md}\n```\n".write(toFile: folder + "/loop.md", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ReportRenderer().document(try Template.load(folder + "/loop.md"))) { error in
+            XCTAssertTrue("\(error)".contains("nested more than 8 deep"), "\(error)")
+        }
     }
 }
