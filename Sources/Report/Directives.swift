@@ -91,7 +91,8 @@ struct TableDirective: BlockDirective {
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         let body = call.body ?? ""
         let blocks = try MarkdownReader(file: context.template.path, lineOffset: call.position.line,
-                                        registry: DirectiveRegistry(inline: [:], block: [:]), context: context).read(body)
+                                        registry: DirectiveRegistry(inline: context.registry.inline, block: [:]),
+                                        context: context).read(body)
         guard case let .table(table)? = blocks.first(where: { if case .table = $0 { true } else { false } }) else {
             throw fail(call, context, "{table} needs a Markdown table in its body")
         }

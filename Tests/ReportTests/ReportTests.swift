@@ -117,12 +117,19 @@ final class ReportTests: XCTestCase {
             Cement `{mean_sd cement_ml group=high by=dr_group}` vs `{mean_sd cement_ml group=low by=dr_group}`;
             leakage `{count leakage value=1 group=high by=dr_group}`; secondary fractures P = `{p chisq secondary_fracture by=dr_group levels=high,medium,low}`;
             VAS at 1 year and DR: P `{p pearson vas_1y with=dr_recorded_percent}`.
+
+            ```{table id=tbl-one caption="Cement"}
+            | Group | Cement (ml) |
+            |---|---|
+            | high | `{mean_sd cement_ml group=high by=dr_group}` |
+            ```
             """)
         let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
         XCTAssertTrue(html.contains("Cement 7.5±1.1 vs 6.4±1.2;"), html)
         XCTAssertTrue(html.contains("leakage 4 (10.0);"))
         XCTAssertTrue(html.contains("secondary fractures P = 0.035;"))
         XCTAssertTrue(html.contains("P &lt;0.001."))
+        XCTAssertTrue(html.contains("<td>7.5±1.1</td>"), "inline directives work inside table cells")
         XCTAssertThrowsError(try ReportRenderer().document(try Template.load(try write("""
             ---
             data: \(root.path)/data/cohort.csv
