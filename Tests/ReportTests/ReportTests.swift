@@ -221,4 +221,38 @@ final class ReportTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("nested more than 8 deep"), "\(error)")
         }
     }
+
+    func testNoTableCellRunsPastTheTextWidth() throws {
+        // A cell with an unbreakable 150-character token and many columns: every word pdftotext finds must lie
+        // within the right margin (A4 595.3 pt wide, 56.7 pt margins).
+        let long = String(repeating: "x", count: 150)
+        let template = try write("""
+            ---
+            title: Overflow
+            ---
+            ```{table id=tbl-w caption="Wide"}
+            | a | b | c | d | e | f |
+            |---|---|---|---|---|---|
+            | \(long) | two words | 3 | 4 | 5 | six |
+            ```
+            """)
+        let pdf = try PDFTypesetter().render(try ReportRenderer().document(try Template.load(template)), author: "")
+        let path = NSTemporaryDirectory() + "cementreport-\(UUID().uuidString).pdf"
+        try pdf.write(to: URL(fileURLWithPath: path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["pdftotext", "-bbox", path, "-"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let xml = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let regex = try NSRegularExpression(pattern: "xMax=\"([0-9.]+)\"")
+        let maxima = regex.matches(in: xml, range: NSRange(xml.startIndex..., in: xml)).map {
+            Double((xml as NSString).substring(with: $0.range(at: 1)))!
+        }
+        XCTAssertGreaterThan(maxima.count, 5)
+        XCTAssertLessThanOrEqual(maxima.max() ?? 0, 595.3 - 56.7 + 0.5)
+        XCTAssertTrue(xml.contains(">six<"))
+    }
 }
