@@ -19,7 +19,7 @@ public struct ReportRenderer: Sendable {
         inputs.add(path: template.path, contents: template.contents)
         var data: FigureTable?
         if let dataPath = template.dataPath {
-            let path = template.resolve(dataPath)
+            let path = template.resolveData(dataPath)
             do {
                 inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
                 let table = try CSVTable(path: path)
@@ -34,7 +34,7 @@ public struct ReportRenderer: Sendable {
         }
         var codebook: Codebook?
         if let codebookPath = template.codebookPath {
-            let path = template.resolve(codebookPath)
+            let path = template.resolveData(codebookPath)
             do {
                 codebook = try Codebook.load(path)
                 inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())

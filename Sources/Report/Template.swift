@@ -16,9 +16,18 @@ public struct Template: Sendable {
     public var markdown: String
     /// The template's own bytes, for provenance.
     public var contents: Data
+    /// Folder that data files of the front matter are relative to, when not the template's (`--data DIR`).
+    public var dataFolder: String?
+
     /// The path of a file named in the front matter, relative to the template's folder.
     public func resolve(_ relative: String) -> String {
         relative.hasPrefix("/") ? relative : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
+    }
+
+    /// The path of a data file named in the front matter: relative to `dataFolder` when set.
+    public func resolveData(_ relative: String) -> String {
+        guard let dataFolder, !relative.hasPrefix("/") else { return resolve(relative) }
+        return (dataFolder as NSString).appendingPathComponent((relative as NSString).lastPathComponent)
     }
 
     /// Lines before the Markdown starts (front matter), to report template line numbers.

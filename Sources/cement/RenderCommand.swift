@@ -23,6 +23,9 @@ struct RenderCommand: ParsableCommand {
     @Argument(help: "Template (.md).", completion: .file()) var template: String
     @Option(help: "Output folder.", completion: .directory) var out = "report/out"
     @Option(help: "Output formats, comma-separated: html, pdf.") var format = "html,pdf"
+    @Option(help: "Folder holding the data files the front matter names (default: relative to the template).",
+            completion: .directory)
+    var data: String?
     @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
     var param: [String] = []
 
@@ -40,7 +43,8 @@ struct RenderCommand: ParsableCommand {
             overrides[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         do {
-            let loaded = try Template.load(template, overrides: overrides)
+            var loaded = try Template.load(template, overrides: overrides)
+            loaded.dataFolder = data
             let document = try ReportRenderer(toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))
