@@ -1,3 +1,4 @@
+import Figures
 /// One self-contained HTML file: CSS inlined, figures as inline SVG, semantic tables, everything escaped.
 public enum HTMLRenderer {
     public static func render(_ document: Document) -> String {
@@ -20,19 +21,8 @@ public enum HTMLRenderer {
         @media print{body{max-width:none;margin:0}figure,table{page-break-inside:avoid}}
         """
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    /// HTML escaping is the same as Pango markup escaping (&, <, >, quotes).
+    static func escape(_ text: String) -> String { TextLayout.escape(text) }
 
     static func render(_ block: Block, language: String) -> String {
         switch block {
