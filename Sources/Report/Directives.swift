@@ -35,7 +35,8 @@ public struct DirectiveRegistry: Sendable {
     public static let standard = DirectiveRegistry(
         inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
-        block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective()]
+        block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective(), SummaryTableDirective(),
+                                                  CorrelationTableDirective()]
             as [any BlockDirective]).map { ($0.name, $0) })
     )
 

@@ -255,4 +255,32 @@ final class ReportTests: XCTestCase {
         XCTAssertLessThanOrEqual(maxima.max() ?? 0, 595.3 - 56.7 + 0.5)
         XCTAssertTrue(xml.contains(">six<"))
     }
+
+    func testSummaryAndCorrelationTablesReproduceThePublishedTables() throws {
+        // Expected cells are the paper's printed values (Tables 1, 2 and 4, data/published.json), which the
+        // synthetic cohort reproduces; 0.035 is R's chisq.test on the published secondary-fracture counts.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let template = try write("""
+            ---
+            data: \(root.path)/data/cohort.csv
+            codebook: \(root.path)/data/codebook.csv
+            ---
+            ```{summary id=tbl-1 caption="T" by=dr_group levels=high,medium,low}
+            cement_ml
+            secondary_fracture 1
+            sex F
+            ```
+
+            ```{correlations id=tbl-4 caption="C" with=dr_recorded_percent}
+            vas_1y
+            height_ratio_1y
+            ```
+            """)
+        let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
+        XCTAssertTrue(html.contains("<th scope=\"row\">Cement volume (ml)</th><td>7.5±1.1</td><td>6.6±1.3</td><td>6.4±1.2</td><td>&lt;0.001</td>"), html)
+        XCTAssertTrue(html.contains("<th scope=\"row\">Secondary fracture</th><td>2 (5.0)</td><td>5 (12.5)</td><td>10 (25.0)</td><td>0.035</td>"))
+        XCTAssertTrue(html.contains("<th scope=\"row\">Sex, F</th><td>29 (72.5)</td><td>24 (60.0)</td><td>28 (70.0)</td>"))
+        XCTAssertTrue(html.contains("<td>-0.333</td><td>&lt;0.001</td>") && html.contains("<td>0.345</td>"))
+    }
 }
