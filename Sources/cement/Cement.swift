@@ -21,7 +21,8 @@ struct Cement: ParsableCommand {
         version: CementVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
                       StatsCommand.self, FigureCommand.self,
-                      CheckPaperCommand.self, CohortCommand.self, RateCommand.self, RenderCommand.self]
+                      CheckPaperCommand.self, CohortCommand.self, RateCommand.self, RateBatchCommand.self,
+                      RenderCommand.self]
     )
 
     static func main() {

@@ -241,4 +241,25 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(failed.stderr.contains("bad.md:4:5: unknown reference @fig-x"), failed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out2/bad.html"))
     }
+
+    func testRateBatchMeasuresEveryFolderAndResumes() throws {
+        let root = temporaryFolder()
+        for (name, dr) in [("A1", "8"), ("B2", "24")] {
+            let result = try cement(["phantom", root + "/ct/" + name, "--dr", dr, "--seed", "5", "--matrix", "256",
+                                     "--spacing", "0.7", "--thickness", "1.25", "--leakage", "none"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let out = root + "/results.csv"
+        let first = try cement(["rate-batch", root + "/ct", "--jobs", "2", "--out", out])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertTrue(lines[1].hasPrefix("A1,") && lines[2].hasPrefix("B2,"))
+        // Within the engine's measured accuracy of the requested DR (8 % → low, 24 % → high).
+        let rates = lines.dropFirst().map { Double($0.split(separator: ",")[1])! }
+        XCTAssertEqual(rates[0], 8, accuracy: 1.5)
+        XCTAssertEqual(rates[1], 24, accuracy: 1.5)
+        let second = try cement(["rate-batch", root + "/ct", "--out", out])
+        XCTAssertTrue(second.stderr.contains("2 case(s) already measured"), second.stderr)
+    }
 }
