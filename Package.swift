@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging"]),
         .target(name: "Statistics"),
         .target(name: "RateEngine", dependencies: ["Imaging"]),
-        .target(name: "Report", dependencies: ["CCmarkGFM", "Figures", "Study", "Statistics", .product(name: "Yams", package: "Yams"),
+        .target(name: "Report", dependencies: ["CCmarkGFM", "Figures", "Study", "Statistics", "RateEngine", "Imaging", .product(name: "Yams", package: "Yams"),
                                               .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),

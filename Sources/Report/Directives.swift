@@ -36,7 +36,7 @@ public struct DirectiveRegistry: Sendable {
         inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
         block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective(), SummaryTableDirective(),
-                                                  CorrelationTableDirective()]
+                                                  CorrelationTableDirective(), CTFigureDirective()]
             as [any BlockDirective]).map { ($0.name, $0) })
     )
 

@@ -262,4 +262,45 @@ final class CLITests: XCTestCase {
         let second = try cement(["rate-batch", root + "/ct", "--out", out])
         XCTAssertTrue(second.stderr.contains("2 case(s) already measured"), second.stderr)
     }
+
+    func testCTFigureDirectiveDrawsTheEngineMasksAndRecordsTheSeries() throws {
+        let root = temporaryFolder()
+        XCTAssertEqual(try cement(["phantom", root + "/ct/C1", "--dr", "18", "--seed", "6", "--matrix", "256",
+                                   "--spacing", "0.7", "--thickness", "1.25", "--leakage", "none"]).status, 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: root + "/ct/C1").filter { $0.hasSuffix(".dcm") }
+        let template = root + "/ct.md"
+        try """
+            ---
+            title: T
+            ---
+            @fig-ax and @fig-3d.
+
+            ```{ct-figure id=fig-ax caption="Axial" series=ct/C1 plane=axial}
+            ```
+
+            ```{ct-figure id=fig-3d caption="Surface" series=ct/C1 plane=3d}
+            ```
+
+            """.write(toFile: template, atomically: true, encoding: .utf8)
+        let ok = try cement(["render", template, "--out", root + "/out"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        let html = try String(contentsOfFile: root + "/out/ct.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("Figure 1") && html.contains("Figure 2"), "both CT figures are numbered")
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "one inline drawing per CT figure")
+        // The whole series is one provenance row, not one per slice.
+        XCTAssertTrue(html.contains("ct/C1 (\(files.count) DICOM files)"), "series provenance row")
+        XCTAssertFalse(html.contains(".dcm"))
+
+        try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1 plane=oblique}\n```\n"
+            .write(toFile: template, atomically: true, encoding: .utf8)
+        let badPlane = try cement(["render", template, "--out", root + "/out2"])
+        XCTAssertEqual(badPlane.status, 2)
+        XCTAssertTrue(badPlane.stderr.contains("ct.md:4:") && badPlane.stderr.contains("plane must be"), badPlane.stderr)
+        try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/none}\n```\n"
+            .write(toFile: template, atomically: true, encoding: .utf8)
+        let missing = try cement(["render", template, "--out", root + "/out3"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("ct/none"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out3/ct.html"))
+    }
 }

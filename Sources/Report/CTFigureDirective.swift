@@ -1,0 +1,57 @@
+import Figures
+import Foundation
+import Imaging
+import RateEngine
+
+/// ```` ```{ct-figure id=fig-1 caption="…" series=DIR plane=axial|sagittal|coronal|3d} ```` : a CT series
+/// measured by the rate engine, drawn with the engine's body and cement masks through the cement centre (or as
+/// a 3D view). The series goes into the provenance as one digest over its files.
+struct CTFigureDirective: BlockDirective {
+    let name = "ct-figure"
+    let allowedOptions: Set<String> = ["id", "caption", "series", "plane", "field"]
+
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
+        guard let relative = call.options["series"] else { throw fail(call, context, "{ct-figure} needs series=") }
+        let folder = context.template.resolve(relative)
+        let plane = call.options["plane"] ?? "axial"
+        guard plane == "3d" || SlicePlane(rawValue: plane) != nil else {
+            throw fail(call, context, "plane must be axial, sagittal, coronal or 3d" + suggestion(plane, ["axial", "sagittal", "coronal", "3d"]))
+        }
+        let loaded: LoadedSeries
+        do { loaded = try SeriesLoader().load(paths: [folder]) } catch {
+            throw fail(call, context, "series: \(error)")
+        }
+        context.inputs.addSeries(folder: folder, files: loaded.files)
+        let result = RateEngine().measure(loaded.volume, withMasks: true)
+        guard let masks = result.masks.first, let level = result.levels.first else {
+            throw fail(call, context, "the rate engine found no cemented vertebra in \(relative)")
+        }
+        let zh = context.template.language == "zh"
+        let chart: any Chart
+        if plane == "3d" {
+            chart = SurfaceFigure(parts: [
+                .init(mask: masks.body, color: Color(hex: 0xC8B89A), opacity: 0.3, label: zh ? "椎体" : "vertebral body"),
+                .init(mask: masks.cement, color: Color(hex: 0x0072B2), opacity: 1, label: zh ? "骨水泥" : "cement"),
+            ], width: 220, height: 200)
+        } else {
+            let g = loaded.volume.geometry
+            let centre = g.index(ofPatientPosition: SIMD3(level.cementCentroidMM[0], level.cementCentroidMM[1], level.cementCentroidMM[2]))
+            let index = pointwiseMin(pointwiseMax(SIMD3<Int>(centre.rounded(.toNearestOrEven)), SIMD3(repeating: 0)), g.size &- 1)
+            let overlays = [
+                SliceOverlayFigure.Overlay(mask: masks.body, color: Color(hex: 0xE69F00), fill: false, outline: true,
+                                           label: zh ? "椎体" : "body"),
+                SliceOverlayFigure.Overlay(mask: masks.cement, color: Color(hex: 0x56B4E9), fill: true, outline: true,
+                                           label: zh ? "骨水泥" : "cement"),
+            ]
+            chart = SliceOverlayFigure(volume: loaded.volume, overlays: overlays, plane: SlicePlane(rawValue: plane)!,
+                                       centre: index, fieldOfView: Double(call.options["field"] ?? "") ?? 70,
+                                       width: 200, height: 200)
+        }
+        let svg: String
+        do { svg = String(decoding: try FigureRenderer.render(chart, format: .svg), as: UTF8.self) } catch {
+            throw fail(call, context, "the figure could not be drawn (\(error))")
+        }
+        return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
+                               svg: svg, number: nil, chart: chart))]
+    }
+}
