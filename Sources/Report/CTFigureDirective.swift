@@ -17,12 +17,19 @@ struct CTFigureDirective: BlockDirective {
         guard plane == "3d" || SlicePlane(rawValue: plane) != nil else {
             throw fail(call, context, "plane must be axial, sagittal, coronal or 3d" + suggestion(plane, ["axial", "sagittal", "coronal", "3d"]))
         }
-        let loaded: LoadedSeries
-        do { loaded = try SeriesLoader().load(paths: [folder]) } catch {
+        var fieldOfView = 70.0
+        if let field = call.options["field"] {
+            guard let value = Double(field), value > 0 else {
+                throw fail(call, context, "field must be a positive width in mm, not '\(field)'")
+            }
+            fieldOfView = value
+        }
+        let measured: MeasuredSeriesCache.Entry
+        do { measured = try context.measuredSeries.measured(folder) } catch {
             throw fail(call, context, "series: \(error)")
         }
+        let loaded = measured.series, result = measured.result
         context.inputs.addSeries(folder: folder, files: loaded.files)
-        let result = RateEngine().measure(loaded.volume, withMasks: true)
         guard let masks = result.masks.first, let level = result.levels.first else {
             throw fail(call, context, "the rate engine found no cemented vertebra in \(relative)")
         }
@@ -44,11 +51,22 @@ struct CTFigureDirective: BlockDirective {
                                            label: zh ? "骨水泥" : "cement"),
             ]
             chart = SliceOverlayFigure(volume: loaded.volume, overlays: overlays, plane: SlicePlane(rawValue: plane)!,
-                                       centre: index, fieldOfView: Double(call.options["field"] ?? "") ?? 70,
+                                       centre: index, fieldOfView: fieldOfView,
                                        width: 200, height: 200)
         }
         let svg: String
-        do { svg = String(decoding: try FigureRenderer.render(chart, format: .svg), as: UTF8.self) } catch {
+        do {
+            if plane == "3d" {
+                // A surface has tens of thousands of triangles: as vector SVG it made the HTML 20 MB, so the HTML
+                // gets a raster of it (the PDF still draws the chart as vectors).
+                let png = try FigureRenderer.render(chart, format: .png, dpi: 200)
+                svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(chart.width)pt\" height=\"\(chart.height)pt\" "
+                    + "viewBox=\"0 0 \(chart.width) \(chart.height)\"><image width=\"\(chart.width)\" height=\"\(chart.height)\" "
+                    + "href=\"data:image/png;base64,\(png.base64EncodedString())\"/></svg>"
+            } else {
+                svg = String(decoding: try FigureRenderer.render(chart, format: .svg), as: UTF8.self)
+            }
+        } catch {
             throw fail(call, context, "the figure could not be drawn (\(error))")
         }
         return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],

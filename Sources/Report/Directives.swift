@@ -11,6 +11,7 @@ public struct RenderContext: Sendable {
     /// Nesting of `{include}` (a loop would otherwise never end).
     var includeDepth = 0
     let inputs: InputRecord
+    let measuredSeries = MeasuredSeriesCache()
 }
 
 /// A directive written inline, in a code span: produces inlines.

@@ -296,6 +296,11 @@ final class CLITests: XCTestCase {
         let badPlane = try cement(["render", template, "--out", root + "/out2"])
         XCTAssertEqual(badPlane.status, 2)
         XCTAssertTrue(badPlane.stderr.contains("ct.md:4:") && badPlane.stderr.contains("plane must be"), badPlane.stderr)
+        try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1 field=wide}\n```\n"
+            .write(toFile: template, atomically: true, encoding: .utf8)
+        let badField = try cement(["render", template, "--out", root + "/out2"])
+        XCTAssertEqual(badField.status, 2)
+        XCTAssertTrue(badField.stderr.contains("ct.md:4:") && badField.stderr.contains("'wide'"), badField.stderr)
         try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/none}\n```\n"
             .write(toFile: template, atomically: true, encoding: .utf8)
         let missing = try cement(["render", template, "--out", root + "/out3"])
