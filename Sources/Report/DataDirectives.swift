@@ -125,3 +125,27 @@ struct PValueDirective: InlineDirective {
         }
     }
 }
+
+/// `{value COLUMN case=P005 [key=case_id]}` → one patient's value, as recorded; for describing a single case (the
+/// patient shown in a CT figure) without copying numbers into the prose.
+struct CaseValueDirective: InlineDirective {
+    let name = "value"
+    let allowedOptions: Set<String> = ["case", "key"]
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
+        guard let data = context.data else { throw fail(call, context, "{value} needs 'data:' in the front matter") }
+        let name = try column(call, context)
+        guard let values = data.columns[name] else {
+            throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.columns.keys))
+        }
+        guard let wanted = call.options["case"] else { throw fail(call, context, "{value} needs case=") }
+        let key = call.options["key"] ?? "case_id"
+        guard let keys = data.columns[key] else {
+            throw fail(call, context, "unknown key column '\(key)'" + suggestion(key, data.columns.keys))
+        }
+        let rows = keys.indices.filter { keys[$0] == wanted }
+        guard rows.count == 1 else {
+            throw fail(call, context, rows.isEmpty ? "no row with \(key) = \(wanted)" : "\(rows.count) rows with \(key) = \(wanted)")
+        }
+        return [.text(values[rows[0]] ?? "–")]
+    }
+}

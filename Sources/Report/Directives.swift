@@ -34,10 +34,12 @@ public struct DirectiveRegistry: Sendable {
     public var block: [String: any BlockDirective]
 
     public static let standard = DirectiveRegistry(
-        inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective()]
+        inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective(),
+                                                     CaseValueDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
         block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective(), SummaryTableDirective(),
-                                                  CorrelationTableDirective(), CTFigureDirective()]
+                                                  CorrelationTableDirective(), CTFigureDirective(), AssumptionsTableDirective(),
+                                                  EffectSizeTableDirective(), VerificationTableDirective()]
             as [any BlockDirective]).map { ($0.name, $0) })
     )
 

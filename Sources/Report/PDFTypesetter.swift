@@ -123,16 +123,40 @@ public struct PDFTypesetter {
                 place(caption, spacingAfter: 3)
             }
             let columns = max(1, table.header.count)
-            // Column widths in proportion to each column's longest text, each at least a sixth of an even share.
-            let lengths = (0..<columns).map { c -> Double in
-                let texts = [table.header[c]] + table.rows.map { c < $0.count ? $0[c] : [] }
-                return Double(texts.map { plain($0).count }.max() ?? 1) + 2
+            // Column widths as browsers lay out automatic tables: every column gets at least its longest unbreakable
+            // word, and what is left goes in proportion to how much longer its longest text is; when everything
+            // fits, in proportion to the longest texts. Widths are measured with Pango (the few longest candidates
+            // of each column), so bold headers and CJK count at their real size.
+            let padding = 3.0
+            let drawing = context
+            func widest(_ header: [String], _ cells: [String]) -> Double {
+                let candidates = cells.sorted { State.displayWidth($0) > State.displayWidth($1) }.prefix(3)
+                let headerWidth = header.map { drawing.measure($0, size: size, bold: true).0 }.max() ?? 0
+                let cellWidth = candidates.map { drawing.measure($0, size: size).0 }.max() ?? 0
+                return max(headerWidth, cellWidth) + 2 * padding + 1
+            }
+            var longest: [Double] = [], unbreakable: [Double] = []
+            for c in 0..<columns {
+                let header = plain(table.header[c]), cells = table.rows.map { c < $0.count ? plain($0[c]) : "" }
+                let full = widest([header], cells)
+                longest.append(full)
+                unbreakable.append(min(full, widest(State.unbreakableRuns(header).map(String.init),
+                                                    cells.flatMap(State.unbreakableRuns).map(String.init))))
+            }
+            let (sumLongest, sumUnbreakable) = (longest.reduce(0, +), unbreakable.reduce(0, +))
+            let lengths: [Double]
+            if sumLongest <= width || sumLongest == sumUnbreakable {
+                lengths = longest
+            } else if sumUnbreakable >= width {
+                lengths = unbreakable
+            } else {
+                let share = (width - sumUnbreakable) / (sumLongest - sumUnbreakable)
+                lengths = zip(unbreakable, longest).map { $0 + share * ($1 - $0) }
             }
             let total = lengths.reduce(0, +)
             var widths = lengths.map { max(width / Double(columns) / 6, width * $0 / total) }
             let scale = width / widths.reduce(0, +)
             widths = widths.map { $0 * scale }
-            let padding = 3.0
             func layouts(_ cells: [[Inline]], bold: Bool) -> [TextLayout] {
                 (0..<columns).map { c in
                     TextLayout(context, markup: c < cells.count ? markup(cells[c]) : "", width: widths[c] - 2 * padding,
@@ -216,6 +240,32 @@ public struct PDFTypesetter {
                 case let .reference(id, _): "@" + id
                 }
             }.joined()
+        }
+
+        /// Width in Latin character widths: a CJK character is about two.
+        static func displayWidth<S: StringProtocol>(_ text: S) -> Int {
+            text.reduce(0) { $0 + (($1.unicodeScalars.first?.value ?? 0) >= 0x2E80 ? 2 : 1) }
+        }
+
+        /// Runs of text a line cannot break inside: split at white space other than no-break spaces, after dashes
+        /// and around every CJK character (CJK text breaks between any two characters).
+        static func unbreakableRuns(_ text: String) -> [Substring] {
+            var runs: [Substring] = []
+            var start = text.startIndex
+            for index in text.indices {
+                let scalar = text[index].unicodeScalars.first!.value
+                let isCJK = scalar >= 0x2E80
+                if (text[index].isWhitespace && text[index] != "\u{00A0}") || isCJK {
+                    if start < index { runs.append(text[start..<index]) }
+                    if isCJK { runs.append(text[index...index]) }
+                    start = text.index(after: index)
+                } else if text[index] == "–" || text[index] == "-" {
+                    runs.append(text[start...index])
+                    start = text.index(after: index)
+                }
+            }
+            if start < text.endIndex { runs.append(text[start...]) }
+            return runs
         }
     }
 }

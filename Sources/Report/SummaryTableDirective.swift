@@ -5,75 +5,53 @@ import Statistics
 /// ```` ```{summary id=tbl-1 caption="…" by=dr_group levels=high,medium,low} ```` with one variable per line:
 /// a table with a row per variable — its codebook label, "x̄±s" (numbers) or "n (%)" of a level (`VARIABLE
 /// LEVEL` lines) in each group, and the P of one-way ANOVA (numbers) or chi-square (levels), as the paper's
-/// Tables 1–3 report them.
+/// Tables 1–3 report them. Where an expected count is below 5 the P is the Fisher–Freeman–Halton exact test's,
+/// marked ᵃ and explained in the caption.
 struct SummaryTableDirective: BlockDirective {
     let name = "summary"
     let allowedOptions: Set<String> = ["id", "caption", "by", "levels", "labels"]
 
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
-        guard let data = context.data else { throw fail(call, context, "{summary} needs 'data:' in the front matter") }
-        guard let by = call.options["by"], let groupColumn = data.columns[by] else {
-            throw fail(call, context, "{summary} needs by= naming a column" + suggestion(call.options["by"] ?? "", data.columns.keys))
-        }
-        let levels = call.options["levels"]?.split(separator: ",").map(String.init)
-            ?? Array(NSOrderedSet(array: groupColumn.compactMap { $0 }).array as! [String])
-        let levelLabels = call.options["labels"]?.split(separator: ",").map(String.init) ?? levels
+        let grouped = try GroupedVariables(call, context)
         let zh = context.template.language == "zh"
         var rows: [[[Inline]]] = []
-        for (offset, line) in (call.body ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let words = line.split(separator: " ").map(String.init)
-            guard let variable = words.first else { continue }
-            let position = SourcePosition(line: call.position.line + 1 + offset, column: 1)
-            guard let column = data.columns[variable] else {
-                throw ReportError(file: context.template.path, line: position.line, column: 1,
-                                  "unknown column '\(variable)'" + suggestion(variable, data.columns.keys))
-            }
-            let entry = context.codebook?[variable]
-            var label = (zh ? entry?.labelZh : entry?.labelEn) ?? variable
-            if let unit = entry?.unit, !unit.isEmpty { label += " (\(unit))" }
+        var exactUsed = false
+        for line in grouped.lines {
             var cells: [[Inline]] = []
-            let p: Double
-            do {
-                if words.count > 1 {
-                    let level = words[1]
-                    // A 0/1 variable needs no level in its label; a category names the level counted.
-                    if entry?.type != "binary" { label += zh ? "，\(level)" : ", \(level)" }
-                    for group in levels {
-                        let values = column.indices.filter { groupColumn[$0] == group }.compactMap { column[$0] }
-                        cells.append([.text(StatFormat.countPercent(values.filter { $0 == level }.count, of: values.count))])
-                    }
-                    let categories = Array(Set(column.compactMap { $0 })).sorted()
-                    let table = categories.map { category in
-                        levels.map { group in column.indices.filter { groupColumn[$0] == group && column[$0] == category }.count }
-                    }
-                    p = try ChiSquareTest(table: table).p
-                } else {
-                    var groups: [[Double]] = []
-                    for group in levels {
-                        var values: [Double] = []
-                        for index in column.indices where groupColumn[index] == group {
-                            guard let text = column[index] else { continue }
-                            guard let value = Double(text) else {
-                                throw ReportError(file: context.template.path, line: position.line, column: 1,
-                                                  "row \(index + 1), column '\(variable)': '\(text)' is not a number")
-                            }
-                            values.append(value)
-                        }
-                        groups.append(values)
-                        let summary = Descriptive(values)
-                        cells.append([.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: max(1, entry?.decimals ?? 1)))])
-                    }
-                    p = try OneWayANOVA(groups: groups).p
+            var p: String
+            if let level = line.level {
+                for values in grouped.categories(line) {
+                    cells.append([.text(StatFormat.countPercent(values.filter { $0 == level }.count, of: values.count))])
                 }
-            } catch let error as ReportError {
-                throw error
-            } catch {
-                throw ReportError(file: context.template.path, line: position.line, column: 1, "\(variable): \(error)")
+                let table = grouped.contingency(line)
+                do {
+                    let chi = try ChiSquareTest(table: table)
+                    p = StatFormat.p(chi.p)
+                    // Small expected counts make the chi-square approximation doubtful: report the exact test.
+                    if chi.expectedMin < 5 {
+                        p = StatFormat.p(try FisherExactTest.test(table: table).p) + "ᵃ"
+                        exactUsed = true
+                    }
+                } catch { throw grouped.failure(line, error) }
+            } else {
+                let groups = try grouped.numbers(line)
+                let decimals = max(1, context.codebook?[line.variable]?.decimals ?? 1)
+                for values in groups {
+                    let summary = Descriptive(values)
+                    cells.append([.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: decimals))])
+                }
+                do { p = StatFormat.p(try OneWayANOVA(groups: groups).p) } catch { throw grouped.failure(line, error) }
             }
-            rows.append([[.text(label)]] + cells + [[.text(StatFormat.p(p))]])
+            rows.append([[.text(grouped.label(line, context))]] + cells + [[.text(p)]])
         }
-        let header: [[Inline]] = [[.text(zh ? "指标" : "Variable")]] + levelLabels.map { [.text($0)] } + [[.text(zh ? "P 值" : "P")]]
-        return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [], header: header,
+        let header: [[Inline]] = [[.text(zh ? "指标" : "Variable")]] + grouped.levelLabels.map { [.text($0)] }
+            + [[.text(zh ? "P 值" : "P")]]
+        var caption: [Inline] = call.options["caption"].map { [.text($0)] } ?? []
+        if exactUsed {
+            caption.append(.text(zh ? "（ᵃ 期望频数小于 5，采用 Fisher–Freeman–Halton 精确检验）"
+                                    : " (ᵃ Fisher–Freeman–Halton exact test: an expected count is below 5)"))
+        }
+        return [.table(Table(id: call.options["id"], caption: caption, header: header,
                              rows: rows, alignments: Array(repeating: .left, count: header.count), number: nil))]
     }
 }

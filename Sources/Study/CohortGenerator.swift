@@ -105,6 +105,61 @@ public struct CohortGenerator: Sendable {
         throw StudyError(file: "cohort generator", "cannot reach mean \(mean) and SD \(sd) with step \(step) in \(range)")
     }
 
+    /// Moves single values of the groups by one recording step, keeping every group's mean and SD at their printed
+    /// values, until the one-way ANOVA P prints as published — or, where the paper's own numbers rule that out
+    /// (`PaperCheck`), as close to it as the rounding allows. Distance is measured on log P, so P = 0.0005 is as far
+    /// from "0.006" as 0.072 is.
+    func matchANOVA(_ groups: inout [[Double]], row: PublishedStudy.Row, groups names: [String], target: ReportedP,
+                    step: Double, random: inout Random, range: (Int) -> ClosedRange<Double>)
+    {
+        let decimals = row.decimals ?? 1
+        // Aim at the inner 80 % of a printed interval ("0.260"): its edges are often one discrete step from
+        // outside. A bound ("<0.001") is met anywhere beyond it.
+        let logLow = log(target.low), logHigh = log(target.high)
+        let (centre, reach) = ((logLow + logHigh) / 2, 0.4 * (logHigh - logLow))
+        func distance(_ groups: [[Double]]) -> Double {
+            guard let p = try? OneWayANOVA(groups: groups).p, p > 0 else { return .infinity }
+            if target.low == 0 { return max(0, log(p) - logHigh) }
+            if target.high == 1 { return max(0, logLow - log(p)) }
+            return max(0, abs(log(p) - centre) - reach)
+        }
+        // What the tables print decides, so a mean exactly halfway (possible with 40 values in whole steps) counts
+        // when it prints as published.
+        func printsAsPublished(_ values: [Double], _ group: Int) -> Bool {
+            let summary = Descriptive(values), printed = row.groups[names[group]]!
+            return StatFormat.fixed(summary.mean, decimals: decimals) == StatFormat.fixed(printed[0], decimals: decimals)
+                && StatFormat.fixed(summary.sd, decimals: decimals) == StatFormat.fixed(printed[1], decimals: decimals)
+        }
+        var state = groups
+        var current = distance(groups), best = current
+        var iteration = 0
+        while best > 0, iteration < 300_000 {
+            iteration += 1
+            // One value moves (shifting mean and SD), or two move apart or together (SD only, the mean stays).
+            let group = random.below(groups.count), count = groups[group].count
+            let shift = random.uniform() < 0.5 ? step : -step
+            var moves = [(random.below(count), shift)]
+            if random.uniform() < 0.5 { moves.append((random.below(count), -shift)) }
+            var candidate = state
+            var valid = moves.count == 1 || moves[0].0 != moves[1].0
+            for (index, delta) in moves {
+                let moved = ((candidate[group][index] + delta) / step).rounded() * step
+                valid = valid && range(group).contains(moved)
+                candidate[group][index] = moved
+            }
+            guard valid, printsAsPublished(candidate[group], group) else { continue }
+            let d = distance(candidate)
+            // Annealing: a worse state is taken now and then (less often as the search cools), so the search
+            // leaves the local minima that the discrete values and the rounding constraints create.
+            let temperature = 0.3 * pow(1e-3, Double(iteration) / 300_000)
+            if d <= current || random.uniform() < exp((current - d) / temperature) {
+                state = candidate
+                current = d
+                if d < best { (groups, best) = (candidate, d) }
+            }
+        }
+    }
+
     /// The cohort as rows of text cells in `columns` order.
     public func generate() throws(StudyError) -> [[String]] {
         var random = Random(state: seed)
@@ -135,6 +190,14 @@ public struct CohortGenerator: Sendable {
                     data[variable, default: [:]][group] = flags
                 }
             }
+            if row.kind == "mean_sd", let target = ReportedP(row.p) {
+                var fitted = groups.map { data[variable]![$0]! }
+                let range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
+                matchANOVA(&fitted, row: row, groups: groups, target: target, step: meta.step ?? 0.1, random: &random) {
+                    variable == "dr_recorded_percent" ? Self.drRange(groups[$0]) : range
+                }
+                for (index, group) in groups.enumerated() { data[variable]![group] = fitted[index] }
+            }
         }
         try correlate(&data, groups: groups, random: &random)
         return rows(data, groups: groups, random: &random)
@@ -150,6 +213,24 @@ public struct CohortGenerator: Sendable {
         func r(_ a: [Double], _ b: [Double]) -> Double { (try? PearsonCorrelation(a, b).r) ?? 0 }
         // Hard targets: Table 4. Soft targets: follow-up values follow earlier ones, ratios follow heights.
         let hard = published.table4.map { ($0.key, $0.value.r, $0.value.rDecimals) }.sorted { $0.0 < $1.0 }
+        let total = Double(groups.count * published.design.perGroup)
+        // Each r also aims at the part of its rounding interval whose P prints as published, where there is one.
+        let aims: [String: (centre: Double, halfWidth: Double)] = Dictionary(uniqueKeysWithValues: hard.map { variable, r, decimals in
+            let h = 0.5 * pow(10, -Double(decimals))
+            var low = abs(r) - h, high = abs(r) + h
+            if let printed = ReportedP(published.table4[variable]!.p) {
+                let t = StudentT(df: total - 2)
+                func rFor(_ p: Double) -> Double {
+                    guard p > 0, p < 1 else { return p <= 0 ? 1 : 0 }
+                    let q = t.quantile(1 - p / 2)
+                    return q / (total - 2 + q * q).squareRoot()
+                }
+                let (fromP, toP) = (rFor(printed.high), rFor(printed.low))
+                if max(low, fromP) < min(high, toP) { (low, high) = (max(low, fromP), min(high, toP)) }
+            }
+            let sign: Double = r < 0 ? -1 : 1
+            return (variable, (sign * (low + high) / 2, (high - low) / 2))
+        })
         let series = [["vas_pre", "vas_1d", "vas_1y"], ["odi_pre", "odi_1d", "odi_1y"],
                       ["height_pre_mm", "height_1d_mm", "height_1y_mm"],
                       ["height_ratio_pre", "height_ratio_1d", "height_ratio_1y"],
@@ -160,8 +241,9 @@ public struct CohortGenerator: Sendable {
                  ("height_1y_mm", "height_ratio_1y", 0.7)]
         func cost() -> Double {
             var total = 0.0
-            for (variable, target, decimals) in hard {
-                let miss = max(0, abs(r(dr, pooled(variable)) - target) - 0.4 * pow(10, -Double(decimals)))
+            for (variable, _, _) in hard {
+                let aim = aims[variable]!
+                let miss = max(0, abs(r(dr, pooled(variable)) - aim.centre) - 0.8 * aim.halfWidth)
                 total += 1e4 * miss * miss
             }
             for (a, b, target) in soft {

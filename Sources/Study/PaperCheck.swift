@@ -24,10 +24,17 @@ public struct PaperFinding: Sendable, Encodable, Equatable {
 /// A statcheck/GRIM-style audit of a published study: every test that the printed summary statistics allow is
 /// recomputed over the whole range the printed rounding permits, and numbers printed in several places are
 /// compared.
+///
+/// With a codebook, variables recorded in steps (integer VAS, ODI in steps of 2) are checked GRIM-style: a mean of
+/// n such values is a multiple of step / n, so only those means inside the printed rounding are allowed.
 public struct PaperCheck: Sendable {
     public let study: PublishedStudy
+    public let codebook: Codebook?
 
-    public init(study: PublishedStudy) { self.study = study }
+    public init(study: PublishedStudy, codebook: Codebook? = nil) {
+        self.study = study
+        self.codebook = codebook
+    }
 
     private var groups: [String] { study.design.groupOrderInTables }
     private var n: Int { study.design.perGroup }
@@ -58,31 +65,63 @@ public struct PaperCheck: Sendable {
     /// Half a unit in the last printed decimal.
     private func half(_ decimals: Int) -> Double { 0.5 * pow(10, -Double(decimals)) }
 
-    /// The range of the ANOVA P that means and SDs consistent with their printed rounding allow.
-    func anovaRange(means: [Double], sds: [Double], decimals: Int) -> (central: SummaryANOVA, low: Double, high: Double) {
+    /// The means a group of n values recorded in steps of `step` can have inside the printed rounding of `mean`
+    /// (GRIM), the rounding limits included (either way of rounding a half is allowed); empty when none can.
+    func gridMeans(_ mean: Double, decimals: Int, step: Double) -> [Double] {
+        let h = half(decimals), unit = step / Double(n)
+        let first = ((mean - h) / unit).rounded(.down), last = ((mean + h) / unit).rounded(.up)
+        return stride(from: first, through: last, by: 1).map { $0 * unit }.filter { abs($0 - mean) <= h * (1 + 1e-9) }
+    }
+
+    /// The range of the ANOVA P that means and SDs consistent with their printed rounding allow; with `step`,
+    /// only means on the recording grid (nil when some printed mean is not on it).
+    func anovaRange(means: [Double], sds: [Double], decimals: Int, step: Double? = nil)
+        -> (central: SummaryANOVA, low: Double, high: Double)?
+    {
         let h = half(decimals)
         let sizes = Array(repeating: n, count: means.count)
         let central = SummaryANOVA(means: means, sds: sds, sizes: sizes)
-        // Between-group spread: largest at a corner of the box of means (a convex function), smallest where all
-        // means are pulled as close to a common value as the box allows.
-        var maxSpread = 0.0
-        for corner in 0..<(1 << means.count) {
-            let m = means.enumerated().map { $0.element + ((corner >> $0.offset) & 1 == 1 ? h : -h) }
+        func spread(_ m: [Double]) -> Double {
             let grand = m.reduce(0, +) / Double(m.count)
-            maxSpread = max(maxSpread, m.reduce(0) { $0 + ($1 - grand) * ($1 - grand) })
+            return m.reduce(0) { $0 + ($1 - grand) * ($1 - grand) }
         }
-        func spread(_ c: Double) -> Double {
-            means.reduce(0) { total, mean in
-                let clamped = min(max(c, mean - h), mean + h)
-                return total + (clamped - c) * (clamped - c)
+        var maxSpread = 0.0, minSpread = Double.infinity
+        if let step {
+            // Few grid points per group: try every combination.
+            let grids = means.map { gridMeans($0, decimals: decimals, step: step) }
+            guard grids.allSatisfy({ !$0.isEmpty }) else { return nil }
+            var combination = [Double](repeating: 0, count: means.count)
+            func visit(_ group: Int) {
+                if group == grids.count {
+                    let value = spread(combination)
+                    (maxSpread, minSpread) = (max(maxSpread, value), min(minSpread, value))
+                    return
+                }
+                for mean in grids[group] {
+                    combination[group] = mean
+                    visit(group + 1)
+                }
             }
+            visit(0)
+        } else {
+            // Between-group spread: largest at a corner of the box of means (a convex function), smallest where
+            // all means are pulled as close to a common value as the box allows.
+            for corner in 0..<(1 << means.count) {
+                maxSpread = max(maxSpread, spread(means.enumerated().map { $0.element + ((corner >> $0.offset) & 1 == 1 ? h : -h) }))
+            }
+            func pulled(_ c: Double) -> Double {
+                means.reduce(0) { total, mean in
+                    let clamped = min(max(c, mean - h), mean + h)
+                    return total + (clamped - c) * (clamped - c)
+                }
+            }
+            var a = means.min()! - h, b = means.max()! + h
+            for _ in 0..<200 {
+                let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
+                if pulled(m1) < pulled(m2) { b = m2 } else { a = m1 }
+            }
+            minSpread = pulled((a + b) / 2)
         }
-        var a = means.min()! - h, b = means.max()! + h
-        for _ in 0..<200 {
-            let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
-            if spread(m1) < spread(m2) { b = m2 } else { a = m1 }
-        }
-        let minSpread = spread((a + b) / 2)
         let df1 = Double(means.count - 1), df2 = Double(n * means.count - means.count)
         let withinMin = sds.reduce(0) { $0 + max(0, $1 - h) * max(0, $1 - h) } * Double(n - 1)
         let withinMax = sds.reduce(0) { $0 + ($1 + h) * ($1 + h) } * Double(n - 1)
@@ -94,14 +133,27 @@ public struct PaperCheck: Sendable {
 
     private func anovaFinding(_ table: String, _ variable: String, _ row: PublishedStudy.Row) -> PaperFinding {
         let means = groups.map { row.groups[$0]![0] }, sds = groups.map { row.groups[$0]![1] }
-        let (central, low, high) = anovaRange(means: means, sds: sds, decimals: row.decimals ?? 1)
+        let decimals = row.decimals ?? 1
+        let step = codebook?[variable].flatMap { $0.type == "integer" ? $0.step : nil }
+        let recomputed: (SummaryANOVA) -> String = { central in
+            "one-way ANOVA F(\(Int(central.df1)), \(Int(central.df2))) = \(String(format: "%.2f", central.f)), "
+                + "P = \(String(format: "%.4f", central.p))"
+        }
+        guard let (central, low, high) = anovaRange(means: means, sds: sds, decimals: decimals, step: step) else {
+            let central = SummaryANOVA(means: means, sds: sds, sizes: Array(repeating: n, count: means.count))
+            return PaperFinding(where: table, variable: variable, kind: "mean", reported: means.map { "\($0)" }.joined(separator: ", "),
+                                recomputed: recomputed(central), consistent: false,
+                                note: "GRIM: a mean of \(n) values in steps of \(step!) cannot print as one of these")
+        }
         let reported = ReportedP(row.p)
         let consistent = reported?.overlaps(low, high) ?? false
-        return PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p,
-                            recomputed: "one-way ANOVA F(\(Int(central.df1)), \(Int(central.df2))) = "
-                                + "\(String(format: "%.2f", central.f)), P = \(String(format: "%.4f", central.p))",
-                            recomputedRange: [low, high], consistent: consistent,
-                            note: consistent ? nil : "no means and SDs that round to the printed ones give P = \(row.p)")
+        var note: String?
+        if !consistent {
+            note = step.map { "no means of \(n) values in steps of \($0) (GRIM) and SDs that round to the printed ones give P = \(row.p)" }
+                ?? "no means and SDs that round to the printed ones give P = \(row.p)"
+        }
+        return PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p, recomputed: recomputed(central),
+                            recomputedRange: [low, high], consistent: consistent, note: note)
     }
 
     // MARK: Counts

@@ -83,6 +83,12 @@ public struct PublishedStudy: Decodable, Sendable {
         public var p: String
     }
 
+    /// A P printed per group for the change of a variable over its time points (one per column).
+    public struct WithinGroup: Decodable, Sendable {
+        public var columns: [String]
+        public var p: [String: String]
+    }
+
     public struct Design: Decodable, Sendable {
         public var perGroup: Int
         public var total: Int
@@ -98,12 +104,15 @@ public struct PublishedStudy: Decodable, Sendable {
     public var table2: [String: Row]
     public var table3: [String: Row]
     public var table4: [String: Correlation]
+    public var table2WithinGroup: [String: WithinGroup]
+    public var table3WithinGroup: [String: WithinGroup]
     public var abstractZh: Abstract
     public var abstractEn: Abstract
     public var textClaims: [Claim]
 
     enum CodingKeys: String, CodingKey {
         case design, table1, table2, table3, table4, abstractZh = "abstract_zh", abstractEn = "abstract_en"
+        case table2WithinGroup = "table2_within_group", table3WithinGroup = "table3_within_group"
         case textClaims = "text_claims"
     }
 

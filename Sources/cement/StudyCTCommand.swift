@@ -52,7 +52,16 @@ struct StudyCTCommand: ParsableCommand {
                 overrides.leakage = leaked ? [LeakageKind.disc, .vein, .anterior][Int(seed % 3)] : LeakageKind.none
                 var cell = ",,engine_failed"
                 do {
-                    if !FileManager.default.fileExists(atPath: folder + "/" + PhantomGenerator.truthFileName) {
+                    // A cached series is reused only while it still matches the patient's row: a cohort edited
+                    // since (another DR, level or leakage) gets a new phantom.
+                    let cached = try? PhantomGenerator.readTruth(folder + "/" + PhantomGenerator.truthFileName)
+                    let current = cached.map {
+                        abs(($0.parameters.targetDistributionRate ?? .nan) - rate) < 1e-9
+                            && $0.parameters.level == (overrides.level ?? $0.parameters.level)
+                            && $0.leakage == overrides.leakage
+                    } ?? false
+                    if !current {
+                        try? FileManager.default.removeItem(atPath: folder)
                         let generator = PhantomGenerator()
                         try generator.write(generator.makeCase(seed: seed, overrides: overrides), to: folder)
                     }

@@ -1,0 +1,98 @@
+import Figures
+import Foundation
+
+/// The variables a grouped-table directive lists in its body (`VARIABLE` or `VARIABLE LEVEL`, one per line), with
+/// the data split by the groups named by `by=` and `levels=`. Shared by `{summary}`, `{assumptions}` and
+/// `{effect_sizes}`, so that every table of one report groups and labels the data the same way.
+struct GroupedVariables {
+    struct Line {
+        var variable: String
+        /// The level counted (`sex F`); nil for a number.
+        var level: String?
+        var position: SourcePosition
+        var values: [String?]
+    }
+
+    let levels: [String]
+    let levelLabels: [String]
+    let lines: [Line]
+    private let groupColumn: [String?]
+    private let file: String
+
+    init(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) {
+        guard let data = context.data else { throw fail(call, context, "{\(call.name)} needs 'data:' in the front matter") }
+        guard let by = call.options["by"], let groupColumn = data.columns[by] else {
+            throw fail(call, context, "{\(call.name)} needs by= naming a column" + suggestion(call.options["by"] ?? "", data.columns.keys))
+        }
+        var levels = call.options["levels"]?.split(separator: ",").map(String.init) ?? []
+        if levels.isEmpty { for case let label? in groupColumn where !levels.contains(label) { levels.append(label) } }
+        for level in levels where !groupColumn.contains(level) {
+            throw fail(call, context, "no rows with \(by) = \(level)")
+        }
+        let labels = call.options["labels"]?.split(separator: ",").map(String.init) ?? levels
+        guard labels.count == levels.count else {
+            throw fail(call, context, "labels= names \(labels.count) groups, levels= \(levels.count)")
+        }
+        var lines: [Line] = []
+        for (offset, text) in (call.body ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let words = text.split(separator: " ").map(String.init)
+            guard let variable = words.first else { continue }
+            let position = SourcePosition(line: call.position.line + 1 + offset, column: 1)
+            guard let values = data.columns[variable] else {
+                throw ReportError(file: context.template.path, line: position.line, column: 1,
+                                  "unknown column '\(variable)'" + suggestion(variable, data.columns.keys))
+            }
+            lines.append(Line(variable: variable, level: words.count > 1 ? words[1] : nil, position: position, values: values))
+        }
+        self.levels = levels
+        levelLabels = labels
+        self.lines = lines
+        self.groupColumn = groupColumn
+        file = context.template.path
+    }
+
+    /// The codebook label with its unit, and the level for a category ("Sex, F"); a 0/1 variable needs no level.
+    func label(_ line: Line, _ context: RenderContext) -> String {
+        let zh = context.template.language == "zh"
+        let entry = context.codebook?[line.variable]
+        var label = (zh ? entry?.labelZh : entry?.labelEn) ?? line.variable
+        if let unit = entry?.unit, !unit.isEmpty { label += " (\(unit))" }
+        if let level = line.level, entry?.type != "binary" { label += zh ? "，\(level)" : ", \(level)" }
+        return label
+    }
+
+    /// The values of a numeric line per group; a non-number is an error naming the row and the column.
+    func numbers(_ line: Line) throws(ReportError) -> [[Double]] {
+        var groups: [[Double]] = []
+        for group in levels {
+            var values: [Double] = []
+            for index in line.values.indices where groupColumn[index] == group {
+                guard let text = line.values[index] else { continue }
+                guard let value = Double(text) else {
+                    throw ReportError(file: file, line: line.position.line, column: 1,
+                                      "row \(index + 1), column '\(line.variable)': '\(text)' is not a number")
+                }
+                values.append(value)
+            }
+            groups.append(values)
+        }
+        return groups
+    }
+
+    /// Non-missing values of a line per group, as text.
+    func categories(_ line: Line) -> [[String]] {
+        levels.map { group in line.values.indices.filter { groupColumn[$0] == group }.compactMap { line.values[$0] } }
+    }
+
+    /// Counts of every category (rows, sorted) in every group (columns), for chi-square and exact tests.
+    func contingency(_ line: Line) -> [[Int]] {
+        let byGroup = categories(line)
+        let all = Array(Set(byGroup.flatMap { $0 })).sorted()
+        return all.map { category in byGroup.map { values in values.filter { $0 == category }.count } }
+    }
+
+    /// A statistics failure on a line, as a positioned error.
+    func failure(_ line: Line, _ error: any Error) -> ReportError {
+        ReportError(file: file, line: line.position.line, column: 1, "\(line.variable): \(error)")
+    }
+}

@@ -1,0 +1,372 @@
+import Foundation
+import Statistics
+
+/// One number the paper prints next to the number reproduced from the data.
+public struct VerificationItem: Sendable, Encodable, Equatable {
+    public enum Status: String, Sendable, Encodable {
+        /// The reproduced number prints as the published one.
+        case match
+        /// It does not.
+        case mismatch
+        /// It does not, and cannot: the paper's own printed numbers rule the printed value out (`cement check-paper`
+        /// gives the reason). Not counted as a mismatch unless asked for.
+        case unattainable
+    }
+
+    /// Where the number is printed: table1…table4, table2_within_group, abstract_zh, abstract_en, results_2.1…
+    public var `where`: String
+    /// Cohort column (or, for changes over time, the variable's stem such as `vas`).
+    public var variable: String
+    /// n, mean, sd, count, percent, p, r, claim.
+    public var quantity: String
+    public var group: String?
+    public var published: String
+    public var reproduced: String
+    /// What counts as the same: rounding to the printed decimals, or the interval of P that prints as published.
+    public var tolerance: String
+    public var status: Status
+    public var note: String?
+}
+
+/// Every number of a published study (`data/published.json`) recomputed from a data table with the paper's own
+/// tests (one-way ANOVA, chi-square, Pearson, LSD, repeated-measures ANOVA) and compared at the printed precision.
+///
+/// The Figure 1 case (one real patient) is not verified: the synthetic cohort does not contain that patient.
+public struct StudyVerification: Sendable {
+    public let study: PublishedStudy
+    /// Columns of the data by name; nil cells are missing values.
+    public let columns: [String: [String?]]
+    /// Names the data in error messages.
+    public let source: String
+    public let groupColumn: String
+
+    public init(study: PublishedStudy, columns: [String: [String?]], source: String, groupColumn: String = "dr_group")
+        throws(StudyError)
+    {
+        guard columns[groupColumn] != nil else { throw StudyError(file: source, "no column '\(groupColumn)'") }
+        self.study = study
+        self.columns = columns
+        self.source = source
+        self.groupColumn = groupColumn
+    }
+
+    /// Reads `columns` from a cohort.
+    public init(study: PublishedStudy, cohort: Cohort) throws(StudyError) {
+        var columns: [String: [String?]] = [:]
+        for name in cohort.table.header { columns[name] = try cohort.texts(name) }
+        try self.init(study: study, columns: columns, source: cohort.table.path)
+    }
+
+    private var groups: [String] { study.design.groupOrderInTables }
+
+    /// All comparisons, in the paper's order: design, Tables 1–4, changes over time, abstracts, text.
+    public func items() throws(StudyError) -> [VerificationItem] {
+        let impossible = Set(PaperCheck(study: study).findings().filter { !$0.consistent }.map { "\($0.where)|\($0.variable)" })
+        var items = try designItems()
+        for (table, variable, row) in study.rows { items += try rowItems(table, variable, row) }
+        for variable in study.table4.keys.sorted() {
+            let row = study.table4[variable]!
+            items += try correlationItems("table4", variable, r: row.r, decimals: row.rDecimals, p: row.p)
+        }
+        for (table, entries) in [("table2_within_group", study.table2WithinGroup), ("table3_within_group", study.table3WithinGroup)] {
+            for stem in entries.keys.sorted() { items += try withinGroupItems(table, stem, entries[stem]!) }
+        }
+        for (place, abstract) in [("abstract_zh", study.abstractZh), ("abstract_en", study.abstractEn)] {
+            items += try abstractItems(place, abstract)
+        }
+        items += try claimItems()
+        return items.map { item in
+            var item = item
+            if item.status == .mismatch, ["p", "claim"].contains(item.quantity),
+               impossible.contains("\(item.where)|\(item.variable)")
+            {
+                item.status = .unattainable
+                item.note = "the paper's own numbers do not allow the printed value (cement check-paper)"
+            }
+            return item
+        }
+    }
+
+    // MARK: Data access
+
+    private func column(_ name: String) throws(StudyError) -> [String?] {
+        guard let values = columns[name] else {
+            var message = "no column '\(name)'"
+            if let near = closestName(to: name, among: columns.keys) { message += " (did you mean '\(near)'?)" }
+            throw StudyError(file: source, message)
+        }
+        return values
+    }
+
+    private func rows(in group: String) throws(StudyError) -> [Int] {
+        let labels = try column(groupColumn)
+        return labels.indices.filter { labels[$0] == group }
+    }
+
+    private func numbers(_ name: String, rows: [Int]) throws(StudyError) -> [Double] {
+        let values = try column(name)
+        var result: [Double] = []
+        for row in rows {
+            guard let text = values[row] else { continue }
+            guard let value = Double(text), value.isFinite else {
+                throw StudyError(file: source, "row \(row + 1), column '\(name)': '\(text)' is not a number")
+            }
+            result.append(value)
+        }
+        return result
+    }
+
+    private func groupNumbers(_ name: String) throws(StudyError) -> [[Double]] {
+        var result: [[Double]] = []
+        for group in groups { result.append(try numbers(name, rows: try rows(in: group))) }
+        return result
+    }
+
+    // MARK: Comparison rules
+
+    private static func half(_ decimals: Int) -> Double { 0.5 * pow10(-decimals) }
+
+    private static func number(_ value: Double, _ decimals: Int) -> String { StatFormat.fixed(value, decimals: decimals) }
+
+    /// Reproduced and published agree when the reproduced value rounds to the printed one.
+    private func valueItem(_ place: String, _ variable: String, _ quantity: String, _ group: String?, published: Double,
+                           reproduced: Double, decimals: Int) -> VerificationItem
+    {
+        let h = Self.half(decimals)
+        let same = abs(reproduced - published) <= h * (1 + 1e-9)
+        return VerificationItem(where: place, variable: variable, quantity: quantity, group: group,
+                                published: Self.number(published, decimals), reproduced: Self.number(reproduced, decimals + 2),
+                                tolerance: "±" + Self.number(h, decimals + 1), status: same ? .match : .mismatch)
+    }
+
+    private func countItem(_ place: String, _ variable: String, _ group: String?, quantity: String = "count",
+                           published: Int, reproduced: Int) -> VerificationItem
+    {
+        VerificationItem(where: place, variable: variable, quantity: quantity, group: group, published: "\(published)",
+                         reproduced: "\(reproduced)", tolerance: "exact", status: published == reproduced ? .match : .mismatch)
+    }
+
+    private func pItem(_ place: String, _ variable: String, _ group: String? = nil, published: String, p: Double,
+                       test: String) throws(StudyError) -> VerificationItem
+    {
+        guard let printed = ReportedP(published) else {
+            throw StudyError(file: "published.json", "\(place).\(variable): '\(published)' is not a P value")
+        }
+        let interval = printed.text.contains("<") || printed.text.contains(">") ? printed.text
+            : "\(Self.number(printed.low, 4))–\(Self.number(printed.high, 4))"
+        return VerificationItem(where: place, variable: variable, quantity: "p", group: group, published: published,
+                                reproduced: "\(Self.formatP(p)) (\(test))", tolerance: interval,
+                                status: printed.overlaps(p, p) ? .match : .mismatch)
+    }
+
+    /// Four significant digits, so a reader sees how far a P is from the printed interval.
+    private static func formatP(_ p: Double) -> String { p < 1e-4 ? String(format: "%.2e", p) : String(format: "%.4f", p) }
+
+    // MARK: Items
+
+    private func designItems() throws(StudyError) -> [VerificationItem] {
+        var items: [VerificationItem] = []
+        var total = 0
+        for group in groups {
+            let n = try rows(in: group).count
+            total += n
+            items.append(countItem("design", groupColumn, group, quantity: "n", published: study.design.perGroup, reproduced: n))
+        }
+        items.append(countItem("design", groupColumn, nil, quantity: "n", published: study.design.total, reproduced: total))
+        return items
+    }
+
+    private func rowItems(_ table: String, _ variable: String, _ row: PublishedStudy.Row) throws(StudyError) -> [VerificationItem] {
+        switch row.kind {
+        case "mean_sd":
+            let values = try groupNumbers(variable)
+            var items: [VerificationItem] = []
+            let decimals = row.decimals ?? 1
+            for (group, sample) in zip(groups, values) {
+                guard let printed = row.groups[group], printed.count == 2 else { continue }
+                let summary = Descriptive(sample)
+                items.append(valueItem(table, variable, "mean", group, published: printed[0], reproduced: summary.mean, decimals: decimals))
+                items.append(valueItem(table, variable, "sd", group, published: printed[1], reproduced: summary.sd, decimals: decimals))
+            }
+            let p: Double
+            do { p = try OneWayANOVA(groups: values).p } catch {
+                throw StudyError(file: source, "\(variable): \(error)")
+            }
+            items.append(try pItem(table, variable, published: row.p, p: p, test: "one-way ANOVA"))
+            return items
+        case "counts", "count_percent":
+            return try countRowItems(table, variable, row)
+        default:
+            return []
+        }
+    }
+
+    /// Counts (`counts`: per level; `count_percent`: events and their percentage) and the chi-square P.
+    private func countRowItems(_ table: String, _ variable: String, _ row: PublishedStudy.Row) throws(StudyError)
+        -> [VerificationItem]
+    {
+        let values = try column(variable)
+        let levels = row.levels ?? ["1"]
+        var items: [VerificationItem] = []
+        var contingency = [[Int]](repeating: [], count: row.kind == "counts" ? levels.count : 2)
+        for group in groups {
+            let members = try rows(in: group).filter { values[$0] != nil }
+            let counts = levels.map { level in members.filter { values[$0] == level }.count }
+            guard let printed = row.groups[group] else { continue }
+            if row.kind == "counts" {
+                for (index, level) in levels.enumerated() {
+                    items.append(countItem(table, variable, "\(group), \(level)", published: Int(printed[index]), reproduced: counts[index]))
+                    contingency[index].append(counts[index])
+                }
+            } else {
+                items.append(countItem(table, variable, group, published: Int(printed[0]), reproduced: counts[0]))
+                let percent = 100 * Double(counts[0]) / Double(max(1, members.count))
+                items.append(valueItem(table, variable, "percent", group, published: printed[1], reproduced: percent,
+                                       decimals: row.percentDecimals ?? 1))
+                contingency[0].append(counts[0])
+                contingency[1].append(members.count - counts[0])
+            }
+        }
+        do {
+            let chi = try ChiSquareTest(table: contingency)
+            var item = try pItem(table, variable, published: row.p, p: chi.p, test: "chi-square")
+            if item.status == .mismatch, chi.expectedMin < 5, let exact = try? FisherExactTest.test(table: contingency),
+               ReportedP(row.p)?.overlaps(exact.p, exact.p) == true
+            {
+                item = try pItem(table, variable, published: row.p, p: exact.p, test: "Fisher–Freeman–Halton exact")
+            }
+            items.append(item)
+        } catch let error as StudyError {
+            throw error
+        } catch {
+            throw StudyError(file: source, "\(variable): \(error)")
+        }
+        return items
+    }
+
+    private func correlationItems(_ place: String, _ variable: String, r: Double, decimals: Int, p: String)
+        throws(StudyError) -> [VerificationItem]
+    {
+        let all = try column(variable).indices.map { $0 }
+        let x = try column("dr_recorded_percent"), y = try column(variable)
+        let pairs = all.compactMap { row -> (Double, Double)? in
+            guard let a = x[row].flatMap(Double.init), let b = y[row].flatMap(Double.init) else { return nil }
+            return (a, b)
+        }
+        let correlation: PearsonCorrelation
+        do { correlation = try PearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) } catch {
+            throw StudyError(file: source, "\(variable): \(error)")
+        }
+        return [valueItem(place, variable, "r", nil, published: r, reproduced: correlation.r, decimals: decimals),
+                try pItem(place, variable, published: p, p: correlation.p, test: "Pearson")]
+    }
+
+    private func withinGroupItems(_ table: String, _ stem: String, _ entry: PublishedStudy.WithinGroup) throws(StudyError)
+        -> [VerificationItem]
+    {
+        var items: [VerificationItem] = []
+        for group in groups {
+            guard let printed = entry.p[group] else { continue }
+            let members = try rows(in: group)
+            var subjects: [[Double]] = []
+            for row in members {
+                var values: [Double] = []
+                for name in entry.columns { values += try numbers(name, rows: [row]) }
+                if values.count == entry.columns.count { subjects.append(values) }
+            }
+            let anova: RepeatedMeasuresANOVA
+            do { anova = try RepeatedMeasuresANOVA(rows: subjects) } catch {
+                throw StudyError(file: source, "\(stem) in \(group): \(error)")
+            }
+            items.append(try pItem(table, stem, group, published: printed, p: anova.p, test: "repeated-measures ANOVA"))
+        }
+        return items
+    }
+
+    private func abstractItems(_ place: String, _ abstract: PublishedStudy.Abstract) throws(StudyError) -> [VerificationItem] {
+        var items: [VerificationItem] = []
+        for variable in abstract.entries.keys.sorted() {
+            guard let entry = abstract.entries[variable],
+                  let (_, _, row) = study.rows.first(where: { $0.variable == variable }) else { continue }
+            var restated = row
+            restated.groups = entry.groups
+            restated.p = entry.p
+            items += try rowItems(place, variable, restated)
+        }
+        for correlation in abstract.correlations {
+            let decimals = study.table4[correlation.variable]?.rDecimals ?? 3
+            items += try correlationItems(place, correlation.variable, r: correlation.r, decimals: decimals, p: correlation.p)
+        }
+        return items
+    }
+
+    private func claimItems() throws(StudyError) -> [VerificationItem] {
+        var items: [VerificationItem] = []
+        for claim in study.textClaims {
+            if claim.kind == "correlation", let r = claim.r {
+                let decimals = study.table4[claim.variable]?.rDecimals ?? 3
+                items += try correlationItems(claim.where, claim.variable, r: r, decimals: decimals, p: claim.p)
+                continue
+            }
+            guard claim.kind == "pairwise_claim", let a = claim.a, let b = claim.b, let statement = claim.claim,
+                  let ia = groups.firstIndex(of: a), let ib = groups.firstIndex(of: b),
+                  let (_, _, row) = study.rows.first(where: { $0.variable == claim.variable }) else { continue }
+            let (difference, p, test) = try pairwise(claim.variable, row, ia, ib)
+            let holds = switch statement {
+            case "greater": difference > 0 && p < 0.05
+            case "less": difference < 0 && p < 0.05
+            default: p >= 0.05
+            }
+            let wording = statement == "not_significant" ? "\(a) vs \(b): not significant (P \(claim.p))"
+                : "\(a) \(statement) than \(b) (P \(claim.p))"
+            items.append(VerificationItem(where: claim.where, variable: claim.variable, quantity: "claim", group: "\(a) vs \(b)",
+                                          published: wording,
+                                          reproduced: "difference \(String(format: "%+.3g", difference)), \(test) P = \(Self.formatP(p))",
+                                          tolerance: "direction and P vs 0.05", status: holds ? .match : .mismatch))
+        }
+        return items
+    }
+
+    /// Difference a − b and its P: LSD (pooled variance of all groups) for means, 2×2 chi-square for proportions.
+    private func pairwise(_ variable: String, _ row: PublishedStudy.Row, _ a: Int, _ b: Int) throws(StudyError)
+        -> (Double, Double, String)
+    {
+        if row.kind == "mean_sd" {
+            let values = try groupNumbers(variable)
+            do {
+                let lsd = try PostHoc(groups: values, method: .lsd)
+                guard let pair = lsd.pairs.first(where: { Set([$0.a, $0.b]) == Set([a, b]) }) else {
+                    throw StudyError(file: source, "\(variable): no LSD comparison of groups \(a) and \(b)")
+                }
+                return (pair.a == a ? pair.diff : -pair.diff, pair.p, "LSD")
+            } catch let error as StudyError {
+                throw error
+            } catch {
+                throw StudyError(file: source, "\(variable): \(error)")
+            }
+        }
+        let values = try column(variable)
+        var events: [Int] = [], sizes: [Int] = []
+        for index in [a, b] {
+            let members = try rows(in: groups[index]).filter { values[$0] != nil }
+            events.append(members.filter { values[$0] == "1" }.count)
+            sizes.append(members.count)
+        }
+        let table = [events, zip(sizes, events).map { $0 - $1 }]
+        do {
+            let p = try ChiSquareTest(table: table).p
+            let rates = zip(events, sizes).map { 100 * Double($0) / Double(max(1, $1)) }
+            return (rates[0] - rates[1], p, "chi-square")
+        } catch {
+            throw StudyError(file: source, "\(variable): \(error)")
+        }
+    }
+}
+
+extension [VerificationItem] {
+    /// Counts by status.
+    public var tally: (match: Int, mismatch: Int, unattainable: Int) {
+        (filter { $0.status == .match }.count, filter { $0.status == .mismatch }.count,
+         filter { $0.status == .unattainable }.count)
+    }
+}
