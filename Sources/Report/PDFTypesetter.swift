@@ -148,7 +148,14 @@ public struct PDFTypesetter {
             if sumLongest <= width || sumLongest == sumUnbreakable {
                 lengths = longest
             } else if sumUnbreakable >= width {
-                lengths = unbreakable
+                // Too many long words: columns whose words fit a common cap keep them, the widest are cut to the cap
+                // (Pango then breaks inside their words), the cap chosen so that the table fills the width.
+                var (low, high) = (0.0, unbreakable.max() ?? width)
+                for _ in 0..<60 {
+                    let cap = (low + high) / 2
+                    if unbreakable.reduce(0, { $0 + min($1, cap) }) > width { high = cap } else { low = cap }
+                }
+                lengths = unbreakable.map { min($0, low) }
             } else {
                 let share = (width - sumUnbreakable) / (sumLongest - sumUnbreakable)
                 lengths = zip(unbreakable, longest).map { $0 + share * ($1 - $0) }

@@ -123,18 +123,21 @@ public struct CohortGenerator: Sendable {
             if target.high == 1 { return max(0, logLow - log(p)) }
             return max(0, abs(log(p) - centre) - reach)
         }
-        // What the tables print decides, so a mean exactly halfway (possible with 40 values in whole steps) counts
-        // when it prints as published.
+        // Strictly inside the rounding interval: a mean exactly halfway (possible with 40 values in whole steps)
+        // would print one way or the other depending on the last bit of a floating-point sum.
         func printsAsPublished(_ values: [Double], _ group: Int) -> Bool {
             let summary = Descriptive(values), printed = row.groups[names[group]]!
-            return StatFormat.fixed(summary.mean, decimals: decimals) == StatFormat.fixed(printed[0], decimals: decimals)
-                && StatFormat.fixed(summary.sd, decimals: decimals) == StatFormat.fixed(printed[1], decimals: decimals)
+            return Self.rounds(summary.mean, to: printed[0], decimals: decimals)
+                && Self.rounds(summary.sd, to: printed[1], decimals: decimals)
         }
         var state = groups
         var current = distance(groups), best = current
         var iteration = 0
-        while best > 0, iteration < 300_000 {
+        // Three annealing rounds of 150 000 moves, each restarting hot from the best state so far.
+        let roundLength = 150_000
+        while best > 0, iteration < 3 * roundLength {
             iteration += 1
+            if iteration % roundLength == 0 { (state, current) = (groups, best) }
             // One value moves (shifting mean and SD), or two move apart or together (SD only, the mean stays).
             let group = random.below(groups.count), count = groups[group].count
             let shift = random.uniform() < 0.5 ? step : -step
@@ -151,7 +154,7 @@ public struct CohortGenerator: Sendable {
             let d = distance(candidate)
             // Annealing: a worse state is taken now and then (less often as the search cools), so the search
             // leaves the local minima that the discrete values and the rounding constraints create.
-            let temperature = 0.3 * pow(1e-3, Double(iteration) / 300_000)
+            let temperature = 0.3 * pow(1e-3, Double(iteration % roundLength) / Double(roundLength))
             if d <= current || random.uniform() < exp((current - d) / temperature) {
                 state = candidate
                 current = d

@@ -25,8 +25,8 @@ public struct PaperFinding: Sendable, Encodable, Equatable {
 /// recomputed over the whole range the printed rounding permits, and numbers printed in several places are
 /// compared.
 ///
-/// With a codebook, variables recorded in steps (integer VAS, ODI in steps of 2) are checked GRIM-style: a mean of
-/// n such values is a multiple of step / n, so only those means inside the printed rounding are allowed.
+/// With a codebook, variables recorded in whole steps (age, VAS, ODI in steps of 2) are checked GRIM/GRIMMER-style:
+/// only the P values that actual data with the printed means and SDs can give are allowed.
 public struct PaperCheck: Sendable {
     public let study: PublishedStudy
     public let codebook: Codebook?
@@ -65,19 +65,8 @@ public struct PaperCheck: Sendable {
     /// Half a unit in the last printed decimal.
     private func half(_ decimals: Int) -> Double { 0.5 * pow(10, -Double(decimals)) }
 
-    /// The means a group of n values recorded in steps of `step` can have inside the printed rounding of `mean`
-    /// (GRIM), the rounding limits included (either way of rounding a half is allowed); empty when none can.
-    func gridMeans(_ mean: Double, decimals: Int, step: Double) -> [Double] {
-        let h = half(decimals), unit = step / Double(n)
-        let first = ((mean - h) / unit).rounded(.down), last = ((mean + h) / unit).rounded(.up)
-        return stride(from: first, through: last, by: 1).map { $0 * unit }.filter { abs($0 - mean) <= h * (1 + 1e-9) }
-    }
-
-    /// The range of the ANOVA P that means and SDs consistent with their printed rounding allow; with `step`,
-    /// only means on the recording grid (nil when some printed mean is not on it).
-    func anovaRange(means: [Double], sds: [Double], decimals: Int, step: Double? = nil)
-        -> (central: SummaryANOVA, low: Double, high: Double)?
-    {
+    /// The range of the ANOVA P that means and SDs consistent with their printed rounding allow.
+    func anovaRange(means: [Double], sds: [Double], decimals: Int) -> (central: SummaryANOVA, low: Double, high: Double) {
         let h = half(decimals)
         let sizes = Array(repeating: n, count: means.count)
         let central = SummaryANOVA(means: means, sds: sds, sizes: sizes)
@@ -85,43 +74,24 @@ public struct PaperCheck: Sendable {
             let grand = m.reduce(0, +) / Double(m.count)
             return m.reduce(0) { $0 + ($1 - grand) * ($1 - grand) }
         }
-        var maxSpread = 0.0, minSpread = Double.infinity
-        if let step {
-            // Few grid points per group: try every combination.
-            let grids = means.map { gridMeans($0, decimals: decimals, step: step) }
-            guard grids.allSatisfy({ !$0.isEmpty }) else { return nil }
-            var combination = [Double](repeating: 0, count: means.count)
-            func visit(_ group: Int) {
-                if group == grids.count {
-                    let value = spread(combination)
-                    (maxSpread, minSpread) = (max(maxSpread, value), min(minSpread, value))
-                    return
-                }
-                for mean in grids[group] {
-                    combination[group] = mean
-                    visit(group + 1)
-                }
-            }
-            visit(0)
-        } else {
-            // Between-group spread: largest at a corner of the box of means (a convex function), smallest where
-            // all means are pulled as close to a common value as the box allows.
-            for corner in 0..<(1 << means.count) {
-                maxSpread = max(maxSpread, spread(means.enumerated().map { $0.element + ((corner >> $0.offset) & 1 == 1 ? h : -h) }))
-            }
-            func pulled(_ c: Double) -> Double {
-                means.reduce(0) { total, mean in
-                    let clamped = min(max(c, mean - h), mean + h)
-                    return total + (clamped - c) * (clamped - c)
-                }
-            }
-            var a = means.min()! - h, b = means.max()! + h
-            for _ in 0..<200 {
-                let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
-                if pulled(m1) < pulled(m2) { b = m2 } else { a = m1 }
-            }
-            minSpread = pulled((a + b) / 2)
+        // Between-group spread: largest at a corner of the box of means (a convex function), smallest where all
+        // means are pulled as close to a common value as the box allows.
+        var maxSpread = 0.0
+        for corner in 0..<(1 << means.count) {
+            maxSpread = max(maxSpread, spread(means.enumerated().map { $0.element + ((corner >> $0.offset) & 1 == 1 ? h : -h) }))
         }
+        func pulled(_ c: Double) -> Double {
+            means.reduce(0) { total, mean in
+                let clamped = min(max(c, mean - h), mean + h)
+                return total + (clamped - c) * (clamped - c)
+            }
+        }
+        var a = means.min()! - h, b = means.max()! + h
+        for _ in 0..<200 {
+            let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
+            if pulled(m1) < pulled(m2) { b = m2 } else { a = m1 }
+        }
+        let minSpread = pulled((a + b) / 2)
         let df1 = Double(means.count - 1), df2 = Double(n * means.count - means.count)
         let withinMin = sds.reduce(0) { $0 + max(0, $1 - h) * max(0, $1 - h) } * Double(n - 1)
         let withinMax = sds.reduce(0) { $0 + ($1 + h) * ($1 + h) } * Double(n - 1)
@@ -131,29 +101,93 @@ public struct PaperCheck: Sendable {
         return (central, distribution.uppertail(fMax), distribution.uppertail(fMin))
     }
 
+    /// Whether a value prints as `printed` with halves rounded up, as SPSS (the study's software) rounds.
+    private func prints(_ value: Double, as printed: Double, decimals: Int) -> Bool {
+        let h = half(decimals), tolerance = 1e-9 * h
+        return value >= printed - h - tolerance && value < printed + h - tolerance
+    }
+
+    /// Every ANOVA P that n values per group recorded in steps of `step` can give while their means and SDs print
+    /// as the printed ones (GRIM for the means, GRIMMER for the SDs). With y = x / step, a group's mean is
+    /// step·S/n and its sum of squares step²·(Q − S²/n) for whole numbers S = Σy and Q = Σy², Q having the parity
+    /// of S; both lattices are enumerated exactly. Empty when some printed mean or SD cannot occur at all.
+    func latticePValues(means: [Double], sds: [Double], decimals: Int, step: Double) -> [Double] {
+        let h = half(decimals), size = Double(n)
+        // Per group: the attainable (S, [Q]) pairs.
+        var groupsOptions: [[(sum: Int, squares: [Int])]] = []
+        for (mean, sd) in zip(means, sds) {
+            var options: [(Int, [Int])] = []
+            let low = Int(((mean - h) * size / step).rounded(.down)) - 1, high = Int(((mean + h) * size / step).rounded(.up)) + 1
+            for sum in low...high where prints(step * Double(sum) / size, as: mean, decimals: decimals) {
+                let offset = Double(sum * sum) / size
+                var squares: [Int] = []
+                var q = max(0, Int((pow(max(0, sd - h), 2) * (size - 1) / (step * step) + offset).rounded(.down)) - 2)
+                while true {
+                    let ss = step * step * (Double(q) - offset)
+                    if ss > pow(sd + h, 2) * (size - 1) { break }
+                    if ss >= 0, (q - sum) % 2 == 0, prints((ss / (size - 1)).squareRoot(), as: sd, decimals: decimals) {
+                        squares.append(q)
+                    }
+                    q += 1
+                }
+                if !squares.isEmpty { options.append((sum, squares)) }
+            }
+            if options.isEmpty { return [] }
+            groupsOptions.append(options)
+        }
+        let k = Double(means.count), df2 = Double(n) * k - k
+        let distribution = FDistribution(df1: k - 1, df2: df2)
+        var values: Set<Double> = []
+        func visit(_ group: Int, _ sums: [Int], _ squareSums: Set<Int>) {
+            if group == groupsOptions.count {
+                let groupMeans = sums.map { step * Double($0) / size }
+                let grand = groupMeans.reduce(0, +) / k
+                let between = size * groupMeans.reduce(0) { $0 + ($1 - grand) * ($1 - grand) }
+                let offset = sums.reduce(0.0) { $0 + Double($1 * $1) / size }
+                for q in squareSums {
+                    let within = step * step * (Double(q) - offset)
+                    values.insert(distribution.uppertail(between / (k - 1) / (within / df2)))
+                }
+                return
+            }
+            for (sum, squares) in groupsOptions[group] {
+                var next: Set<Int> = []
+                for total in squareSums { for q in squares { next.insert(total + q) } }
+                visit(group + 1, sums + [sum], next)
+            }
+        }
+        visit(0, [], [0])
+        return values.sorted()
+    }
+
     private func anovaFinding(_ table: String, _ variable: String, _ row: PublishedStudy.Row) -> PaperFinding {
         let means = groups.map { row.groups[$0]![0] }, sds = groups.map { row.groups[$0]![1] }
         let decimals = row.decimals ?? 1
-        let step = codebook?[variable].flatMap { $0.type == "integer" ? $0.step : nil }
-        let recomputed: (SummaryANOVA) -> String = { central in
-            "one-way ANOVA F(\(Int(central.df1)), \(Int(central.df2))) = \(String(format: "%.2f", central.f)), "
-                + "P = \(String(format: "%.4f", central.p))"
-        }
-        guard let (central, low, high) = anovaRange(means: means, sds: sds, decimals: decimals, step: step) else {
-            let central = SummaryANOVA(means: means, sds: sds, sizes: Array(repeating: n, count: means.count))
-            return PaperFinding(where: table, variable: variable, kind: "mean", reported: means.map { "\($0)" }.joined(separator: ", "),
-                                recomputed: recomputed(central), consistent: false,
-                                note: "GRIM: a mean of \(n) values in steps of \(step!) cannot print as one of these")
-        }
+        let (central, low, high) = anovaRange(means: means, sds: sds, decimals: decimals)
+        let recomputed = "one-way ANOVA F(\(Int(central.df1)), \(Int(central.df2))) = \(String(format: "%.2f", central.f)), "
+            + "P = \(String(format: "%.4f", central.p))"
         let reported = ReportedP(row.p)
-        let consistent = reported?.overlaps(low, high) ?? false
-        var note: String?
-        if !consistent {
-            note = step.map { "no means of \(n) values in steps of \($0) (GRIM) and SDs that round to the printed ones give P = \(row.p)" }
-                ?? "no means and SDs that round to the printed ones give P = \(row.p)"
+        var consistent = reported?.overlaps(low, high) ?? false
+        var range = [low, high]
+        var note: String? = consistent ? nil : "no means and SDs that round to the printed ones give P = \(row.p)"
+        // Whole-step variables: only the P values that real data can give (GRIM/GRIMMER).
+        if consistent, let step = codebook?[variable].flatMap({ $0.type == "integer" ? $0.step : nil }), let reported {
+            let attainable = latticePValues(means: means, sds: sds, decimals: decimals, step: step)
+            let units = "\(n) values per group in steps of \(StatFormat.fixed(step, decimals: 0))"
+            guard let first = attainable.first, let last = attainable.last else {
+                return PaperFinding(where: table, variable: variable, kind: "mean_sd", reported: row.p, recomputed: recomputed,
+                                    consistent: false, note: "GRIM/GRIMMER: no \(units) have the printed means and SDs")
+            }
+            range = [first, last]
+            consistent = attainable.contains { reported.overlaps($0, $0) }
+            if !consistent {
+                let nearest = attainable.min { abs($0 - (reported.low + reported.high) / 2) < abs($1 - (reported.low + reported.high) / 2) }!
+                note = "GRIMMER: no \(units) whose means and SDs print as published (halves rounded up, as SPSS does) give "
+                    + "P = \(row.p); the nearest attainable P is \(String(format: "%.4f", nearest))"
+            }
         }
-        return PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p, recomputed: recomputed(central),
-                            recomputedRange: [low, high], consistent: consistent, note: note)
+        return PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p, recomputed: recomputed,
+                            recomputedRange: range, consistent: consistent, note: note)
     }
 
     // MARK: Counts

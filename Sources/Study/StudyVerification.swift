@@ -39,14 +39,17 @@ public struct StudyVerification: Sendable {
     /// Names the data in error messages.
     public let source: String
     public let groupColumn: String
+    /// Recording steps of the variables, for the GRIM-aware audit that decides what is unattainable.
+    public let codebook: Codebook?
 
-    public init(study: PublishedStudy, columns: [String: [String?]], source: String, groupColumn: String = "dr_group")
-        throws(StudyError)
+    public init(study: PublishedStudy, columns: [String: [String?]], source: String, codebook: Codebook? = nil,
+                groupColumn: String = "dr_group") throws(StudyError)
     {
         guard columns[groupColumn] != nil else { throw StudyError(file: source, "no column '\(groupColumn)'") }
         self.study = study
         self.columns = columns
         self.source = source
+        self.codebook = codebook
         self.groupColumn = groupColumn
     }
 
@@ -54,14 +57,14 @@ public struct StudyVerification: Sendable {
     public init(study: PublishedStudy, cohort: Cohort) throws(StudyError) {
         var columns: [String: [String?]] = [:]
         for name in cohort.table.header { columns[name] = try cohort.texts(name) }
-        try self.init(study: study, columns: columns, source: cohort.table.path)
+        try self.init(study: study, columns: columns, source: cohort.table.path, codebook: cohort.codebook)
     }
 
     private var groups: [String] { study.design.groupOrderInTables }
 
     /// All comparisons, in the paper's order: design, Tables 1–4, changes over time, abstracts, text.
     public func items() throws(StudyError) -> [VerificationItem] {
-        let impossible = Set(PaperCheck(study: study).findings().filter { !$0.consistent }.map { "\($0.where)|\($0.variable)" })
+        let impossible = Set(PaperCheck(study: study, codebook: codebook).findings().filter { !$0.consistent }.map { "\($0.where)|\($0.variable)" })
         var items = try designItems()
         for (table, variable, row) in study.rows { items += try rowItems(table, variable, row) }
         for variable in study.table4.keys.sorted() {

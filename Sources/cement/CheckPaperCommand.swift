@@ -10,7 +10,8 @@ struct CheckPaperCommand: ParsableCommand {
         discussion: """
             For every mean ± SD row, the one-way ANOVA P is recomputed over all means and SDs that round to the \
             printed ones (n per group from the design); counts are tested by chi-square (and Fisher–Freeman–Halton \
-            when expected counts are small) and their percentages checked; correlations give the P range their \
+            when expected counts are small) and their percentages checked; for variables the codebook records in \
+            whole steps (VAS, ODI in steps of 2) only means that n such values can have are allowed (GRIM); correlations give the P range their \
             rounding allows; the abstracts and the results text are compared with the tables, and pairwise claims \
             with LSD (or 2×2) tests. Each finding says where, which variable, what was printed, what the numbers \
             give, and whether the two can agree.
@@ -21,6 +22,8 @@ struct CheckPaperCommand: ParsableCommand {
     )
 
     @Option(help: "The published numbers (JSON).", completion: .file()) var published = "data/published.json"
+    @Option(help: "The codebook: variables recorded in steps (integer scores) are checked GRIM-style.", completion: .file())
+    var codebook = "data/codebook.csv"
     @Flag(help: "Print JSON on stdout: {\"findings\": [...]}.") var json = false
 
     struct Output: Encodable {
@@ -33,7 +36,7 @@ struct CheckPaperCommand: ParsableCommand {
         do { study = try PublishedStudy.load(published) } catch let error as StudyError {
             throw CommandFailure(message: error.description)
         }
-        let findings = PaperCheck(study: study).findings()
+        let findings = PaperCheck(study: study, codebook: try Codebook.load(codebook)).findings()
         let bad = findings.filter { !$0.consistent }
         if json {
             try Terminal.printJSON(Output(findings: findings, inconsistent: bad.count))

@@ -308,4 +308,59 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("ct/none"), missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out3/ct.html"))
     }
+
+    private var repository: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    func testVerifyListsEveryPublishedNumberAndFailsOnAMismatch() throws {
+        // The bundled cohort reproduces every published number the paper's own numbers allow (VerificationTests);
+        // a copy with one patient's age changed by 30 years misses Table 1's high-group mean.
+        let published = ["--codebook", repository + "/data/codebook.csv", "--published", repository + "/data/published.json"]
+        let text = try cement(["verify", "--data", repository + "/data/cohort.csv"] + published)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.hasPrefix("370 published numbers: 360 match, 0 mismatch, 10 unattainable"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("- unattainable: table2 odi_1y p: printed 0.260"), text.stdout)
+        XCTAssertEqual(try cement(["verify", "--strict", "--data", repository + "/data/cohort.csv"] + published).status, 1)
+        var lines = try String(contentsOfFile: repository + "/data/cohort.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let (ageColumn, groupColumn) = (header.firstIndex(of: "age_years")!, header.firstIndex(of: "dr_group")!)
+        let row = lines.indices.dropFirst().first { lines[$0].split(separator: ",", omittingEmptySubsequences: false)[groupColumn] == "high" }!
+        var cells = lines[row].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[ageColumn] = String(Int(cells[ageColumn])! > 70 ? Int(cells[ageColumn])! - 18 : Int(cells[ageColumn])! + 18)
+        lines[row] = cells.joined(separator: ",")
+        let tampered = temporaryFolder() + "/cohort.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: tampered, atomically: true, encoding: .utf8)
+        let json = try cement(["verify", "--json", "--data", tampered] + published)
+        XCTAssertEqual(json.status, 1, json.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let items = object["items"] as! [[String: Any]]
+        XCTAssertTrue(items.contains { $0["where"] as? String == "table1" && $0["variable"] as? String == "age_years"
+                          && $0["group"] as? String == "high" && $0["quantity"] as? String == "mean" && $0["status"] as? String == "mismatch" })
+        for key in ["where", "variable", "quantity", "published", "reproduced", "tolerance", "status"] {
+            XCTAssertNotNil(items[0][key], key)
+        }
+        let missing = try cement(["verify", "--data", "/nonexistent/cohort.csv", "--codebook", repository + "/data/codebook.csv",
+                                  "--published", repository + "/data/published.json"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/cohort.csv"), missing.stderr)
+    }
+
+    func testStudyCTRegeneratesACachedSeriesWhenThePatientsRowChanges() throws {
+        let root = temporaryFolder()
+        let cohort = root + "/cohort.csv", cache = root + "/ct", out = root + "/out.csv"
+        func run(dr: String) throws -> Double {
+            try "case_id,dr_recorded_percent,level,leakage\nQ001,\(dr),L2,0\n".write(toFile: cohort, atomically: true, encoding: .utf8)
+            let result = try cement(["study-ct", "--cohort", cohort, "--cache", cache, "--out", out, "--jobs", "1"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/Q001/truth.json")))
+            return (truth as! [String: Any])["distribution_rate_percent"] as! Double
+        }
+        XCTAssertEqual(try run(dr: "12.0"), 12, accuracy: 0.05)
+        let modified = try FileManager.default.attributesOfItem(atPath: cache + "/Q001/truth.json")[.modificationDate] as! Date
+        XCTAssertEqual(try run(dr: "12.0"), 12, accuracy: 0.05)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: cache + "/Q001/truth.json")[.modificationDate] as! Date,
+                       modified, "an unchanged row reuses the cached series")
+        XCTAssertEqual(try run(dr: "24.0"), 24, accuracy: 0.05, "a changed DR gets a new phantom")
+    }
 }
