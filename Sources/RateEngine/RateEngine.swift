@@ -112,6 +112,10 @@ public struct RateEngine: Sendable {
         // A body reaching the edge of a search box that the scan cut short runs out of the field of view.
         if body.touchesBoxEdge { qc.append(clipped ? "body_touches_field_of_view" : "body_larger_than_search_box") }
         if body.volumeML < 5 || body.volumeML > 80 { qc.append("implausible_body_volume") }
+        // Volume over outline area is the body's mean height; outside 12–32 mm (a crushed body to a tall lumbar
+        // one) an endplate was most likely missed or taken from a neighbour.
+        let meanHeight = body.volumeML * 1000 / max(body.outlineAreaMM2, 1)
+        if meanHeight < 12 || meanHeight > 32 { qc.append("implausible_body_height") }
         if min(body.visibleColumns.0, body.visibleColumns.1) < 0.2 { qc.append("endplates_mostly_hidden_by_cement") }
         func inBody(_ fractions: [Float]) -> Double {
             zip(fractions, body.occupancy).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } * grid.voxelVolume / 1000

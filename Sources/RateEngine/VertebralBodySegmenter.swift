@@ -10,9 +10,11 @@ import Imaging
 ///    pedicles and the posterior arch off; the component over the cement is the body's outline.
 /// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
 ///    near the coarse edge; the body edge is its centroid plus half a wall thickness (1.15 mm assumed).
-/// 3. Endplates: walking out from the cement, slices continue the body while filled bone covers half of the
-///    outline. Around that slice each column's endplate ridge (HU centroid above the disc level, plus half a
-///    wall) is located, skipping columns where cement hides it; a robust plane fit fills those in.
+/// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
+///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
+///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
+///    endplate ridge (HU centroid above the disc level, plus half a wall) is located, skipping columns where
+///    cement hides it; a robust plane fit fills those in.
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples) × fraction of the slice between the
 ///    endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
@@ -157,11 +159,32 @@ struct VertebralBodySegmenter {
         var columns: [(x: Double, y: Double, i: Int, j: Int)] = []
         for j in 0..<ny { for i in 0..<nx where inside(Double(i), Double(j), margin: 1) { columns.append((Double(i) * grid.spacing.x, Double(j) * grid.spacing.y, i, j)) } }
         guard columns.count >= 10 else { return nil }
+        // The slice where filled bone stops covering the body is a poor guide where the cortical ring stays open
+        // (thick slices, thin cortex). The first prominent ridge outwards from the middle, column by column, is the
+        // endplate where it stands out and the next vertebra's where it does not: the guide is the nearest slice
+        // (±1) that a fifth of the columns with a ridge agree on.
+        let profiles = columns.map { profile($0.i, $0.j) }
+        func guide(_ direction: Int, fallback: Int) -> Int {
+            let ridges = profiles.compactMap { firstRidge($0, from: kc, direction: direction, dz: grid.spacing.z) }
+            guard ridges.count >= columns.count / 5 else { return fallback }
+            var counts = [Int](repeating: 0, count: nz)
+            for k in ridges { counts[k] += 1 }
+            var k = kc
+            while k >= 0, k < nz {
+                let near = (k - 1...k + 1).filter { $0 >= 0 && $0 < nz }.reduce(0) { $0 + counts[$1] }
+                if 5 * near >= ridges.count {
+                    // The busiest of the three slices.
+                    return (k - 1...k + 1).filter { $0 >= 0 && $0 < nz }.max { counts[$0] < counts[$1] }!
+                }
+                k += direction
+            }
+            return fallback
+        }
+        let topGuide = guide(1, fallback: topSlice), bottomGuide = guide(-1, fallback: bottomSlice)
         var tops = [Double](repeating: .nan, count: columns.count), bottoms = tops
-        for (c, column) in columns.enumerated() {
-            let p = profile(column.i, column.j)
-            tops[c] = endplate(p, around: topSlice, direction: 1, dz: grid.spacing.z)
-            bottoms[c] = endplate(p, around: bottomSlice, direction: -1, dz: grid.spacing.z)
+        for (c, p) in profiles.enumerated() {
+            tops[c] = endplate(p, around: topGuide, direction: 1, dz: grid.spacing.z)
+            bottoms[c] = endplate(p, around: bottomGuide, direction: -1, dz: grid.spacing.z)
         }
         let visibleTop = Double(tops.filter(\.isFinite).count) / Double(columns.count)
         let visibleBottom = Double(bottoms.filter(\.isFinite).count) / Double(columns.count)
@@ -275,7 +298,26 @@ struct VertebralBodySegmenter {
         return weight > 0 ? moment / weight + wallThickness / 2 : nil
     }
 
-    /// An endplate's outer surface in one column (mm from the first slice), or NaN when hidden by cement.
+    /// The first ridge of a column's profile outwards from the body's middle `k0` that stands out against both the
+    /// cancellous bone inside and the disc outside (≥ 50 HU each way): the treated body's endplate, since the next
+    /// vertebra's lies beyond the disc. Nil when none does or cement hides the inside of the first one.
+    private func firstRidge(_ p: [Float], from k0: Int, direction: Int, dz: Double) -> Int? {
+        let reach = Int((3 / dz).rounded(.up)), limit = Int((22 / dz).rounded(.up))
+        func value(_ k: Int) -> Double? { k >= 0 && k < p.count && p[k].isFinite ? Double(p[k]) : nil }
+        var k = k0 + direction
+        while abs(k - k0) <= limit, k - direction >= 0, k + direction >= 0, k + direction < p.count {
+            defer { k += direction }
+            guard let here = value(k), let before = value(k - direction), let after = value(k + direction),
+                  here >= before, here >= after else { continue }
+            guard let outer = (1...reach).compactMap({ value(k + direction * $0) }).min(), here - outer >= 50 else { continue }
+            guard let inner = (1...reach).compactMap({ value(k - direction * $0) }).min() else { return nil }
+            if here - inner >= 50 { return k }
+        }
+        return nil
+    }
+
+    /// An endplate's outer surface in one column (mm from the first slice), or NaN when hidden by cement: the
+    /// strongest ridge within 4.5 mm of `k0`, located by the HU centroid of its excess plus half a wall.
     private func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double) -> Double {
         let half = Int((4.5 / dz).rounded(.up))
         var best = -1
