@@ -40,6 +40,16 @@ private func column(_ call: DirectiveCall, _ context: RenderContext) throws(Repo
     return name
 }
 
+/// The template's data and the column the directive names, as text.
+private func textColumn(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> (FigureTable, [String?]) {
+    guard let data = context.data else { throw fail(call, context, "{\(call.name)} needs 'data:' in the front matter") }
+    let name = try column(call, context)
+    guard let values = data.columns[name] else {
+        throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.columns.keys))
+    }
+    return (data, values)
+}
+
 /// `{mean_sd COLUMN [group=G by=COLUMN] [decimals=1]}` → "7.5±1.1".
 struct MeanSDDirective: InlineDirective {
     let name = "mean_sd"
@@ -59,11 +69,7 @@ struct CountDirective: InlineDirective {
     let name = "count"
     let allowedOptions: Set<String> = ["value", "group", "by", "decimals"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
-        guard let data = context.data else { throw fail(call, context, "{count} needs 'data:' in the front matter") }
-        let name = try column(call, context)
-        guard let values = data.columns[name] else {
-            throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.columns.keys))
-        }
+        let (data, values) = try textColumn(call, context)
         guard let wanted = call.options["value"] else { throw fail(call, context, "{count} needs value=") }
         var labels: [String?]?
         if let group = call.options["group"] {
@@ -132,11 +138,7 @@ struct CaseValueDirective: InlineDirective {
     let name = "value"
     let allowedOptions: Set<String> = ["case", "key"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
-        guard let data = context.data else { throw fail(call, context, "{value} needs 'data:' in the front matter") }
-        let name = try column(call, context)
-        guard let values = data.columns[name] else {
-            throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.columns.keys))
-        }
+        let (data, values) = try textColumn(call, context)
         guard let wanted = call.options["case"] else { throw fail(call, context, "{value} needs case=") }
         let key = call.options["key"] ?? "case_id"
         guard let keys = data.columns[key] else {

@@ -109,7 +109,7 @@ public struct CohortGenerator: Sendable {
     /// values, until the one-way ANOVA P prints as published — or, where the paper's own numbers rule that out
     /// (`PaperCheck`), as close to it as the rounding allows. Distance is measured on log P, so P = 0.0005 is as far
     /// from "0.006" as 0.072 is.
-    func matchANOVA(_ groups: inout [[Double]], row: PublishedStudy.Row, groups names: [String], target: ReportedP,
+    func matchANOVA(_ groups: inout [[Double]], row: PublishedStudy.Row, names: [String], target: ReportedP,
                     step: Double, random: inout Random, range: (Int) -> ClosedRange<Double>)
     {
         let decimals = row.decimals ?? 1
@@ -196,7 +196,7 @@ public struct CohortGenerator: Sendable {
             if row.kind == "mean_sd", let target = ReportedP(row.p) {
                 var fitted = groups.map { data[variable]![$0]! }
                 let range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
-                matchANOVA(&fitted, row: row, groups: groups, target: target, step: meta.step ?? 0.1, random: &random) {
+                matchANOVA(&fitted, row: row, names: groups, target: target, step: meta.step ?? 0.1, random: &random) {
                     variable == "dr_recorded_percent" ? Self.drRange(groups[$0]) : range
                 }
                 for (index, group) in groups.enumerated() { data[variable]![group] = fitted[index] }

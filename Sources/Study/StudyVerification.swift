@@ -250,14 +250,15 @@ public struct StudyVerification: Sendable {
     private func correlationItems(_ place: String, _ variable: String, r: Double, decimals: Int, p: String)
         throws(StudyError) -> [VerificationItem]
     {
-        let all = try column(variable).indices.map { $0 }
+        // Complete pairs only; a cell that is not a number is an error naming its row.
         let x = try column("dr_recorded_percent"), y = try column(variable)
-        let pairs = all.compactMap { row -> (Double, Double)? in
-            guard let a = x[row].flatMap(Double.init), let b = y[row].flatMap(Double.init) else { return nil }
-            return (a, b)
+        var xs: [Double] = [], ys: [Double] = []
+        for row in y.indices where x[row] != nil && y[row] != nil {
+            xs += try numbers("dr_recorded_percent", rows: [row])
+            ys += try numbers(variable, rows: [row])
         }
         let correlation: PearsonCorrelation
-        do { correlation = try PearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) } catch {
+        do { correlation = try PearsonCorrelation(xs, ys) } catch {
             throw StudyError(file: source, "\(variable): \(error)")
         }
         return [valueItem(place, variable, "r", nil, published: r, reproduced: correlation.r, decimals: decimals),
