@@ -8,7 +8,7 @@ extension CementPattern: ExpressibleByArgument {}
 
 /// Options shared by `phantom` and `phantom-suite`.
 struct PhantomOptions: ParsableArguments {
-    @Option(help: "Matrix size: 256 or 512 (default: drawn from the seed).")
+    @Option(help: "Matrix size: 128 (small test series), 256 or 512 (default: 256 or 512, drawn from the seed).")
     var matrix: Int?
     @Option(help: "Pixel spacing in mm, 0.3–0.9 (default: drawn).")
     var spacing: Double?
@@ -30,7 +30,7 @@ struct PhantomOptions: ParsableArguments {
     var wedge: Double?
 
     func validate() throws {
-        if let matrix, ![256, 512].contains(matrix) { throw ValidationError("--matrix must be 256 or 512") }
+        if let matrix, ![128, 256, 512].contains(matrix) { throw ValidationError("--matrix must be 128, 256 or 512") }
         if let spacing, !(0.2...1.5).contains(spacing) { throw ValidationError("--spacing must be 0.2–1.5 mm") }
         if let thickness, !(0.5...5).contains(thickness) { throw ValidationError("--thickness must be 0.5–5 mm") }
         if let slices, !(8...1000).contains(slices) { throw ValidationError("--slices must be 8–1000") }

@@ -11,59 +11,82 @@ struct StudyCTCommand: ParsableCommand {
         commandName: "study-ct",
         abstract: "Generate one synthetic CT per cohort patient (cached) and measure its DR with the rate engine.",
         discussion: """
-            Each patient's phantom has the patient's recorded DR, vertebral level and leakage, and a seed of \
-            1000 + the case number; series are cached under --cache and reused. The engine's results are merged \
-            into a copy of the cohort with the columns dr_engine_percent, dr_engine_group and engine_qc.
+            Each patient's phantom is described by a line of the plan (data/ct-phantoms.csv: seed, the patient's \
+            recorded DR, level and leakage, matrix, pixel and slice spacing). Cases the plan does not list are \
+            derived the same way (seed 1000 + row number) and reported; a plan whose DR disagrees with the \
+            cohort is an error. --write-plan writes the plan for the cohort and stops. Series are cached under \
+            --cache and reused while they match their plan line. The engine's results are merged into a copy of \
+            the cohort with the columns dr_engine_percent, dr_engine_group and engine_qc.
 
-            Example:
+            Examples:
               cement study-ct --cohort data/cohort.csv --cache .cache/ct --out report/out/cohort-with-engine.csv
+              cement study-ct --cohort audit-2026Q4.csv --plan audit-phantoms.csv --write-plan
             """
     )
 
     @Option(help: "Cohort CSV.", completion: .file()) var cohort = "data/cohort.csv"
+    @Option(help: "Phantom parameters per case (CSV).", completion: .file()) var plan = "data/ct-phantoms.csv"
+    @Flag(help: "Write the plan derived from the cohort to --plan and stop.") var writePlan = false
     @Option(help: "Folder for the generated series.", completion: .directory) var cache = ".cache/ct"
     @Option(help: "Merged CSV to write.", completion: .file()) var out = "report/out/cohort-with-engine.csv"
     @Option(help: "Patients processed at the same time.") var jobs = 2
 
     func run() throws {
         let table = try CSVTable(path: cohort)
-        let id = try table.column("case_id"), dr = try table.column("dr_recorded_percent")
-        let level = try table.column("level"), leakage = try table.column("leakage")
-        let rows = table.rows.indices.map { row -> (String, Double, String, Bool) in
-            (table.text(row: row, column: id) ?? "P\(row + 1)", (try? table.number(row: row, column: dr)).flatMap { $0 } ?? 10,
-             table.text(row: row, column: level) ?? "L1", table.text(row: row, column: leakage) == "1")
+        let derived = try PhantomPlan.derived(from: table)
+        if writePlan {
+            try AtomicFile.write(Data(derived.csv.utf8), to: plan)
+            Terminal.note("wrote \(plan) (\(derived.entries.count) cases)")
+            return
         }
+        var planned: [String: PhantomPlan.Entry] = [:]
+        if FileManager.default.fileExists(atPath: plan) {
+            for entry in try PhantomPlan.load(plan).entries { planned[entry.caseID] = entry }
+        }
+        var missing = 0
+        let rows = try derived.entries.map { entry throws -> PhantomPlan.Entry in
+            guard let listed = planned[entry.caseID] else {
+                missing += 1
+                return entry
+            }
+            guard abs(listed.distributionRatePercent - entry.distributionRatePercent) < 1e-9 else {
+                throw CommandFailure(message: "\(plan): case \(entry.caseID) has DR \(listed.distributionRatePercent) %, "
+                    + "the cohort \(entry.distributionRatePercent) %; rewrite the plan with --write-plan")
+            }
+            return listed
+        }
+        if missing > 0 { Terminal.note("\(missing) case(s) not in \(plan): derived from the cohort (--write-plan lists them)") }
         var measured = [String](repeating: "", count: rows.count)
         let cache = self.cache, jobs = self.jobs
         measured.withUnsafeMutableBufferPointer { buffer in
         let cells = SharedBuffer(buffer)
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
             for index in stride(from: worker, to: rows.count, by: jobs) {
-                let (caseID, rate, levelName, leaked) = rows[index]
-                let folder = "\(cache)/\(caseID)"
+                let entry = rows[index]
+                let folder = "\(cache)/\(entry.caseID)"
                 var overrides = PhantomParameters.Overrides()
-                overrides.caseID = caseID
-                overrides.distributionRate = rate
-                overrides.level = PhantomParameters.levels.contains(levelName) ? levelName : nil
-                overrides.matrix = 256
-                overrides.pixelSpacing = 0.7
-                overrides.sliceSpacing = 1.25
-                let seed = UInt64(1000 + index + 1)
-                overrides.leakage = leaked ? [LeakageKind.disc, .vein, .anterior][Int(seed % 3)] : LeakageKind.none
+                overrides.caseID = entry.caseID
+                overrides.distributionRate = entry.distributionRatePercent
+                overrides.level = PhantomParameters.levels.contains(entry.level) ? entry.level : nil
+                overrides.matrix = entry.matrix
+                overrides.pixelSpacing = entry.pixelSpacingMM
+                overrides.sliceSpacing = entry.sliceSpacingMM
+                overrides.leakage = LeakageKind(rawValue: entry.leakage) ?? LeakageKind.none
                 var cell = ",,engine_failed"
                 do {
                     // A cached series is reused only while it still matches the patient's row: a cohort edited
                     // since (another DR, level or leakage) gets a new phantom.
                     let cached = try? PhantomGenerator.readTruth(folder + "/" + PhantomGenerator.truthFileName)
                     let current = cached.map {
-                        abs(($0.parameters.targetDistributionRate ?? .nan) - rate) < 1e-9
+                        abs(($0.parameters.targetDistributionRate ?? .nan) - entry.distributionRatePercent) < 1e-9
+                            && $0.parameters.seed == entry.seed && $0.parameters.matrix == entry.matrix
                             && $0.parameters.level == (overrides.level ?? $0.parameters.level)
                             && $0.leakage == overrides.leakage
                     } ?? false
                     if !current {
                         try? FileManager.default.removeItem(atPath: folder)
                         let generator = PhantomGenerator()
-                        try generator.write(generator.makeCase(seed: seed, overrides: overrides), to: folder)
+                        try generator.write(generator.makeCase(seed: entry.seed, overrides: overrides), to: folder)
                     }
                     let volume = try SeriesLoader().load(paths: [folder]).volume
                     if let result = RateEngine().measure(volume).levels.first, let engineRate = result.distributionRatePercent {

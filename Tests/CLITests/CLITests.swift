@@ -348,13 +348,15 @@ final class CLITests: XCTestCase {
 
     func testStudyCTRegeneratesACachedSeriesWhenThePatientsRowChanges() throws {
         let root = temporaryFolder()
-        let cohort = root + "/cohort.csv", cache = root + "/ct", out = root + "/out.csv"
+        let cohort = root + "/cohort.csv", cache = root + "/ct", out = root + "/out.csv", plan = root + "/plan.csv"
+        func truth() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/Q001/truth.json"))) as! [String: Any]
+        }
         func run(dr: String) throws -> Double {
             try "case_id,dr_recorded_percent,level,leakage\nQ001,\(dr),L2,0\n".write(toFile: cohort, atomically: true, encoding: .utf8)
-            let result = try cement(["study-ct", "--cohort", cohort, "--cache", cache, "--out", out, "--jobs", "1"])
+            let result = try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--cache", cache, "--out", out, "--jobs", "1"])
             XCTAssertEqual(result.status, 0, result.stderr)
-            let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/Q001/truth.json")))
-            return (truth as! [String: Any])["distribution_rate_percent"] as! Double
+            return try truth()["distribution_rate_percent"] as! Double
         }
         XCTAssertEqual(try run(dr: "12.0"), 12, accuracy: 0.05)
         let modified = try FileManager.default.attributesOfItem(atPath: cache + "/Q001/truth.json")[.modificationDate] as! Date
@@ -362,5 +364,24 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: cache + "/Q001/truth.json")[.modificationDate] as! Date,
                        modified, "an unchanged row reuses the cached series")
         XCTAssertEqual(try run(dr: "24.0"), 24, accuracy: 0.05, "a changed DR gets a new phantom")
+
+        // The plan, once written, decides the phantom: a smaller matrix there gives a new series.
+        XCTAssertEqual(try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--write-plan"]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: plan, encoding: .utf8),
+                       "case_id,seed,dr_percent,level,leakage,matrix,pixel_mm,slice_mm\nQ001,1001,24.0,L2,none,256,0.70,1.250\n")
+        try "case_id,seed,dr_percent,level,leakage,matrix,pixel_mm,slice_mm\nQ001,1001,24.0,L2,none,128,0.90,1.500\n"
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(dr: "24.0"), 24, accuracy: 0.05)
+        XCTAssertEqual((try truth()["parameters"] as! [String: Any])["matrix"] as? Int, 128)
+        // A plan that disagrees with the cohort is an error naming the case; a bad cell names its row and column.
+        try "case_id,dr_recorded_percent,level,leakage\nQ001,30.0,L2,0\n".write(toFile: cohort, atomically: true, encoding: .utf8)
+        let stale = try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--cache", cache, "--out", out])
+        XCTAssertEqual(stale.status, 2)
+        XCTAssertTrue(stale.stderr.contains("case Q001 has DR 24.0 %, the cohort 30.0 %"), stale.stderr)
+        try "case_id,seed,dr_percent,level,leakage,matrix,pixel_mm,slice_mm\nQ001,1001,30.0,L2,sideways,128,0.90,1.500\n"
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        let bad = try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--cache", cache, "--out", out])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("row 1, column 'leakage'"), bad.stderr)
     }
 }

@@ -89,6 +89,20 @@ final class RateEngineTests: XCTestCase {
         XCTAssertGreaterThan(result.masks[0].body.voxels.filter { $0 == 1 }.count, 0)
     }
 
+    func testBundledJPEGLSSeriesMeasuresNearItsTruth() throws {
+        // data/ct/demo-high-dr: a 128 × 128 × 46 phantom (0.9 mm pixels, 1.5 mm slices) stored as JPEG-LS lossless
+        // by DCMTK's dcmcjpls; truth.json is the model's own integration. Tolerances as `make validate` (README).
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data/ct/demo-high-dr").path
+        let truth = try PhantomGenerator.readTruth(folder + "/truth.json")
+        let volume = try SeriesLoader().load(paths: [folder]).volume
+        XCTAssertEqual(volume.geometry.size, [128, 128, 46])
+        let level = try XCTUnwrap(RateEngine().measure(volume).levels.first)
+        XCTAssertEqual(try XCTUnwrap(level.distributionRatePercent), truth.distributionRatePercent, accuracy: 1.5)
+        XCTAssertEqual(level.group, "high")
+        XCTAssertEqual(level.cementInBodyML, truth.cementInBodyML, accuracy: 0.06 * truth.cementInBodyML)
+    }
+
     func testNoCementGivesNoLevel() {
         let geometry = VolumeGeometry(size: [20, 20, 10], spacing: [0.8, 0.8, 1], origin: [0, 0, 0])
         XCTAssertTrue(RateEngine().measure(HUVolume(geometry: geometry, repeating: 40)).levels.isEmpty)

@@ -72,6 +72,22 @@ final class CohortTests: XCTestCase {
         XCTAssertEqual(first, try String(contentsOfFile: path("data/cohort.csv"), encoding: .utf8))
     }
 
+    func testBundledPhantomPlanMatchesTheCohort() throws {
+        // data/ct-phantoms.csv must describe the bundled cohort: same cases in the same order, each with the
+        // patient's recorded DR and level, leakage only for patients who had it.
+        let plan = try PhantomPlan.load(path("data/ct-phantoms.csv"))
+        let cohort = try Cohort.load(path("data/cohort.csv"), codebook: try Codebook.load(path("data/codebook.csv")))
+        let ids = try cohort.texts("case_id"), rates = try cohort.numbers("dr_recorded_percent")
+        let levels = try cohort.texts("level"), leaks = try cohort.texts("leakage")
+        XCTAssertEqual(plan.entries.map(\.caseID), ids.map { $0! })
+        for (index, entry) in plan.entries.enumerated() {
+            XCTAssertEqual(entry.distributionRatePercent, rates[index]!, entry.caseID)
+            XCTAssertEqual(entry.level, levels[index]!, entry.caseID)
+            XCTAssertEqual(entry.leakage != "none", leaks[index] == "1", entry.caseID)
+        }
+        XCTAssertEqual(Set(plan.entries.map(\.seed)).count, plan.entries.count, "one seed per patient")
+    }
+
     func testInvalidValuesAreErrorsNamingRowAndColumn() throws {
         let codebook = try Codebook.load(path("data/codebook.csv"))
         var lines = try String(contentsOfFile: path("data/cohort.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
