@@ -15,13 +15,13 @@ struct CementSegmenter {
 
     func components(_ volume: HUVolume) -> [Component] {
         let g = volume.geometry
-        var mask = Mask(size: g.size)
         let threshold = Int16(max(-32768, min(32767, thresholdHU.rounded(.up))))
-        for (n, value) in volume.voxels.enumerated() where value >= threshold { mask.bits[n] = true }
-        let labels = ConnectedComponents(mask)
+        let voxels = volume.voxels.withUnsafeBufferPointer { values in values.indices.filter { values[$0] >= threshold } }
+        let labels = ConnectedComponents(voxels: voxels, size: g.size)
         let minimumVoxels = Int((minimumComponentML * 1000 / g.voxelVolume).rounded(.up))
         var components: [Component] = labels.sizes.map { _ in Component(voxels: [], low: g.size, high: SIMD3(repeating: -1)) }
-        for (n, label) in labels.labels.enumerated() where label > 0 {
+        for (position, label) in labels.labels.enumerated() {
+            let n = voxels[position]
             let p = SIMD3(n % g.size.x, (n / g.size.x) % g.size.y, n / (g.size.x * g.size.y))
             components[Int(label) - 1].voxels.append(n)
             components[Int(label) - 1].low = pointwiseMin(components[Int(label) - 1].low, p)

@@ -1,32 +1,42 @@
-/// Labels the 26-connected components of a 3D mask (breadth-first, deterministic order: components are
-/// numbered in order of their first voxel in memory).
+/// Labels the 26-connected components of a sparse set of voxels (breadth-first, deterministic order: components
+/// are numbered in order of their first voxel in memory).
+///
+/// Works on the sorted list of set voxels rather than on a full mask, so its cost follows the voxels set (cement:
+/// tens of thousands) and not the volume (a 512 × 512 × 300 label array alone is 300 MB to allocate and clear).
 struct ConnectedComponents {
-    /// 0 for background, 1…count for components.
+    /// For each listed voxel, its component 1…count.
     let labels: [Int32]
     let sizes: [Int]
 
-    init(_ mask: Mask) {
-        let size = mask.size
-        var labels = [Int32](repeating: 0, count: mask.bits.count)
+    /// `voxels`: linear indices in ascending order within a volume of `size`.
+    init(voxels: [Int], size: SIMD3<Int>) {
+        var labels = [Int32](repeating: 0, count: voxels.count)
         var sizes: [Int] = []
         var queue: [Int] = []
-        for start in mask.bits.indices where mask.bits[start] && labels[start] == 0 {
+        func position(of n: Int) -> Int? {
+            var low = 0, high = voxels.count
+            while low < high {
+                let middle = (low + high) / 2
+                if voxels[middle] < n { low = middle + 1 } else { high = middle }
+            }
+            return low < voxels.count && voxels[low] == n ? low : nil
+        }
+        for start in voxels.indices where labels[start] == 0 {
             let label = Int32(sizes.count + 1)
             labels[start] = label
             queue.removeAll(keepingCapacity: true)
             queue.append(start)
             var head = 0
             while head < queue.count {
-                let current = queue[head]
+                let current = voxels[queue[head]]
                 head += 1
                 let i = current % size.x, j = (current / size.x) % size.y, k = current / (size.x * size.y)
                 for c in max(0, k - 1)...min(size.z - 1, k + 1) {
                     for b in max(0, j - 1)...min(size.y - 1, j + 1) {
                         for a in max(0, i - 1)...min(size.x - 1, i + 1) {
-                            let n = (c * size.y + b) * size.x + a
-                            if mask.bits[n] && labels[n] == 0 {
-                                labels[n] = label
-                                queue.append(n)
+                            if let p = position(of: (c * size.y + b) * size.x + a), labels[p] == 0 {
+                                labels[p] = label
+                                queue.append(p)
                             }
                         }
                     }
@@ -36,5 +46,10 @@ struct ConnectedComponents {
         }
         self.labels = labels
         self.sizes = sizes
+    }
+
+    /// The set voxels of a mask, labelled.
+    init(_ mask: Mask) {
+        self.init(voxels: mask.bits.indices.filter { mask.bits[$0] }, size: mask.size)
     }
 }
