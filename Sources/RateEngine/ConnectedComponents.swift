@@ -47,9 +47,4 @@ struct ConnectedComponents {
         self.labels = labels
         self.sizes = sizes
     }
-
-    /// The set voxels of a mask, labelled.
-    init(_ mask: Mask) {
-        self.init(voxels: mask.bits.indices.filter { mask.bits[$0] }, size: mask.size)
-    }
 }

@@ -13,9 +13,13 @@ final class RateEngineTests: XCTestCase {
         mask[4, 4, 0] = true
         mask[5, 5, 0] = true
         mask[4, 0, 2] = true   // isolated
-        let components = ConnectedComponents(mask)
+        let voxels = mask.bits.indices.filter { mask.bits[$0] }
+        let components = ConnectedComponents(voxels: voxels, size: mask.size)
         XCTAssertEqual(components.sizes, [2, 2, 1])
-        XCTAssertEqual(components.labels[mask.index(1, 1, 1)], components.labels[mask.index(0, 0, 0)])
+        func label(_ i: Int, _ j: Int, _ k: Int) -> Int32 { components.labels[voxels.firstIndex(of: mask.index(i, j, k))!] }
+        XCTAssertEqual(label(1, 1, 1), label(0, 0, 0))
+        XCTAssertNotEqual(label(4, 4, 0), label(0, 0, 0))
+        XCTAssertEqual(label(5, 5, 0), label(4, 4, 0))
     }
 
     func testFillHolesAndOpening() {
