@@ -13,8 +13,8 @@ import Imaging
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
-///    endplate ridge (HU centroid above the disc level, plus half a wall) is located, skipping columns where
-///    cement hides it; a robust plane fit fills those in.
+///    endplate ridge (HU centroid above the higher of the disc and cancellous levels, plus half a wall) is
+///    located, skipping columns where cement hides it; a robust plane fit fills those in.
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples) × fraction of the slice between the
 ///    endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
@@ -329,10 +329,16 @@ struct VertebralBodySegmenter {
         let reach = Int((3 / dz).rounded(.up))
         let window = max(0, best - reach)...min(p.count - 1, best + reach)
         guard window.allSatisfy({ p[$0].isFinite }) else { return .nan }
-        let far = (Int((2.5 / dz).rounded(.up))...Int((5 / dz).rounded(.up))).map { best + direction * $0 }
-            .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }.sorted()
-        guard !far.isEmpty else { return .nan }
-        let base = far[far.count / 2]
+        // The level on each side: the disc outside, the cancellous bone inside. Excess is counted above the higher
+        // of the two, so that cancellous bone denser than the disc does not pull the centroid inwards (the more so
+        // the thicker the slices, as the blurred ridge sinks towards the levels around it).
+        func level(_ side: Int) -> Double? {
+            let values = (Int((2.5 / dz).rounded(.up))...Int((5 / dz).rounded(.up))).map { best + side * $0 }
+                .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }.sorted()
+            return values.isEmpty ? nil : values[values.count / 2]
+        }
+        guard let outside = level(direction) else { return .nan }
+        let base = max(outside, level(-direction) ?? outside)
         let threshold = 0.25 * (Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
         for k in window {

@@ -24,10 +24,12 @@ struct VerificationTableDirective: BlockDirective {
         }
         let zh = context.template.language == "zh"
         let tally = items.tally
-        let summary = zh
-            ? "共核对 \(items.count) 个发表数字：\(tally.match) 个一致，\(tally.mismatch) 个不一致，\(tally.unattainable) 个无法复现（原文自身的数字已排除该印刷值，见 cement check-paper）。"
-            : "\(items.count) published numbers checked: \(tally.match) match, \(tally.mismatch) do not, and "
-                + "\(tally.unattainable) cannot, because the paper's own numbers rule the printed value out (see `cement check-paper`)."
+        let summary: [Inline] = zh
+            ? [.text("共核对 \(items.count) 个发表数字：\(tally.match) 个一致，\(tally.mismatch) 个不一致，\(tally.unattainable) "
+                     + "个无法复现（原文自身的数字已排除该印刷值，见 "), .code("cement check-paper"), .text("）。")]
+            : [.text("\(items.count) published numbers checked: \(tally.match) match, \(tally.mismatch) do not, and "
+                     + "\(tally.unattainable) cannot, because the paper's own numbers rule the printed value out (see "),
+               .code("cement check-paper"), .text(").")]
         let verdicts: [VerificationItem.Status: String] = zh
             ? [.match: "一致", .mismatch: "不一致", .unattainable: "无法复现"]
             : [.match: "match", .mismatch: "mismatch", .unattainable: "unattainable"]
@@ -38,7 +40,7 @@ struct VerificationTableDirective: BlockDirective {
         }
         let header: [[Inline]] = (zh ? ["位置：变量", "组，量", "发表值", "复现值", "容差", "结论"]
             : ["Where: variable", "Group, quantity", "Published", "Reproduced", "Tolerance", "Verdict"]).map { [.text($0)] }
-        return [.paragraph([.text(summary)]),
+        return [.paragraph(summary),
                 .table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [], header: header,
                              rows: rows, alignments: Array(repeating: .left, count: header.count), number: nil))]
     }

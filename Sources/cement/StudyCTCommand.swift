@@ -72,7 +72,7 @@ struct StudyCTCommand: ParsableCommand {
                 overrides.pixelSpacing = entry.pixelSpacingMM
                 overrides.sliceSpacing = entry.sliceSpacingMM
                 overrides.leakage = LeakageKind(rawValue: entry.leakage) ?? LeakageKind.none
-                var cell = ",,engine_failed"
+                var cell = ",,no_cement"
                 do {
                     // A cached series is reused only while it still matches the patient's row: a cohort edited
                     // since (another DR, level or leakage) gets a new phantom.
@@ -89,8 +89,10 @@ struct StudyCTCommand: ParsableCommand {
                         try generator.write(generator.makeCase(seed: entry.seed, overrides: overrides), to: folder)
                     }
                     let volume = try SeriesLoader().load(paths: [folder]).volume
-                    if let result = RateEngine().measure(volume).levels.first, let engineRate = result.distributionRatePercent {
-                        cell = String(format: "%.2f", engineRate) + ",\(result.group ?? ""),\(result.qc.joined(separator: ";"))"
+                    if let result = RateEngine().measure(volume).levels.first {
+                        // No DR (the body was not found) leaves the value empty, with the engine's QC flags.
+                        let rate = result.distributionRatePercent.map { String(format: "%.2f", $0) } ?? ""
+                        cell = rate + ",\(result.group ?? ""),\(result.qc.joined(separator: ";"))"
                     }
                 } catch {
                     cell = ",,error"
