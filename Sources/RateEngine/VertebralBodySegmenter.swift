@@ -279,7 +279,10 @@ struct VertebralBodySegmenter {
     private func wallEdge(_ samples: [(Double, Double)]) -> Double? {
         let values = samples.map(\.1)
         let tail = values.suffix(30).sorted()
-        let outside = tail[tail.count / 2]
+        // As for the endplates: excess over the higher of the levels outside (soft tissue) and inside (cancellous
+        // bone, cement excluded), so that dense cancellous bone does not pull the edge inwards.
+        let head = values.prefix(20).filter { $0 < Double(cementExclusionHU) }.sorted()
+        let outside = max(tail[tail.count / 2], head.isEmpty ? -.infinity : head[head.count / 2])
         var peakIndex = -1
         for (n, value) in values.enumerated() where value < Double(cementExclusionHU) && (peakIndex < 0 || value > values[peakIndex]) {
             peakIndex = n
