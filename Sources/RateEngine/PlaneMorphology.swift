@@ -64,4 +64,10 @@ enum PlaneMorphology {
         dilate(erode(mask, width: width, height: height, radius: radius, spacing: spacing), width: width, height: height,
                radius: radius, spacing: spacing)
     }
+
+    /// Closing (dilation then erosion) with a disk: bridges gaps narrower than its diameter.
+    static func close(_ mask: [Bool], width: Int, height: Int, radius: Double, spacing: SIMD2<Double>) -> [Bool] {
+        erode(dilate(mask, width: width, height: height, radius: radius, spacing: spacing), width: width, height: height,
+              radius: radius, spacing: spacing)
+    }
 }

@@ -5,11 +5,13 @@ import Imaging
 ///
 /// The body is modelled as a cross-section (a star-shaped outline about the body's axis, which is taken along
 /// the slice normal) between a superior and an inferior endplate surface:
-/// 1. Bone = in-plane smoothed HU ≥ 180 or cement. In slices through the cement, holes of the bone mask are
-///    filled, except holes away from the cement (the spinal canal), and an opening with a 5.5 mm disk cuts the
-///    pedicles and the posterior arch off; the component over the cement is the body's outline.
+/// 1. Bone = in-plane smoothed HU ≥ 180 or cement. In slices through the cement, the bone mask is closed with a
+///    1 mm disk (bridging gaps of a faint cortex), its holes are filled except holes away from the cement (the
+///    spinal canal), and an opening with a 5.5 mm disk cuts the pedicles and the posterior arch off; the
+///    component over the cement is the body's outline.
 /// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
-///    near the coarse edge; the body edge is its centroid plus half a wall thickness (1.15 mm assumed).
+///    near the coarse edge, or the first prominent ridge outwards from the centre where the coarse edge lies
+///    beyond it; the body edge is its centroid plus half a wall thickness (1.15 mm assumed).
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
@@ -24,6 +26,7 @@ struct VertebralBodySegmenter {
     var cementExclusionHU: Float = 700
     var wallThickness = 1.15
     var openingRadius = 5.5
+    var closingRadius = 1.0
 
     struct Result {
         var occupancy: [Float]
@@ -94,7 +97,22 @@ struct VertebralBodySegmenter {
         cy /= cn
         let central = outlines[(outlines.count / 4)...(3 * outlines.count / 4)].map(\.k)
 
-        // 2. Ray refinement of the outline radius.
+        // 2. Ray refinement of the outline radius. Where the posterior wall is open in a slice, the body's interior
+        //    and the spinal canal form one hole, which is filled, and the coarse outline runs past the wall; the
+        //    first cortical ridge outwards from the centre, where one stands out, marks the wall instead.
+        let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
+        func firstWall(_ k: Int, _ direction: SIMD2<Double>, limit: Double) -> Double? {
+            let positions = Array(stride(from: 1.0, through: limit, by: 0.2))
+            let values = positions.map { bilinear(columnsSmooth, k, cx + $0 * direction.x, cy + $0 * direction.y) }
+            let cement = Double(cementExclusionHU), reach = 15, quiet = 10
+            for n in 1..<(values.count - 1) where values[n] < cement && values[n] >= values[n - 1] && values[n] >= values[n + 1] {
+                let before = values[max(0, n - reach)..<n], after = values[(n + 1)...min(values.count - 1, n + reach)]
+                guard !values[max(0, n - quiet)..<n].contains(where: { $0 >= cement }),
+                      let inner = before.min(), let outer = after.min() else { continue }
+                if values[n] - inner >= 60, values[n] - outer >= 60 { return positions[n] }
+            }
+            return nil
+        }
         let rays = 180
         var radii = [Double](repeating: .nan, count: rays)
         for ray in 0..<rays {
@@ -111,11 +129,13 @@ struct VertebralBodySegmenter {
             guard coarse > 0 else { continue }
             var estimates: [Double] = []
             for k in central {
-                let samples = stride(from: coarse - 3, through: coarse + 4, by: 0.1).map { s -> (Double, Double) in
+                var guess = coarse
+                if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
+                let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
                     (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
                 }
                 let edge = wallEdge(samples)
-                estimates.append(edge.map { abs($0 - coarse) < 2.5 ? $0 : coarse } ?? coarse)
+                estimates.append(edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess)
             }
             radii[ray] = estimates.sorted()[estimates.count / 2]
         }
@@ -136,7 +156,6 @@ struct VertebralBodySegmenter {
         }
 
         // 3. Endplates.
-        let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
         let near = seeds.dilated(radius: SIMD3(1.5, 1.5, max(1.5, grid.spacing.z)), spacing: grid.spacing)
         func profile(_ i: Int, _ j: Int) -> [Float] {
             (0..<nz).map { k in
@@ -242,8 +261,11 @@ struct VertebralBodySegmenter {
     private func outlineOf(_ boneSlice: [Bool], footprint: [Bool], width nx: Int, height ny: Int, spacing: SIMD2<Double>)
         -> ([Bool], Int)?
     {
-        var filled = PlaneMorphology.fillHoles(boneSlice, width: nx, height: ny)
-        let holes = zip(filled, boneSlice).map { $0 && !$1 }
+        // Small gaps in a thin cortex are bridged first, so that the body's interior and the spinal canal stay
+        // separate holes where the posterior wall is faint.
+        let bridged = PlaneMorphology.close(boneSlice, width: nx, height: ny, radius: closingRadius, spacing: spacing)
+        var filled = PlaneMorphology.fillHoles(bridged, width: nx, height: ny)
+        let holes = zip(filled, bridged).map { $0 && !$1 }
         let (labels, count) = PlaneMorphology.components(holes, width: nx, height: ny)
         var enclosed = 0
         if count > 0 {
