@@ -12,6 +12,10 @@ final class ReportTests: XCTestCase {
         return path
     }
 
+    /// The repository, for the bundled data.
+    private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     private func render(_ text: String) throws -> String {
         HTMLRenderer.render(try ReportRenderer().document(try Template.load(try write(text))))
     }
@@ -108,8 +112,6 @@ final class ReportTests: XCTestCase {
     func testDataDirectivesOnTheBundledCohort() throws {
         // Expected strings are the paper's printed values (data/published.json), which the synthetic cohort
         // reproduces; the chi-square P is R's chisq.test on the published counts (0.0348).
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         let template = try write("""
             ---
             data: \(root.path)/data/cohort.csv
@@ -259,8 +261,6 @@ final class ReportTests: XCTestCase {
     func testSummaryAndCorrelationTablesReproduceThePublishedTables() throws {
         // Expected cells are the paper's printed values (Tables 1, 2 and 4, data/published.json), which the
         // synthetic cohort reproduces; 0.035 is R's chisq.test on the published secondary-fracture counts.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         let template = try write("""
             ---
             data: \(root.path)/data/cohort.csv
@@ -289,8 +289,6 @@ final class ReportTests: XCTestCase {
         // stats.levene(center="median"), Welch's ANOVA by its textbook formula, stats.kruskal; η² and its CI by
         // brentq on stats.ncf.cdf; the Fisher–Freeman–Halton P by enumerating every 2×3 table with the observed
         // margins in Python (secondary fractures 0.0426, adjacent fractures 1.0, smallest expected count 3.67).
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         let template = try write("""
             ---
             data: \(root.path)/data/cohort.csv
