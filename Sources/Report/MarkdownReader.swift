@@ -130,7 +130,6 @@ struct MarkdownReader {
     /// A line break inside a paragraph reads as a space between Latin words but as nothing next to a Chinese
     /// character; HTML and Pango would otherwise show a stray space in the middle of a Chinese sentence.
     private func joiningCJKLines(_ inlines: [Inline]) -> [Inline] {
-        func isCJK(_ character: Character?) -> Bool { (character?.unicodeScalars.first?.value ?? 0) >= 0x2E80 }
         func edge(_ inline: Inline, last: Bool) -> Character? {
             guard case let .text(text) = inline else { return nil }
             return last ? text.last : text.first
@@ -139,7 +138,7 @@ struct MarkdownReader {
             guard inlines[index] == .softBreak else { return inlines[index] }
             let before = index > 0 ? edge(inlines[index - 1], last: true) : nil
             let after = index + 1 < inlines.count ? edge(inlines[index + 1], last: false) : nil
-            return isCJK(before) || isCJK(after) ? nil : inlines[index]
+            return before?.isCJK == true || after?.isCJK == true ? nil : inlines[index]
         }
     }
 

@@ -251,7 +251,7 @@ public struct PDFTypesetter {
 
         /// Width in Latin character widths: a CJK character is about two.
         static func displayWidth<S: StringProtocol>(_ text: S) -> Int {
-            text.reduce(0) { $0 + (($1.unicodeScalars.first?.value ?? 0) >= 0x2E80 ? 2 : 1) }
+            text.reduce(0) { $0 + ($1.isCJK ? 2 : 1) }
         }
 
         /// Runs of text a line cannot break inside: split at white space other than no-break spaces, after dashes
@@ -260,8 +260,7 @@ public struct PDFTypesetter {
             var runs: [Substring] = []
             var start = text.startIndex
             for index in text.indices {
-                let scalar = text[index].unicodeScalars.first!.value
-                let isCJK = scalar >= 0x2E80
+                let isCJK = text[index].isCJK
                 if (text[index].isWhitespace && text[index] != "\u{00A0}") || isCJK {
                     if start < index { runs.append(text[start..<index]) }
                     if isCJK { runs.append(text[index...index]) }

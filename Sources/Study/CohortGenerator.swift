@@ -64,7 +64,7 @@ public struct CohortGenerator: Sendable {
 
     /// Whether a value prints as `target` with `decimals` decimals.
     static func rounds(_ value: Double, to target: Double, decimals: Int) -> Bool {
-        abs(value - target) < 0.5 * pow(10, -Double(decimals)) - 1e-9
+        abs(value - target) < halfUnit(decimals: decimals) - 1e-9
     }
 
     /// Values of one group whose mean and SD print as the targets.
@@ -219,7 +219,7 @@ public struct CohortGenerator: Sendable {
         let total = Double(groups.count * published.design.perGroup)
         // Each r also aims at the part of its rounding interval whose P prints as published, where there is one.
         let aims: [String: (centre: Double, halfWidth: Double)] = Dictionary(uniqueKeysWithValues: hard.map { variable, r, decimals in
-            let h = 0.5 * pow(10, -Double(decimals))
+            let h = halfUnit(decimals: decimals)
             var low = abs(r) - h, high = abs(r) + h
             if let printed = ReportedP(published.table4[variable]!.p) {
                 let t = StudentT(df: total - 2)

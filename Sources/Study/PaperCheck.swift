@@ -62,12 +62,10 @@ public struct PaperCheck: Sendable {
 
     // MARK: ANOVA from means and SDs
 
-    /// Half a unit in the last printed decimal.
-    private func half(_ decimals: Int) -> Double { 0.5 * pow(10, -Double(decimals)) }
 
     /// The range of the ANOVA P that means and SDs consistent with their printed rounding allow.
     func anovaRange(means: [Double], sds: [Double], decimals: Int) -> (central: SummaryANOVA, low: Double, high: Double) {
-        let h = half(decimals)
+        let h = halfUnit(decimals: decimals)
         let sizes = Array(repeating: n, count: means.count)
         let central = SummaryANOVA(means: means, sds: sds, sizes: sizes)
         func spread(_ m: [Double]) -> Double {
@@ -103,7 +101,7 @@ public struct PaperCheck: Sendable {
 
     /// Whether a value prints as `printed` with halves rounded up, as SPSS (the study's software) rounds.
     private func prints(_ value: Double, as printed: Double, decimals: Int) -> Bool {
-        let h = half(decimals), tolerance = 1e-9 * h
+        let h = halfUnit(decimals: decimals), tolerance = 1e-9 * h
         return value >= printed - h - tolerance && value < printed + h - tolerance
     }
 
@@ -112,7 +110,7 @@ public struct PaperCheck: Sendable {
     /// step·S/n and its sum of squares step²·(Q − S²/n) for whole numbers S = Σy and Q = Σy², Q having the parity
     /// of S; both lattices are enumerated exactly. Empty when some printed mean or SD cannot occur at all.
     func latticePValues(means: [Double], sds: [Double], decimals: Int, step: Double) -> [Double] {
-        let h = half(decimals), size = Double(n)
+        let h = halfUnit(decimals: decimals), size = Double(n)
         // Per group: the attainable (S, [Q]) pairs.
         var groupsOptions: [[(sum: Int, squares: [Int])]] = []
         for (mean, sd) in zip(means, sds) {
@@ -242,7 +240,7 @@ public struct PaperCheck: Sendable {
 
     /// Two-sided P of Pearson's r over the interval that the printed r allows (n − 2 df).
     func correlationRange(r: Double, decimals: Int, n: Int) -> (Double, Double) {
-        let h = half(decimals), df = Double(n - 2)
+        let h = halfUnit(decimals: decimals), df = Double(n - 2)
         func p(_ r: Double) -> Double {
             let t = r * (df / ((1 - r) * (1 + r))).squareRoot()
             return StudentT(df: df).twoSided(t)
@@ -346,7 +344,7 @@ public struct PaperCheck: Sendable {
     /// Range of the pairwise P: LSD t test (pooled MSE of all groups, df N − k) for means, 2×2 chi-square for counts.
     private func pairwiseRange(_ row: PublishedStudy.Row, _ a: String, _ b: String) -> (Double, Double, String) {
         if row.kind == "mean_sd" {
-            let h = half(row.decimals ?? 1)
+            let h = halfUnit(decimals: row.decimals ?? 1)
             let sds = groups.map { row.groups[$0]![1] }
             let df = Double(n * groups.count - groups.count)
             let mseMin = sds.reduce(0) { $0 + max(0, $1 - h) * max(0, $1 - h) } / Double(groups.count)

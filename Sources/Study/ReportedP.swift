@@ -15,7 +15,7 @@ public struct ReportedP: Sendable, Equatable, CustomStringConvertible {
             (low, high) = (bound, 1)
         } else if let value = Double(trimmed) {
             let decimals = trimmed.split(separator: ".").dropFirst().first?.count ?? 0
-            let half = 0.5 * pow10(-decimals)
+            let half = halfUnit(decimals: decimals)
             (low, high) = (max(0, value - half), min(1, value + half))
         } else {
             return nil
@@ -30,6 +30,9 @@ public struct ReportedP: Sendable, Equatable, CustomStringConvertible {
     /// Whether the printed value says significant at 0.05.
     public var significant: Bool { high <= 0.05 }
 }
+
+/// Half a unit in the last of `decimals` printed decimals: how far a true value can lie from what prints.
+func halfUnit(decimals: Int) -> Double { 0.5 * pow10(-decimals) }
 
 func pow10(_ exponent: Int) -> Double {
     var value = 1.0

@@ -127,15 +127,13 @@ public struct StudyVerification: Sendable {
 
     // MARK: Comparison rules
 
-    private static func half(_ decimals: Int) -> Double { 0.5 * pow10(-decimals) }
-
     private static func number(_ value: Double, _ decimals: Int) -> String { StatFormat.fixed(value, decimals: decimals) }
 
     /// Reproduced and published agree when the reproduced value rounds to the printed one.
     private func valueItem(_ place: String, _ variable: String, _ quantity: String, _ group: String?, published: Double,
                            reproduced: Double, decimals: Int) -> VerificationItem
     {
-        let h = Self.half(decimals)
+        let h = halfUnit(decimals: decimals)
         let same = abs(reproduced - published) <= h * (1 + 1e-9)
         return VerificationItem(where: place, variable: variable, quantity: quantity, group: group,
                                 published: Self.number(published, decimals), reproduced: Self.number(reproduced, decimals + 2),
