@@ -31,6 +31,15 @@ struct StudyCTCommand: ParsableCommand {
     @Option(help: "Merged CSV to write.", completion: .file()) var out = "report/out/cohort-with-engine.csv"
     @Option(help: "Patients processed at the same time.") var jobs = 2
 
+    /// Whether a cached phantom was made from this plan line.
+    private static func matches(_ truth: PhantomTruth, _ entry: PhantomPlan.Entry, _ overrides: PhantomParameters.Overrides) -> Bool {
+        let made = truth.parameters
+        return abs((made.targetDistributionRate ?? .nan) - entry.distributionRatePercent) < 1e-9 && made.seed == entry.seed
+            && made.matrix == entry.matrix && abs(made.pixelSpacing - entry.pixelSpacingMM) < 1e-9
+            && abs(made.sliceSpacing - entry.sliceSpacingMM) < 1e-9 && made.level == (overrides.level ?? made.level)
+            && truth.leakage == overrides.leakage
+    }
+
     func run() throws {
         let table = try CSVTable(path: cohort)
         let derived = try PhantomPlan.derived(from: table)
@@ -74,16 +83,9 @@ struct StudyCTCommand: ParsableCommand {
                 overrides.leakage = LeakageKind(rawValue: entry.leakage) ?? LeakageKind.none
                 var cell = ",,no_cement"
                 do {
-                    // A cached series is reused only while it still matches the patient's row: a cohort edited
-                    // since (another DR, level or leakage) gets a new phantom.
+                    // A cached series is reused only while every parameter of its plan line still holds.
                     let cached = try? PhantomGenerator.readTruth(folder + "/" + PhantomGenerator.truthFileName)
-                    let current = cached.map {
-                        abs(($0.parameters.targetDistributionRate ?? .nan) - entry.distributionRatePercent) < 1e-9
-                            && $0.parameters.seed == entry.seed && $0.parameters.matrix == entry.matrix
-                            && $0.parameters.level == (overrides.level ?? $0.parameters.level)
-                            && $0.leakage == overrides.leakage
-                    } ?? false
-                    if !current {
+                    if !(cached.map { Self.matches($0, entry, overrides) } ?? false) {
                         try? FileManager.default.removeItem(atPath: folder)
                         let generator = PhantomGenerator()
                         try generator.write(generator.makeCase(seed: entry.seed, overrides: overrides), to: folder)

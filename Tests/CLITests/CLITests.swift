@@ -373,6 +373,11 @@ final class CLITests: XCTestCase {
             .write(toFile: plan, atomically: true, encoding: .utf8)
         XCTAssertEqual(try run(dr: "24.0"), 24, accuracy: 0.05)
         XCTAssertEqual((try truth()["parameters"] as! [String: Any])["matrix"] as? Int, 128)
+        // Every parameter of the line counts, the slice spacing too.
+        try "case_id,seed,dr_percent,level,leakage,matrix,pixel_mm,slice_mm\nQ001,1001,24.0,L2,none,128,0.90,2.000\n"
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(dr: "24.0"), 24, accuracy: 0.05)
+        XCTAssertEqual((try truth()["parameters"] as! [String: Any])["slice_spacing"] as? Double, 2.0)
         // A plan that disagrees with the cohort is an error naming the case; a bad cell names its row and column.
         try "case_id,dr_recorded_percent,level,leakage\nQ001,30.0,L2,0\n".write(toFile: cohort, atomically: true, encoding: .utf8)
         let stale = try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--cache", cache, "--out", out])
