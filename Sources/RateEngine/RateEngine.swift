@@ -26,12 +26,14 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var cementHU: Double
     /// Centre of the cement in patient coordinates (LPS, mm).
     public var cementCentroidMM: [Double]
+    /// The label of a user-supplied body mask that gave the body; nil when the body was segmented automatically.
+    public var bodyMaskLabel: Int?
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
         case vertebralBodyML = "vertebral_body_ml", cementInBodyML = "cement_in_body_ml", leakageML = "leakage_ml", group, qc
         case distributionRateRangePercent = "distribution_rate_range_percent", cementHU = "cement_hu"
-        case cementCentroidMM = "cement_centroid_mm"
+        case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label"
     }
 }
 
@@ -50,9 +52,12 @@ public struct LevelMasks: Sendable {
 /// is partial-volume corrected (`PartialVolumeCement`). Body: `VertebralBodySegmenter` in a box of ±40 mm
 /// (in-plane) and ±25 mm (along the slices) around the level's cement. DR = cement inside the body / body volume.
 /// The volumes correspond to a labelmap volume with fractional boundary voxels, not to a surface mesh.
+/// With `bodyMask` set, the user's mask replaces the automatic body segmentation (`BodyMask`).
 public struct RateEngine: Sendable {
     public var cementThresholdHU: Double = 1000
     public var groups = DistributionRateGroups()
+    /// A body mask on the series grid to use instead of segmenting the body.
+    public var bodyMask: BodyMask?
 
     public init() {}
 
@@ -102,8 +107,15 @@ public struct RateEngine: Sendable {
         let totalCement = fractions.reduce(0.0) { $0 + Double($1) } * grid.voxelVolume / 1000
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
         var qc: [String] = []
-        guard let body = VertebralBodySegmenter().segment(grid, seeds: seeds) else {
-            qc.append("body_not_found")
+        let found: (body: BodySegmentation, label: UInt8?)?
+        if let bodyMask {
+            found = bodyMask.body(on: grid, seeds: seeds).map { ($0.body, $0.label) }
+        } else {
+            found = VertebralBodySegmenter().segment(grid, seeds: seeds).map { ($0, nil) }
+        }
+        let maskLabel = found?.label.map { Int($0) }
+        guard let body = found?.body else {
+            qc.append(bodyMask == nil ? "body_not_found" : "body_mask_misses_cement")
             return (LevelMeasurement(levelIndex: index, distributionRatePercent: nil, vertebralBodyML: nil,
                                      cementInBodyML: 0, leakageML: totalCement, group: nil, qc: qc,
                                      distributionRateRangePercent: nil, cementHU: cementHU,
@@ -140,7 +152,8 @@ public struct RateEngine: Sendable {
         let measurement = LevelMeasurement(
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,
             leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
-            distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z])
+            distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
+            bodyMaskLabel: maskLabel)
         guard withMasks else { return (measurement, nil) }
         var bodyMask = LabelVolume(geometry: g, repeating: 0), cementMask = LabelVolume(geometry: g, repeating: 0)
         for k in 0..<grid.size.z {

@@ -28,16 +28,7 @@ struct VertebralBodySegmenter {
     var openingRadius = 5.5
     var closingRadius = 1.0
 
-    struct Result {
-        var occupancy: [Float]
-        var volumeML: Double
-        /// Fraction of outline columns whose endplates were seen directly (top, bottom).
-        var visibleColumns: (Double, Double)
-        var outlineAreaMM2: Double
-        var touchesBoxEdge: Bool
-    }
-
-    func segment(_ grid: Grid, seeds: Mask) -> Result? {
+    func segment(_ grid: Grid, seeds: Mask) -> BodySegmentation? {
         let (nx, ny, nz) = (grid.size.x, grid.size.y, grid.size.z)
         let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
         let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
@@ -251,7 +242,7 @@ struct VertebralBodySegmenter {
                 }
             }
         }
-        return Result(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
+        return BodySegmentation(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
                       outlineAreaMM2: area, touchesBoxEdge: touches)
     }
 

@@ -109,6 +109,8 @@ struct ValidateRateEngine: ParsableCommand {
     @Argument(help: "Folder for the suite (reused when present).") var folder: String
     @Option var count = 40
     @Option var seed: UInt64 = 9000
+    @Flag(help: "Measure with the phantom's true body as --body-mask: the cement estimate's share of the error.")
+    var truthBody = false
 
     func run() throws {
         let generator = PhantomGenerator()
@@ -126,7 +128,11 @@ struct ValidateRateEngine: ParsableCommand {
             if !FileManager.default.fileExists(atPath: path + "/truth.json") { try generator.write(phantom, to: path) }
             let start = DispatchTime.now()
             let loaded = try SeriesLoader().load(paths: [path])
-            let result = RateEngine().measure(loaded.volume)
+            var engine = RateEngine()
+            if truthBody {
+                engine.bodyMask = BodyMask(labels: SpineModel(phantom.parameters).masks(on: loaded.volume.geometry).body, label: 1)
+            }
+            let result = engine.measure(loaded.volume)
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
             let t = phantom.truth, p = phantom.parameters
             guard let level = result.levels.first, let rate = level.distributionRatePercent, let body = level.vertebralBodyML else {

@@ -74,11 +74,17 @@ struct PhantomCommand: ParsableCommand {
             Examples:
               cement phantom /tmp/case --dr 22.5 --seed 7
               cement phantom /tmp/thick --thickness 3 --spacing 0.9 --noise 40 --leakage vein
+              cement phantom /tmp/case --truth-masks /tmp/case-masks
             """
     )
 
     @Argument(help: "Output folder (created).", completion: .directory)
     var folder: String
+    @Option(help: ArgumentHelp("Also write the ground-truth masks as NIfTI into this folder: body.nii.gz (1 = treated "
+                               + "body) and cement.nii.gz (1 = in the body, 2 = leaked), voxel centres classified.",
+                               discussion: "body.nii.gz can be passed to cement rate --body-mask."),
+            completion: .directory)
+    var truthMasks: String?
     @Option(help: "Distribution rate to reach, in percent (2–35; default: drawn from the seed).")
     var dr: Double?
     @Option(help: "Random seed.")
@@ -99,6 +105,12 @@ struct PhantomCommand: ParsableCommand {
         let generator = PhantomGenerator()
         let phantom = generator.makeCase(seed: seed, overrides: overrides)
         let files = try generator.write(phantom, to: folder)
+        if let truthMasks {
+            let geometry = try SeriesLoader().load(paths: [folder]).volume.geometry
+            let (body, cement) = SpineModel(phantom.parameters).masks(on: geometry)
+            try NIfTIWriter.write(body, to: truthMasks + "/body.nii.gz")
+            try NIfTIWriter.write(cement, to: truthMasks + "/cement.nii.gz")
+        }
         let t = phantom.truth
         if json {
             FileHandle.standardOutput.write(try PhantomGenerator.encode(t))

@@ -11,7 +11,8 @@ struct RateBatchCommand: ParsableCommand {
         abstract: "Measure many CT series in parallel and collect the results in one CSV file.",
         discussion: """
             The input is a folder whose subfolders are series (the subfolder name is the case id), or a CSV \
-            manifest with the columns case_id and path. Results go to --out, one row per case, sorted by case id, \
+            manifest with the columns case_id and path (and optionally body_mask, a NIfTI body mask for that \
+            series, and label, as for cement rate --body-mask --label). Results go to --out, one row per case, sorted by case id, \
             rewritten atomically after every case; cases already in --out are skipped, so an interrupted run \
             resumes where it stopped. A progress bar is shown on stderr when it is a terminal.
 
@@ -53,7 +54,7 @@ struct RateBatchCommand: ParsableCommand {
                     semaphore.signal()
                     group.leave()
                 }
-                state.record(item.id, Self.measure(id: item.id, path: item.path, threshold: threshold))
+                state.record(item.id, Self.measure(item, threshold: threshold))
             }
         }
         group.wait()
@@ -63,14 +64,18 @@ struct RateBatchCommand: ParsableCommand {
     }
 
     /// One CSV row; errors are recorded in the row rather than stopping the batch.
-    static func measure(id: String, path: String, threshold: Double) -> String {
+    static func measure(_ item: BatchCase, threshold: Double) -> String {
+        let id = item.id
         func csvField(_ text: String) -> String {
             text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         do {
-            let loaded = try SeriesLoader().load(paths: [path])
+            let loaded = try SeriesLoader().load(paths: [item.path])
             var engine = RateEngine()
             engine.cementThresholdHU = threshold
+            if let mask = item.bodyMask {
+                engine.bodyMask = try BodyMask(contentsOf: mask, label: item.label, matching: loaded.volume.geometry)
+            }
             let result = engine.measure(loaded.volume)
             guard let level = result.levels.first else { return "\(id),,,,,,0,no_cement," }
             func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
@@ -82,7 +87,15 @@ struct RateBatchCommand: ParsableCommand {
         }
     }
 
-    private func listCases() throws -> [(id: String, path: String)] {
+    /// One series to measure, with its body mask when the manifest names one.
+    struct BatchCase {
+        var id: String
+        var path: String
+        var bodyMask: String?
+        var label: Int?
+    }
+
+    private func listCases() throws -> [BatchCase] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
             throw CommandFailure(message: "\(input): no such file or folder")
@@ -92,17 +105,29 @@ struct RateBatchCommand: ParsableCommand {
             return names.sorted().compactMap { name in
                 var folder: ObjCBool = false
                 let path = (input as NSString).appendingPathComponent(name)
-                return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue ? (name, path) : nil
+                return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+                    ? BatchCase(id: name, path: path) : nil
             }
         }
         let table = try CSVTable(path: input)
         let idColumn = try table.column("case_id"), pathColumn = try table.column("path")
+        let maskColumn = table.header.firstIndex(of: "body_mask"), labelColumn = table.header.firstIndex(of: "label")
         let folder = (input as NSString).deletingLastPathComponent
+        func resolved(_ path: String) -> String { path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path) }
         return try table.rows.indices.map { row in
             guard let id = table.text(row: row, column: idColumn), let path = table.text(row: row, column: pathColumn) else {
                 throw CommandFailure(message: "\(input): row \(row + 1): case_id and path are required")
             }
-            return (id, path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path))
+            var item = BatchCase(id: id, path: resolved(path))
+            item.bodyMask = maskColumn.flatMap { table.text(row: row, column: $0) }.map(resolved)
+            if let labelColumn, let text = table.text(row: row, column: labelColumn) {
+                guard let label = Int(text), (1...255).contains(label), item.bodyMask != nil else {
+                    throw CommandFailure(message: "\(input): row \(row + 1), column label: '\(text)' is not a label 1–255 "
+                                         + "of a body_mask given in the same row")
+                }
+                item.label = label
+            }
+            return item
         }
     }
 }

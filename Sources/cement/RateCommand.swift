@@ -14,11 +14,17 @@ struct RateCommand: ParsableCommand {
             it. DR = cement inside the body / body volume. Every cemented level is measured; the top-level keys \
             describe the level with the most cement. QC flags say when a number needs a look.
 
+            A body mask you already have (TotalSegmentator vertebrae_*.nii.gz or vertebrae_body.nii.gz, a 3D \
+            Slicer or ITK-SNAP label map exported as NIfTI) replaces the automatic body segmentation with \
+            --body-mask; it must hold the series' voxels (axis order and direction may differ). Without --label \
+            each level uses the label that holds most of its cement, and within it the connected part that does.
+
             Measured accuracy is in the README (make validate); it does not yet reach the project's targets.
 
             Examples:
               cement rate data/ct/P001 --json
               cement rate scan/ --export-masks /tmp/masks
+              cement rate scan/ --body-mask segmentations/vertebrae_L1.nii.gz --json
             """
     )
 
@@ -29,6 +35,11 @@ struct RateCommand: ParsableCommand {
     @Option(help: "Write ct.nii.gz, body.nii.gz and cement.nii.gz (level with most cement) into this folder.",
             completion: .directory)
     var exportMasks: String?
+    @Option(help: "Vertebral body mask (NIfTI .nii or .nii.gz) on the series grid, used instead of segmenting the body.",
+            completion: .file(extensions: ["nii", "gz"]))
+    var bodyMask: String?
+    @Option(help: "Label of the treated body in --body-mask (default: the label holding most of the cement).")
+    var label: Int?
     @Flag(help: "Print JSON on stdout.") var json = false
 
     struct Output: Encodable {
@@ -46,12 +57,19 @@ struct RateCommand: ParsableCommand {
 
     func validate() throws {
         guard (300...4000).contains(cementHu) else { throw ValidationError("--cement-hu must be 300–4000") }
+        if let label {
+            guard bodyMask != nil else { throw ValidationError("--label needs --body-mask") }
+            guard (1...255).contains(label) else { throw ValidationError("--label must be 1–255") }
+        }
     }
 
     func run() throws {
         let loaded = try SeriesLoader().load(paths: [series], seriesUID: seriesUID)
         var engine = RateEngine()
         engine.cementThresholdHU = cementHu
+        if let bodyMask {
+            engine.bodyMask = try BodyMask(contentsOf: bodyMask, label: label, matching: loaded.volume.geometry)
+        }
         let result = engine.measure(loaded.volume, withMasks: exportMasks != nil)
         guard let main = result.levels.first else {
             if json {

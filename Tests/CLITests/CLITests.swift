@@ -263,6 +263,34 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("2 case(s) already measured"), second.stderr)
     }
 
+    func testRateWithATruthBodyMaskAndItsErrors() throws {
+        let root = temporaryFolder()
+        let made = try cement(["phantom", root + "/ct", "--dr", "15", "--seed", "8", "--matrix", "256", "--spacing", "0.7",
+                               "--thickness", "1.25", "--leakage", "none", "--truth-masks", root + "/masks", "--json"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let truth = try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as! [String: Any]
+        let result = try cement(["rate", root + "/ct", "--body-mask", root + "/masks/body.nii.gz", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        // The ground-truth mask leaves only the cement's partial-volume estimate to err (README: within 0.5 pp).
+        XCTAssertEqual(json["distribution_rate_percent"] as! Double, truth["distribution_rate_percent"] as! Double, accuracy: 0.5)
+        XCTAssertEqual((json["levels"] as! [[String: Any]])[0]["body_mask_label"] as? Int, 1)
+
+        let wrongLabel = try cement(["rate", root + "/ct", "--body-mask", root + "/masks/body.nii.gz", "--label", "7"])
+        XCTAssertEqual(wrongLabel.status, 2)
+        XCTAssertTrue(wrongLabel.stderr.contains("body.nii.gz: label 7 does not occur in the body mask"), wrongLabel.stderr)
+        let other = try cement(["phantom", root + "/other", "--seed", "8", "--matrix", "256", "--spacing", "0.8",
+                                "--thickness", "1.25", "--leakage", "none"])
+        XCTAssertEqual(other.status, 0, other.stderr)
+        let mismatch = try cement(["rate", root + "/other", "--body-mask", root + "/masks/body.nii.gz"])
+        XCTAssertEqual(mismatch.status, 2)
+        XCTAssertTrue(mismatch.stderr.contains("body.nii.gz: the body mask's voxel grid does not match the series"),
+                      mismatch.stderr)
+        let orphan = try cement(["rate", root + "/ct", "--label", "1"])
+        XCTAssertEqual(orphan.status, 2)
+        XCTAssertTrue(orphan.stderr.contains("--label needs --body-mask"), orphan.stderr)
+    }
+
     func testCTFigureDirectiveDrawsTheEngineMasksAndRecordsTheSeries() throws {
         let root = temporaryFolder()
         XCTAssertEqual(try cement(["phantom", root + "/ct/C1", "--dr", "18", "--seed", "6", "--matrix", "256",

@@ -1,0 +1,12 @@
+/// The treated vertebral body on a grid box around its cement, however it was found.
+struct BodySegmentation {
+    /// Fraction of each voxel inside the body.
+    var occupancy: [Float]
+    var volumeML: Double
+    /// Fraction of outline columns whose endplates were seen directly (top, bottom).
+    var visibleColumns: (Double, Double)
+    /// Area of the body's footprint across the slices.
+    var outlineAreaMM2: Double
+    /// Whether the body reaches a face of the box.
+    var touchesBoxEdge: Bool
+}
