@@ -111,6 +111,8 @@ struct ValidateRateEngine: ParsableCommand {
     @Option var seed: UInt64 = 9000
     @Flag(help: "Measure with the phantom's true body as --body-mask: the cement estimate's share of the error.")
     var truthBody = false
+    @Flag(help: "Split each body error into cross-section area and mean height errors.")
+    var diagnose = false
 
     func run() throws {
         let generator = PhantomGenerator()
@@ -132,7 +134,7 @@ struct ValidateRateEngine: ParsableCommand {
             if truthBody {
                 engine.bodyMask = BodyMask(labels: SpineModel(phantom.parameters).masks(on: loaded.volume.geometry).body, label: 1)
             }
-            let result = engine.measure(loaded.volume)
+            let result = engine.measure(loaded.volume, withMasks: diagnose)
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
             let t = phantom.truth, p = phantom.parameters
             guard let level = result.levels.first, let rate = level.distributionRatePercent, let body = level.vertebralBodyML else {
@@ -150,6 +152,23 @@ struct ValidateRateEngine: ParsableCommand {
                          p.level.padding(toLength: 5, withPad: " ", startingAt: 0), p.matrix, p.pixelSpacing, p.sliceSpacing,
                          p.noiseSigma, p.leakage.rawValue, t.distributionRatePercent, rate, drError, bodyError, cementError,
                          level.qc.joined(separator: ",")))
+            if diagnose, let masks = result.masks.first {
+                let g = loaded.volume.geometry
+                var footprint = Set<Int>()
+                for (n, value) in masks.body.voxels.enumerated() where value == 1 { footprint.insert(n % (g.size.x * g.size.y)) }
+                let area = Double(footprint.count) * g.spacing.x * g.spacing.y
+                let nodes = 4096
+                let trueArea = (0..<nodes).reduce(0.0) { sum, n in
+                    let r = p.treated.radius(2 * Double.pi * Double(n) / Double(nodes))
+                    return sum + r * r / 2
+                } * 2 * Double.pi / Double(nodes)
+                let areaError = 100 * (area / trueArea - 1)
+                let heightError = 100 * ((body * 1000 / area) / (t.vertebralBodyML * 1000 / trueArea) - 1)
+                print(String(format: "          area %+.1f%%  height %+.1f%%  (wedge %.2f, concavity %.2f mm, cortex %.2f mm, endplate %.2f mm, "
+                             + "cancellous %.0f HU, cortex %.0f HU, psf %.2f)", areaError, heightError,
+                             p.treated.anteriorHeight / p.treated.posteriorHeight, p.treated.endplateConcavity,
+                             p.corticalThickness, p.endplateThickness, p.hu.cancellous, p.hu.cortex, p.psfSigma))
+            }
         }
         func meanAbs(_ x: [Double]) -> Double { x.map(abs).reduce(0, +) / Double(max(1, x.count)) }
         func medianAbs(_ x: [Double]) -> Double { let s = x.map(abs).sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
