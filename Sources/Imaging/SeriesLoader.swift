@@ -283,6 +283,25 @@ struct StoredValueConverter {
         let integral = slope == slope.rounded() && intercept == intercept.rounded() && abs(slope) < 1e4
             && abs(intercept) < 1e6
         let intSlope = Int32(slope), intIntercept = Int32(intercept)
+        // The common case (integer rescale, no padding) as branch-free loops the compiler vectorises.
+        if integral, padding == nil {
+            @inline(__always) func store(_ hu: Int32, _ index: Int) -> Int {
+                let bounded = min(max(hu, Int32(Int16.min)), Int32(Int16.max))
+                output[index] = Int16(truncatingIfNeeded: bounded)
+                return bounded == hu ? 0 : 1
+            }
+            if isSigned {
+                let signShift = Int16(shift)
+                for index in 0..<input.count {
+                    clamped &+= store(Int32(Int16(bitPattern: input[index] << shift) >> signShift) &* intSlope &+ intIntercept, index)
+                }
+            } else {
+                for index in 0..<input.count {
+                    clamped &+= store(Int32(input[index] & mask) &* intSlope &+ intIntercept, index)
+                }
+            }
+            return clamped
+        }
         for index in 0..<input.count {
             let word = input[index]
             let stored: Int32 = isSigned ? Int32(Int16(bitPattern: word << shift) >> Int16(shift)) : Int32(word & mask)

@@ -2,7 +2,8 @@
 /// are numbered in order of their first voxel in memory).
 ///
 /// Works on the sorted list of set voxels rather than on a full mask, so its cost follows the voxels set (cement:
-/// tens of thousands) and not the volume (a 512 × 512 × 300 label array alone is 300 MB to allocate and clear).
+/// tens of thousands) and their bounding box, not the volume (a 512 × 512 × 300 label array alone is 300 MB to
+/// allocate and clear).
 struct ConnectedComponents {
     /// For each listed voxel, its component 1…count.
     let labels: [Int32]
@@ -13,7 +14,29 @@ struct ConnectedComponents {
         var labels = [Int32](repeating: 0, count: voxels.count)
         var sizes: [Int] = []
         var queue: [Int] = []
+        // Positions of the voxels in a dense array over their bounding box when that is small enough (the usual
+        // case: cement in one or two vertebrae), else by binary search in the sorted list.
+        var low = size, high = SIMD3<Int>(repeating: -1)
+        for n in voxels {
+            let p = SIMD3(n % size.x, (n / size.x) % size.y, n / (size.x * size.y))
+            low = pointwiseMin(low, p)
+            high = pointwiseMax(high, p)
+        }
+        let box = high &- low &+ 1
+        let dense = !voxels.isEmpty && box.x * box.y * box.z <= 1 << 24
+        var lookup = [Int32](repeating: -1, count: dense ? box.x * box.y * box.z : 0)
+        func boxIndex(_ n: Int) -> Int {
+            let i = n % size.x - low.x, j = (n / size.x) % size.y - low.y, k = n / (size.x * size.y) - low.z
+            return (k * box.y + j) * box.x + i
+        }
+        if dense { for (position, n) in voxels.enumerated() { lookup[boxIndex(n)] = Int32(position) } }
         func position(of n: Int) -> Int? {
+            if dense {
+                let i = n % size.x, j = (n / size.x) % size.y, k = n / (size.x * size.y)
+                guard i >= low.x, j >= low.y, k >= low.z, i <= high.x, j <= high.y, k <= high.z else { return nil }
+                let position = lookup[boxIndex(n)]
+                return position >= 0 ? Int(position) : nil
+            }
             var low = 0, high = voxels.count
             while low < high {
                 let middle = (low + high) / 2

@@ -41,6 +41,25 @@ struct Grid: Sendable {
         self.values = values
     }
 
+    /// Means over `factor` × `factor` pixel blocks of every slice (partial blocks at the far edges average what
+    /// they hold); the offset stays that of the full grid.
+    func binnedInPlane(_ factor: Int) -> Grid {
+        let size = SIMD3((self.size.x + factor - 1) / factor, (self.size.y + factor - 1) / factor, self.size.z)
+        var sums = [Float](repeating: 0, count: size.x * size.y * size.z)
+        var counts = [Float](repeating: 0, count: sums.count)
+        for k in 0..<self.size.z {
+            for j in 0..<self.size.y {
+                let row = (k * size.y + j / factor) * size.x
+                for i in 0..<self.size.x {
+                    sums[row + i / factor] += values[index(i, j, k)]
+                    counts[row + i / factor] += 1
+                }
+            }
+        }
+        return Grid(size: size, spacing: spacing * SIMD3(Double(factor), Double(factor), 1), offset: offset,
+                    values: zip(sums, counts).map { $0 / $1 })
+    }
+
     /// Gaussian smoothing with standard deviations in millimetres.
     func smoothed(sigma: SIMD3<Double>) -> Grid {
         let geometry = VolumeGeometry(size: size, spacing: spacing, origin: [0, 0, 0])
@@ -66,6 +85,17 @@ struct Mask: Sendable {
         set { bits[index(i, j, k)] = newValue }
     }
     var count: Int { bits.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+    /// Set where any pixel of the `factor` × `factor` block is set, slice by slice (as `Grid.binnedInPlane`).
+    func binnedInPlane(_ factor: Int) -> Mask {
+        var result = Mask(size: SIMD3((size.x + factor - 1) / factor, (size.y + factor - 1) / factor, size.z))
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x where bits[index(i, j, k)] { result[i / factor, j / factor, k] = true }
+            }
+        }
+        return result
+    }
 
     /// Dilation by an ellipsoid of semi-axes `radius` (mm), at least one voxel along every axis (computed as a
     /// distance transform on axes rescaled so the ellipsoid becomes a unit ball).

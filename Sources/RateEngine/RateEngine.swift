@@ -103,7 +103,8 @@ public struct RateEngine: Sendable {
                 seedCount += 1
             }
         }
-        let (fractions, cementHU, _) = PartialVolumeCement.fractions(grid, seeds: seeds)
+        let cement = PartialVolumeCement(grid, seeds: seeds)
+        let (fractions, cementHU) = (cement.fractions, cement.cementHU)
         let totalCement = fractions.reduce(0.0) { $0 + Double($1) } * grid.voxelVolume / 1000
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
         var qc: [String] = []
@@ -137,15 +138,10 @@ public struct RateEngine: Sendable {
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
         if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
         if rate > 40 { qc.append("implausible_distribution_rate") }
-        // Sensitivity of DR to the cement threshold (±50 HU): new seeds, same body.
-        var rates: [Double] = []
-        let nearLevel = seeds.dilated(radius: SIMD3(repeating: 3), spacing: grid.spacing)
-        for delta in [-50.0, 50.0] {
-            var shifted = Mask(size: grid.size)
-            let threshold = Float(cementThresholdHU + delta)
-            for n in grid.values.indices where grid.values[n] >= threshold { shifted.bits[n] = nearLevel.bits[n] }
-            let (f, _, _) = PartialVolumeCement.fractions(grid, seeds: shifted)
-            rates.append(100 * inBody(f) / body.volumeML)
+        // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
+        // body, same background and cement HU.
+        let rates = [-50.0, 50.0].map { delta in
+            100 * cement.weightedVolume(grid, threshold: Float(cementThresholdHU + delta), weights: body.occupancy) / body.volumeML
         }
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
         if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }

@@ -27,8 +27,13 @@ struct VertebralBodySegmenter {
     var wallThickness = 1.15
     var openingRadius = 5.5
     var closingRadius = 1.0
+    /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
+    /// full grid: walls and endplates are located as well on 0.7 mm pixels, at a quarter of the cost or less.
+    var workingPixelMM = 0.7
 
-    func segment(_ grid: Grid, seeds: Mask) -> BodySegmentation? {
+    func segment(_ full: Grid, seeds fullSeeds: Mask) -> BodySegmentation? {
+        let factor = max(1, Int((workingPixelMM / min(full.spacing.x, full.spacing.y)).rounded()))
+        let (grid, seeds) = factor > 1 ? (full.binnedInPlane(factor), fullSeeds.binnedInPlane(factor)) : (full, fullSeeds)
         let (nx, ny, nz) = (grid.size.x, grid.size.y, grid.size.z)
         let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
         let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
@@ -214,30 +219,33 @@ struct VertebralBodySegmenter {
             if bottoms[c].isFinite, bottomPlane.accepts(column.x, column.y, bottoms[c]) { bottomMap[n] = bottoms[c] }
         }
 
-        // 4. Occupancy.
-        var occupancy = [Float](repeating: 0, count: grid.count)
+        // 4. Occupancy, on the full grid: pixel (i, j) of the full grid sits at (i − (f − 1)/2) / f of the binned one.
+        var occupancy = [Float](repeating: 0, count: full.count)
         var volume = 0.0, area = 0.0
         var touches = false
-        for j in 0..<ny {
-            for i in 0..<nx {
+        let f = Double(factor), shift = Double(factor - 1) / 2
+        for j in 0..<full.size.y {
+            for i in 0..<full.size.x {
                 var fraction = 0.0
                 for b in 0..<4 {
-                    for a in 0..<4 where inside(Double(i) + (Double(a) + 0.5) / 4 - 0.5, Double(j) + (Double(b) + 0.5) / 4 - 0.5) {
+                    let y = (Double(j) + (Double(b) + 0.5) / 4 - 0.5 - shift) / f
+                    for a in 0..<4 where inside((Double(i) + (Double(a) + 0.5) / 4 - 0.5 - shift) / f, y) {
                         fraction += 1.0 / 16
                     }
                 }
                 guard fraction > 0 else { continue }
-                if i == 0 || j == 0 || i == nx - 1 || j == ny - 1 { touches = true }
-                area += fraction * grid.spacing.x * grid.spacing.y
-                let top = topMap[j * nx + i], bottom = bottomMap[j * nx + i]
+                if i == 0 || j == 0 || i == full.size.x - 1 || j == full.size.y - 1 { touches = true }
+                area += fraction * full.spacing.x * full.spacing.y
+                let n = min(ny - 1, j / factor) * nx + min(nx - 1, i / factor)
+                let top = topMap[n], bottom = bottomMap[n]
                 guard top > bottom else { continue }
                 if bottom < 0 || top > Double(nz - 1) * grid.spacing.z { touches = true }
                 for k in 0..<nz {
                     let low = (Double(k) - 0.5) * grid.spacing.z, high = (Double(k) + 0.5) * grid.spacing.z
                     let overlap = max(0, min(high, top) - max(low, bottom)) / grid.spacing.z
                     if overlap > 0 {
-                        occupancy[grid.index(i, j, k)] = Float(fraction * overlap)
-                        volume += fraction * overlap * grid.voxelVolume
+                        occupancy[full.index(i, j, k)] = Float(fraction * overlap)
+                        volume += fraction * overlap * full.voxelVolume
                     }
                 }
             }

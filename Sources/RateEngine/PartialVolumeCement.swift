@@ -1,0 +1,170 @@
+/// Cement volume with partial volume accounted for: the HU mass above the local background, divided by the
+/// contrast of pure cement.
+///
+/// Blur and partial volume move HU between voxels but keep their sum; so over a region R that holds all of the
+/// cement's blurred signal, Σ_R (v − B)/(C − B) equals the cement volume in voxels, where B is what the voxel
+/// would read without cement and C the HU of pure cement. B is estimated locally by normalised Gaussian
+/// smoothing (σ 2 mm) of the voxels outside R; C is the median HU of voxels at least 2 mm inside the cement
+/// (or the 95th percentile of the cement voxels when none are that deep). R is the cement dilated by 2 mm (at
+/// least one voxel along each axis). Each voxel's contribution is kept, to be split between inside and outside
+/// the vertebral body. The work is done in the box around the seeds that R and the smoothing reach (8 mm margin).
+struct PartialVolumeCement {
+    /// Per-voxel cement fraction (unclipped) on the grid, zero outside R.
+    private(set) var fractions: [Float]
+    /// The pure-cement HU used.
+    let cementHU: Double
+    /// Mean background HU over R.
+    let backgroundHU: Double
+    /// The box (first voxel, size), the seeds and the background HU in it.
+    private let low: SIMD3<Int>, size: SIMD3<Int>
+    private let boxSeeds: Mask
+    private let background: [Float]
+
+    init(_ grid: Grid, seeds: Mask) {
+        var low = grid.size, high = SIMD3<Int>(repeating: -1)
+        for k in 0..<grid.size.z {
+            for j in 0..<grid.size.y {
+                for i in 0..<grid.size.x where seeds[i, j, k] {
+                    low = pointwiseMin(low, SIMD3(i, j, k))
+                    high = pointwiseMax(high, SIMD3(i, j, k))
+                }
+            }
+        }
+        guard high.x >= 0 else {
+            (fractions, cementHU, backgroundHU) = ([Float](repeating: 0, count: grid.count), .nan, .nan)
+            (self.low, size, boxSeeds, background) = (.zero, .zero, Mask(size: .zero), [])
+            return
+        }
+        let margin = SIMD3<Int>((SIMD3<Double>(repeating: 8) / grid.spacing).rounded(.up))
+        low = pointwiseMax(low &- margin, SIMD3(repeating: 0))
+        high = pointwiseMin(high &+ margin, grid.size &- 1)
+        let size = high &- low &+ 1
+        var box = Grid(size: size, spacing: grid.spacing, offset: grid.offset &+ low,
+                       values: [Float](repeating: 0, count: size.x * size.y * size.z))
+        var boxSeeds = Mask(size: size)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x {
+                    let source = grid.index(i + low.x, j + low.y, k + low.z)
+                    box.values[box.index(i, j, k)] = grid.values[source]
+                    boxSeeds.bits[box.index(i, j, k)] = seeds.bits[source]
+                }
+            }
+        }
+        let region = Self.region(boxSeeds, spacing: grid.spacing)
+        let core = Self.coreVoxels(boxSeeds, spacing: grid.spacing, depth: 2)
+        var cementValues = core.map { box.values[$0] }
+        if cementValues.count < 5 {
+            cementValues = boxSeeds.bits.indices.filter { boxSeeds.bits[$0] }.map { box.values[$0] }.sorted()
+            let index = Int(0.95 * Double(cementValues.count - 1))
+            cementValues = cementValues.isEmpty ? [] : [cementValues[index]]
+        }
+        cementHU = Double(Self.median(cementValues))
+        // Normalised convolution: smooth (value × outside) and (outside), divide.
+        var weighted = box, weights = box
+        for n in box.values.indices {
+            let outside: Float = region.bits[n] ? 0 : 1
+            weighted.values[n] = box.values[n] * outside
+            weights.values[n] = outside
+        }
+        let sigma = SIMD3<Double>(repeating: 2)
+        let numerator = weighted.smoothed(sigma: sigma), denominator = weights.smoothed(sigma: sigma)
+        var background = [Float](repeating: 0, count: box.count)
+        var sum = 0.0, count = 0.0
+        for n in box.values.indices {
+            background[n] = denominator.values[n] > 1e-3 ? numerator.values[n] / denominator.values[n] : 0
+            if region.bits[n] {
+                sum += Double(background[n])
+                count += 1
+            }
+        }
+        backgroundHU = count > 0 ? sum / count : .nan
+        (self.low, self.size, self.boxSeeds, self.background) = (low, size, boxSeeds, background)
+        fractions = [Float](repeating: 0, count: grid.count)
+        forEachFraction(grid, region: region) { fractions[$0] = $1 }
+    }
+
+    /// The cement volume (ml) weighted by `weights` (one per grid voxel, such as body occupancy) when the cement is
+    /// the voxels at or above `threshold` within 3 mm of this estimate's seeds, with this estimate's background and
+    /// cement HU: a threshold's effect through the region R alone, without a new estimate.
+    func weightedVolume(_ grid: Grid, threshold: Float, weights: [Float]) -> Double {
+        guard !background.isEmpty else { return 0 }
+        var shifted = boxSeeds.dilated(radius: SIMD3(repeating: 3), spacing: grid.spacing)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x where shifted[i, j, k] {
+                    shifted[i, j, k] = grid.values[grid.index(i + low.x, j + low.y, k + low.z)] >= threshold
+                }
+            }
+        }
+        var sum = 0.0
+        forEachFraction(grid, region: Self.region(shifted, spacing: grid.spacing)) { sum += Double($1) * Double(weights[$0]) }
+        return sum * grid.voxelVolume / 1000
+    }
+
+    /// Calls `body` with (grid index, fraction) for every voxel of R (given on the box).
+    private func forEachFraction(_ grid: Grid, region: Mask, _ body: (Int, Float) -> Void) {
+        let contrast = Float(cementHU)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x {
+                    let n = (k * size.y + j) * size.x + i
+                    guard region.bits[n] else { continue }
+                    let target = grid.index(i + low.x, j + low.y, k + low.z)
+                    body(target, (grid.values[target] - background[n]) / max(1, contrast - background[n]))
+                }
+            }
+        }
+    }
+
+    private static func region(_ seeds: Mask, spacing: SIMD3<Double>) -> Mask {
+        seeds.dilated(radius: SIMD3(repeating: 2), spacing: spacing)
+    }
+
+    /// Seed voxels farther than `depth` mm (and at least one voxel along every axis) from the nearest non-seed
+    /// voxel, measured on an ellipsoidal neighbourhood over the seeds' bounding box grown by one voxel (so that
+    /// the outside is present all round).
+    static func coreVoxels(_ seeds: Mask, spacing: SIMD3<Double>, depth: Double) -> [Int] {
+        var low = seeds.size, high = SIMD3<Int>(repeating: -1)
+        for k in 0..<seeds.size.z {
+            for j in 0..<seeds.size.y {
+                for i in 0..<seeds.size.x where seeds[i, j, k] {
+                    low = pointwiseMin(low, SIMD3(i, j, k))
+                    high = pointwiseMax(high, SIMD3(i, j, k))
+                }
+            }
+        }
+        guard high.x >= 0 else { return [] }
+        low = low &- 1
+        high = high &+ 1
+        let box = high &- low &+ 1
+        var outside = [Bool](repeating: true, count: box.x * box.y * box.z)
+        for k in 0..<box.z {
+            for j in 0..<box.y {
+                for i in 0..<box.x {
+                    let p = SIMD3(i, j, k) &+ low
+                    if p.x >= 0, p.y >= 0, p.z >= 0, p.x < seeds.size.x, p.y < seeds.size.y, p.z < seeds.size.z,
+                       seeds[p.x, p.y, p.z] { outside[(k * box.y + j) * box.x + i] = false }
+                }
+            }
+        }
+        let radius = pointwiseMax(SIMD3(repeating: depth), spacing * 1.01)
+        let distance = DistanceTransform.squaredDistance(to: outside, size: box, spacing: spacing / radius)
+        var core: [Int] = []
+        for k in 0..<box.z {
+            for j in 0..<box.y {
+                for i in 0..<box.x where distance[(k * box.y + j) * box.x + i] > 1 + 1e-9 {
+                    let p = SIMD3(i, j, k) &+ low
+                    core.append(seeds.index(p.x, p.y, p.z))
+                }
+            }
+        }
+        return core.sorted()
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
