@@ -136,6 +136,17 @@ struct VertebralBodySegmenter {
             radii[ray] = estimates.sorted()[estimates.count / 2]
         }
         guard radii.contains(where: { $0.isFinite }) else { return nil }
+        // A body's outline has no deep notches: a run of rays far inside their ±30° neighbourhood stopped at a
+        // spurious ridge (the blurred edge of a cement mass), and a ray without an edge has none of its own; both
+        // take the neighbourhood's median.
+        let neighbourhood = (0..<rays).map { ray -> Double in
+            let window = (-15...15).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
+            return window.isEmpty ? .nan : window[window.count / 2]
+        }
+        for ray in 0..<rays where neighbourhood[ray].isFinite
+            && (!radii[ray].isFinite || radii[ray] < neighbourhood[ray] - max(3, 0.2 * neighbourhood[ray])) {
+            radii[ray] = neighbourhood[ray]
+        }
         let smoothedRadii = (0..<rays).map { ray -> Double in
             let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
             return window.isEmpty ? 0 : window[window.count / 2]
