@@ -111,6 +111,7 @@ struct VertebralBodySegmenter {
         }
         let rays = 180
         var radii = [Double](repeating: .nan, count: rays)
+        var cementAtEdge = [Bool](repeating: false, count: rays)
         for ray in 0..<rays {
             let theta = 2 * Double.pi * Double(ray) / Double(rays)
             let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
@@ -124,6 +125,7 @@ struct VertebralBodySegmenter {
             }
             guard coarse > 0 else { continue }
             var estimates: [Double] = []
+            var cementSlices = 0
             for k in central {
                 var guess = coarse
                 if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
@@ -131,9 +133,14 @@ struct VertebralBodySegmenter {
                     (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
                 }
                 let edge = wallEdge(samples)
-                estimates.append(edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess)
+                let estimate = edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess
+                estimates.append(estimate)
+                if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
+                    bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
+                }) { cementSlices += 1 }
             }
             radii[ray] = estimates.sorted()[estimates.count / 2]
+            cementAtEdge[ray] = 2 * cementSlices > central.count
         }
         guard radii.contains(where: { $0.isFinite }) else { return nil }
         // A body's outline has no deep notches: a run of rays far inside their ±30° neighbourhood stopped at a
@@ -146,6 +153,30 @@ struct VertebralBodySegmenter {
         for ray in 0..<rays where neighbourhood[ray].isFinite
             && (!radii[ray].isFinite || radii[ray] < neighbourhood[ray] - max(3, 0.2 * neighbourhood[ray])) {
             radii[ray] = neighbourhood[ray]
+        }
+        // Cement that leaked out through the wall (anteriorly, say) joins the outline as a bulge: along a run of
+        // rays whose edge is cement, a radius may not stand out more than 3 mm beyond the line between the rays
+        // on either side of the run, where bone forms the edge.
+        if cementAtEdge.contains(false) {
+            let start = (0..<rays).first { !cementAtEdge[$0] }!
+            var offset = 1
+            while offset < rays {
+                guard cementAtEdge[(start + offset) % rays] else {
+                    offset += 1
+                    continue
+                }
+                var length = 0
+                while cementAtEdge[(start + offset + length) % rays] { length += 1 }
+                let before = radii[(start + offset - 1) % rays], after = radii[(start + offset + length) % rays]
+                if before.isFinite, after.isFinite {
+                    for step in 0..<length {
+                        let ray = (start + offset + step) % rays
+                        let line = before + (after - before) * Double(step + 1) / Double(length + 1)
+                        if radii[ray] > line + 3 { radii[ray] = line }
+                    }
+                }
+                offset += length
+            }
         }
         let smoothedRadii = (0..<rays).map { ray -> Double in
             let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
