@@ -62,42 +62,51 @@ struct VertebralBodySegmenter {
         // 1. Outlines on the slices through the cement; the median-area one is the reference. A dim, thin cortex
         //    can leave the ring open at the first bone threshold; lower ones are tried until the ring encloses
         //    cancellous bone next to the cement.
-        var outlines: [(area: Int, k: Int, mask: [Bool])] = []
-        for k in seedSlices {
-            var chosen: [Bool]?
-            for threshold in boneThresholds {
-                let boneSlice = (0..<(nx * ny)).map { n -> Bool in
-                    let index = k * nx * ny + n
-                    return smooth.values[index] >= threshold || seeds.bits[index]
+        //    Slices are independent: they are done in parallel.
+        let (slices, around) = (seedSlices, footprint)
+        var found = [[Bool]?](repeating: nil, count: slices.count)
+        found.withUnsafeMutableBufferPointer { buffer in
+            let results = SharedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: slices.count) { index in
+                let k = slices[index]
+                var chosen: [Bool]?
+                for threshold in boneThresholds {
+                    let boneSlice = (0..<(nx * ny)).map { n -> Bool in
+                        let voxel = k * nx * ny + n
+                        return smooth.values[voxel] >= threshold || seeds.bits[voxel]
+                    }
+                    guard let (outline, enclosed) = outlineOf(boneSlice, footprint: around, width: nx, height: ny,
+                                                              spacing: spacing2) else { continue }
+                    if chosen == nil { chosen = outline }
+                    if Double(enclosed) * spacing2.x * spacing2.y >= 20 {
+                        chosen = outline
+                        break
+                    }
                 }
-                guard let (outline, enclosed) = outlineOf(boneSlice, footprint: footprint, width: nx, height: ny,
-                                                          spacing: spacing2) else { continue }
-                if chosen == nil { chosen = outline }
-                if Double(enclosed) * grid.spacing.x * grid.spacing.y >= 20 {
-                    chosen = outline
-                    break
-                }
+                results[index] = chosen
             }
-            if let chosen { outlines.append((chosen.filter { $0 }.count, k, chosen)) }
+        }
+        var outlines: [(area: Int, k: Int, mask: [Bool])] = []
+        for (index, k) in seedSlices.enumerated() {
+            if let chosen = found[index] { outlines.append((chosen.filter { $0 }.count, k, chosen)) }
         }
         guard !outlines.isEmpty else { return nil }
         outlines.sort { ($0.area, $0.k) < ($1.area, $1.k) }
         let reference = outlines[outlines.count / 2].mask
-        var cx = 0.0, cy = 0.0, cn = 0.0
+        var sumX = 0.0, sumY = 0.0, cn = 0.0
         for n in reference.indices where reference[n] {
-            cx += Double(n % nx)
-            cy += Double(n / nx)
+            sumX += Double(n % nx)
+            sumY += Double(n / nx)
             cn += 1
         }
-        cx /= cn
-        cy /= cn
+        let cx = sumX / cn, cy = sumY / cn
         let central = outlines[(outlines.count / 4)...(3 * outlines.count / 4)].map(\.k)
 
         // 2. Ray refinement of the outline radius. Where the posterior wall is open in a slice, the body's interior
         //    and the spinal canal form one hole, which is filled, and the coarse outline runs past the wall; the
         //    first cortical ridge outwards from the centre, where one stands out, marks the wall instead.
         let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
-        func firstWall(_ k: Int, _ direction: SIMD2<Double>, limit: Double) -> Double? {
+        @Sendable func firstWall(_ k: Int, _ direction: SIMD2<Double>, limit: Double) -> Double? {
             let positions = Array(stride(from: 1.0, through: limit, by: 0.2))
             let values = positions.map { bilinear(columnsSmooth, k, cx + $0 * direction.x, cy + $0 * direction.y) }
             let cement = Double(cementExclusionHU), reach = 15, quiet = 10
@@ -112,35 +121,41 @@ struct VertebralBodySegmenter {
         let rays = 180
         var radii = [Double](repeating: .nan, count: rays)
         var cementAtEdge = [Bool](repeating: false, count: rays)
-        for ray in 0..<rays {
-            let theta = 2 * Double.pi * Double(ray) / Double(rays)
-            let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
-            var coarse = -1.0
-            var s = 0.0
-            while s < 45 {
-                let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
-                if i < 0 || j < 0 || i >= nx || j >= ny { break }
-                if reference[j * nx + i] { coarse = s }
-                s += 0.1
-            }
-            guard coarse > 0 else { continue }
-            var estimates: [Double] = []
-            var cementSlices = 0
-            for k in central {
-                var guess = coarse
-                if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
-                let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
-                    (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
+        // Rays are independent: they are refined in parallel.
+        radii.withUnsafeMutableBufferPointer { radiusBuffer in
+            cementAtEdge.withUnsafeMutableBufferPointer { cementBuffer in
+                let (radiusOut, cementOut) = (SharedBuffer(radiusBuffer), SharedBuffer(cementBuffer))
+                DispatchQueue.concurrentPerform(iterations: rays) { ray in
+                    let theta = 2 * Double.pi * Double(ray) / Double(rays)
+                    let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
+                    var coarse = -1.0
+                    var s = 0.0
+                    while s < 45 {
+                        let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
+                        if i < 0 || j < 0 || i >= nx || j >= ny { break }
+                        if reference[j * nx + i] { coarse = s }
+                        s += 0.1
+                    }
+                    guard coarse > 0 else { return }
+                    var estimates: [Double] = []
+                    var cementSlices = 0
+                    for k in central {
+                        var guess = coarse
+                        if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
+                        let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
+                            (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
+                        }
+                        let edge = wallEdge(samples)
+                        let estimate = edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess
+                        estimates.append(estimate)
+                        if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
+                            bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
+                        }) { cementSlices += 1 }
+                    }
+                    radiusOut[ray] = estimates.sorted()[estimates.count / 2]
+                    cementOut[ray] = 2 * cementSlices > central.count
                 }
-                let edge = wallEdge(samples)
-                let estimate = edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess
-                estimates.append(estimate)
-                if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
-                    bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
-                }) { cementSlices += 1 }
             }
-            radii[ray] = estimates.sorted()[estimates.count / 2]
-            cementAtEdge[ray] = 2 * cementSlices > central.count
         }
         guard radii.contains(where: { $0.isFinite }) else { return nil }
         // A body's outline has no deep notches: a run of rays far inside their ±30° neighbourhood stopped at a
@@ -188,10 +203,12 @@ struct VertebralBodySegmenter {
             let f = t - t.rounded(.down)
             return (1 - f) * smoothedRadii[a] + f * smoothedRadii[b]
         }
-        func inside(_ x: Double, _ y: Double, margin: Double = 0) -> Bool {
+        /// Distance (mm) inside the outline along the ray through (x, y), in binned pixel coordinates.
+        func edgeGap(_ x: Double, _ y: Double) -> Double {
             let dx = (x - cx) * grid.spacing.x, dy = (y - cy) * grid.spacing.y
-            return (dx * dx + dy * dy).squareRoot() < radius(atAngle: atan2(dy, dx)) - margin
+            return radius(atAngle: atan2(dy, dx)) - (dx * dx + dy * dy).squareRoot()
         }
+        func inside(_ x: Double, _ y: Double, margin: Double = 0) -> Bool { edgeGap(x, y) > margin }
 
         // 3. Endplates.
         let near = seeds.dilated(radius: SIMD3(1.5, 1.5, max(1.5, grid.spacing.z)), spacing: grid.spacing)
@@ -266,13 +283,18 @@ struct VertebralBodySegmenter {
         var volume = 0.0, area = 0.0
         var touches = false
         let f = Double(factor), shift = Double(factor - 1) / 2
+        let diagonal = (full.spacing.x * full.spacing.x + full.spacing.y * full.spacing.y).squareRoot()
         for j in 0..<full.size.y {
             for i in 0..<full.size.x {
-                var fraction = 0.0
-                for b in 0..<4 {
-                    let y = (Double(j) + (Double(b) + 0.5) / 4 - 0.5 - shift) / f
-                    for a in 0..<4 where inside((Double(i) + (Double(a) + 0.5) / 4 - 0.5 - shift) / f, y) {
-                        fraction += 1.0 / 16
+                // Pixels whose centre lies more than a pixel diagonal from the outline are wholly in or out.
+                let gap = edgeGap((Double(i) - shift) / f, (Double(j) - shift) / f)
+                var fraction = gap > diagonal ? 1.0 : 0.0
+                if abs(gap) <= diagonal {
+                    for b in 0..<4 {
+                        let y = (Double(j) + (Double(b) + 0.5) / 4 - 0.5 - shift) / f
+                        for a in 0..<4 where inside((Double(i) + (Double(a) + 0.5) / 4 - 0.5 - shift) / f, y) {
+                            fraction += 1.0 / 16
+                        }
                     }
                 }
                 guard fraction > 0 else { continue }
