@@ -171,7 +171,7 @@ struct VertebralBodySegmenter {
         }
         // Cement that leaked out through the wall (anteriorly, say) joins the outline as a bulge: along a run of
         // rays whose edge is cement, a radius may not stand out more than 3 mm beyond the line between the rays
-        // on either side of the run, where bone forms the edge.
+        // 10° beyond either end of the run, where bone forms the edge.
         if cementAtEdge.contains(false) {
             let start = (0..<rays).first { !cementAtEdge[$0] }!
             var offset = 1
@@ -182,11 +182,14 @@ struct VertebralBodySegmenter {
                 }
                 var length = 0
                 while cementAtEdge[(start + offset + length) % rays] { length += 1 }
-                let before = radii[(start + offset - 1) % rays], after = radii[(start + offset + length) % rays]
-                if before.isFinite, after.isFinite {
+                // The line's ends lie 10° beyond the run, clear of the bulge's flanks.
+                let reach = 5
+                let before = radii[(start + offset - 1 - reach + rays) % rays]
+                let after = radii[(start + offset + length + reach) % rays]
+                if before.isFinite, after.isFinite, length + 2 * reach < rays {
                     for step in 0..<length {
                         let ray = (start + offset + step) % rays
-                        let line = before + (after - before) * Double(step + 1) / Double(length + 1)
+                        let line = before + (after - before) * Double(step + 1 + reach) / Double(length + 1 + 2 * reach)
                         if radii[ray] > line + 3 { radii[ray] = line }
                     }
                 }
