@@ -112,7 +112,9 @@ public struct RateEngine: Sendable {
         if let bodyMask {
             found = bodyMask.body(on: grid, seeds: seeds).map { ($0.body, $0.label) }
         } else {
-            found = VertebralBodySegmenter().segment(grid, seeds: seeds).map { ($0, nil) }
+            var segmenter = VertebralBodySegmenter()
+            segmenter.cementThresholdHU = Float(cementThresholdHU)
+            found = segmenter.segment(grid, seeds: seeds).map { ($0, nil) }
         }
         let maskLabel = found?.label.map { Int($0) }
         guard let body = found?.body else {

@@ -23,7 +23,11 @@ struct VertebralBodySegmenter {
     var boneThresholdHU: Float = 180
     /// Bone thresholds tried in turn for the outline, until the cortical ring closes.
     var boneThresholds: [Float] = [180, 150, 125]
+    /// Above this a wall's profile is taken for cement.
     var cementExclusionHU: Float = 700
+    /// Along a column only cement itself (and its 1.5 mm surroundings) hides the endplate: dense endplates reach
+    /// 900 HU, above `cementExclusionHU`.
+    var cementThresholdHU: Float = 1000
     var wallThickness = 1.15
     var openingRadius = 5.5
     var closingRadius = 1.0
@@ -196,6 +200,31 @@ struct VertebralBodySegmenter {
                 offset += length
             }
         }
+        // Nor does bone bulge it: a run of rays whose edge is bone and lies more than 3 mm beyond the line between
+        // the rays 24° to either side, entered or left by a step of 2.5 mm or more between neighbouring rays,
+        // reaches into a pedicle that the opening left attached. (A wide body seen from off its centre bulges as
+        // much, but smoothly.)
+        let chord = 12
+        func chordLine(_ ray: Int) -> Double { (radii[(ray - chord + rays) % rays] + radii[(ray + chord) % rays]) / 2 }
+        let bulging = (0..<rays).map { ray in !cementAtEdge[ray] && radii[ray].isFinite && radii[ray] > chordLine(ray) + 3 }
+        var clamped = radii
+        var ray = 0
+        while ray < rays {
+            guard bulging[ray] else {
+                ray += 1
+                continue
+            }
+            var end = ray
+            while end + 1 < rays, bulging[end + 1] { end += 1 }
+            let outside = (radii[(ray - 1 + rays) % rays], radii[(end + 1) % rays])
+            let stepIn = max(radii[ray], radii[min(end, ray + 1)]) - outside.0
+            let stepOut = max(radii[end], radii[max(ray, end - 1)]) - outside.1
+            if stepIn >= 2.5 || stepOut >= 2.5 {
+                for r in ray...end { clamped[r] = chordLine(r) }
+            }
+            ray = end + 1
+        }
+        radii = clamped
         let smoothedRadii = (0..<rays).map { ray -> Double in
             let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
             return window.isEmpty ? 0 : window[window.count / 2]
@@ -218,7 +247,7 @@ struct VertebralBodySegmenter {
         func profile(_ i: Int, _ j: Int) -> [Float] {
             (0..<nz).map { k in
                 let n = grid.index(i, j, k)
-                return columnsSmooth.values[n] > cementExclusionHU || near.bits[n] ? .nan : columnsSmooth.values[n]
+                return columnsSmooth.values[n] >= cementThresholdHU || near.bits[n] ? .nan : columnsSmooth.values[n]
             }
         }
         let core = PlaneMorphology.erode(reference, width: nx, height: ny, radius: 1.5, spacing: spacing2)
