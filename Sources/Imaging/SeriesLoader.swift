@@ -204,38 +204,48 @@ public struct SeriesLoader: Sendable {
         var sliceOfFrame: [[Int]] = images.map { [Int](repeating: -1, count: $0.frames.count) }
         for (k, slice) in slices.enumerated() { sliceOfFrame[slice.image][slice.frame] = k }
 
-        var clamped = 0
-        var words = [UInt16]()
-        var failure: ImagingError?
+        // Files are decoded in parallel (DCMTK objects are independent; its dictionary is read under a lock), each
+        // into its own slices of the volume.
+        let frameSlices = sliceOfFrame
+        var failures = [ImagingError?](repeating: nil, count: images.count)
+        var clampedCounts = [Int](repeating: 0, count: images.count)
         let voxels = [Int16](unsafeUninitializedCapacity: geometry.count) { buffer, initialized in
-            for (imageIndex, image) in images.enumerated() {
-                let needed = pixelsPerSlice * image.frames.count
-                if words.count != needed { words = [UInt16](repeating: 0, count: needed) }
-                do throws(ImagingError) {
-                    let object = try DICOMObject(path: image.path)
-                    try words.withUnsafeMutableBufferPointer {
-                        (pointer: inout UnsafeMutableBufferPointer<UInt16>) throws(ImagingError) in
-                        try object.pixelWords(into: pointer)
-                    }
-                } catch {
-                    failure = error
-                    break
-                }
-                let converter = StoredValueConverter(image)
-                for (frameIndex, k) in sliceOfFrame[imageIndex].enumerated() {
-                    let frame = image.frames[frameIndex]
-                    words.withUnsafeBufferPointer { source in
-                        let input = UnsafeBufferPointer(rebasing: source[(frameIndex * pixelsPerSlice)..<((frameIndex + 1) * pixelsPerSlice)])
-                        let output = UnsafeMutableBufferPointer(rebasing: buffer[(k * pixelsPerSlice)..<((k + 1) * pixelsPerSlice)])
-                        clamped += converter.convert(input, into: output, slope: frame.rescaleSlope,
-                                                     intercept: frame.rescaleIntercept)
+            let volume = SharedBuffer(buffer)
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                clampedCounts.withUnsafeMutableBufferPointer { clampedBuffer in
+                    let (failed, clamped) = (SharedBuffer(failureBuffer), SharedBuffer(clampedBuffer))
+                    DispatchQueue.concurrentPerform(iterations: images.count) { imageIndex in
+                        let image = images[imageIndex]
+                        var words = [UInt16](repeating: 0, count: pixelsPerSlice * image.frames.count)
+                        do throws(ImagingError) {
+                            let object = try DICOMObject(path: image.path)
+                            try words.withUnsafeMutableBufferPointer {
+                                (pointer: inout UnsafeMutableBufferPointer<UInt16>) throws(ImagingError) in
+                                try object.pixelWords(into: pointer)
+                            }
+                        } catch {
+                            failed[imageIndex] = error
+                            return
+                        }
+                        let converter = StoredValueConverter(image)
+                        for (frameIndex, k) in frameSlices[imageIndex].enumerated() {
+                            let frame = image.frames[frameIndex]
+                            words.withUnsafeBufferPointer { source in
+                                let input = UnsafeBufferPointer(rebasing: source[(frameIndex * pixelsPerSlice)..<((frameIndex + 1) * pixelsPerSlice)])
+                                let output = UnsafeMutableBufferPointer(start: volume.base + k * pixelsPerSlice, count: pixelsPerSlice)
+                                clamped[imageIndex] += converter.convert(input, into: output, slope: frame.rescaleSlope,
+                                                                         intercept: frame.rescaleIntercept)
+                            }
+                        }
                     }
                 }
             }
-            if failure != nil { buffer.initialize(repeating: 0) }
+            if failures.contains(where: { $0 != nil }) { buffer.initialize(repeating: 0) }
             initialized = geometry.count
         }
-        if let failure { throw failure }
+        // The first failing file in series order is reported, whichever thread met it first.
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        let clamped = clampedCounts.reduce(0, +)
         return (HUVolume(geometry: geometry, voxels: voxels), clamped)
     }
 

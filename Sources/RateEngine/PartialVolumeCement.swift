@@ -67,15 +67,35 @@ struct PartialVolumeCement {
             weighted.values[n] = box.values[n] * outside
             weights.values[n] = outside
         }
+        // The background varies on the scale of σ = 2 mm, so pixels finer than about 0.7 mm are binned for the
+        // smoothing and the two smoothed fields interpolated back (bilinearly in-plane).
         let sigma = SIMD3<Double>(repeating: 2)
-        let numerator = weighted.smoothed(sigma: sigma), denominator = weights.smoothed(sigma: sigma)
+        let factor = max(1, Int((0.7 / min(grid.spacing.x, grid.spacing.y)).rounded()))
+        let numerator = weighted.binnedInPlane(factor).smoothed(sigma: sigma)
+        let denominator = weights.binnedInPlane(factor).smoothed(sigma: sigma)
         var background = [Float](repeating: 0, count: box.count)
         var sum = 0.0, count = 0.0
-        for n in box.values.indices {
-            background[n] = denominator.values[n] > 1e-3 ? numerator.values[n] / denominator.values[n] : 0
-            if region.bits[n] {
-                sum += Double(background[n])
-                count += 1
+        let shift = Double(factor - 1) / 2, coarse = numerator.size
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                let y = min(max((Double(j) - shift) / Double(factor), 0), Double(coarse.y - 1))
+                let j0 = min(Int(y), max(0, coarse.y - 2)), fy = Float(y - Double(j0)), j1 = min(j0 + 1, coarse.y - 1)
+                for i in 0..<size.x {
+                    let x = min(max((Double(i) - shift) / Double(factor), 0), Double(coarse.x - 1))
+                    let i0 = min(Int(x), max(0, coarse.x - 2)), fx = Float(x - Double(i0)), i1 = min(i0 + 1, coarse.x - 1)
+                    func sample(_ field: Grid) -> Float {
+                        let top = (1 - fx) * field.values[field.index(i0, j0, k)] + fx * field.values[field.index(i1, j0, k)]
+                        let bottom = (1 - fx) * field.values[field.index(i0, j1, k)] + fx * field.values[field.index(i1, j1, k)]
+                        return (1 - fy) * top + fy * bottom
+                    }
+                    let n = box.index(i, j, k)
+                    let d = sample(denominator)
+                    background[n] = d > 1e-3 ? sample(numerator) / d : 0
+                    if region.bits[n] {
+                        sum += Double(background[n])
+                        count += 1
+                    }
+                }
             }
         }
         backgroundHU = count > 0 ? sum / count : .nan
