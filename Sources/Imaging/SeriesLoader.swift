@@ -294,20 +294,22 @@ struct StoredValueConverter {
             && abs(intercept) < 1e6
         let intSlope = Int32(slope), intIntercept = Int32(intercept)
         // The common case (integer rescale, no padding) as branch-free loops the compiler vectorises.
-        if integral, padding == nil {
-            @inline(__always) func store(_ hu: Int32, _ index: Int) -> Int {
-                let bounded = min(max(hu, Int32(Int16.min)), Int32(Int16.max))
-                output[index] = Int16(truncatingIfNeeded: bounded)
-                return bounded == hu ? 0 : 1
-            }
+        if integral, padding == nil, let source = input.baseAddress, let target = output.baseAddress {
+            let low = Int32(Int16.min), high = Int32(Int16.max)
             if isSigned {
                 let signShift = Int16(shift)
                 for index in 0..<input.count {
-                    clamped &+= store(Int32(Int16(bitPattern: input[index] << shift) >> signShift) &* intSlope &+ intIntercept, index)
+                    let hu = Int32(Int16(bitPattern: source[index] << shift) >> signShift) &* intSlope &+ intIntercept
+                    let bounded = min(max(hu, low), high)
+                    target[index] = Int16(truncatingIfNeeded: bounded)
+                    clamped &+= bounded == hu ? 0 : 1
                 }
             } else {
                 for index in 0..<input.count {
-                    clamped &+= store(Int32(input[index] & mask) &* intSlope &+ intIntercept, index)
+                    let hu = Int32(source[index] & mask) &* intSlope &+ intIntercept
+                    let bounded = min(max(hu, low), high)
+                    target[index] = Int16(truncatingIfNeeded: bounded)
+                    clamped &+= bounded == hu ? 0 : 1
                 }
             }
             return clamped
