@@ -21,17 +21,20 @@ struct Grid: Sendable {
         size = hi &- lo &+ 1
         spacing = g.spacing
         offset = lo
-        var values = [Float](repeating: 0, count: size.x * size.y * size.z)
-        var n = 0
-        for k in lo.z...hi.z {
-            for j in lo.y...hi.y {
-                for i in lo.x...hi.x {
-                    values[n] = Float(volume[i, j, k])
-                    n += 1
+        let (width, box) = (size.x, size)
+        values = [Float](unsafeUninitializedCapacity: box.x * box.y * box.z) { buffer, initialized in
+            volume.voxels.withUnsafeBufferPointer { source in
+                var n = 0
+                for k in lo.z...hi.z {
+                    for j in lo.y...hi.y {
+                        let row = volume.offset(lo.x, j, k)
+                        for i in 0..<width { buffer[n + i] = Float(source[row + i]) }
+                        n += width
+                    }
                 }
             }
+            initialized = box.x * box.y * box.z
         }
-        self.values = values
     }
 
     init(size: SIMD3<Int>, spacing: SIMD3<Double>, offset: SIMD3<Int>, values: [Float]) {
@@ -45,19 +48,27 @@ struct Grid: Sendable {
     /// they hold); the offset stays that of the full grid.
     func binnedInPlane(_ factor: Int) -> Grid {
         let size = SIMD3((self.size.x + factor - 1) / factor, (self.size.y + factor - 1) / factor, self.size.z)
-        var sums = [Float](repeating: 0, count: size.x * size.y * size.z)
-        var counts = [Float](repeating: 0, count: sums.count)
-        for k in 0..<self.size.z {
-            for j in 0..<self.size.y {
-                let row = (k * size.y + j / factor) * size.x
-                for i in 0..<self.size.x {
-                    sums[row + i / factor] += values[index(i, j, k)]
-                    counts[row + i / factor] += 1
+        var means = [Float](repeating: 0, count: size.x * size.y * size.z)
+        let fine = self.size
+        values.withUnsafeBufferPointer { source in
+            means.withUnsafeMutableBufferPointer { target in
+                for k in 0..<size.z {
+                    for bj in 0..<size.y {
+                        let rows = (bj * factor)..<min(fine.y, (bj + 1) * factor)
+                        for bi in 0..<size.x {
+                            let columns = (bi * factor)..<min(fine.x, (bi + 1) * factor)
+                            var sum: Float = 0
+                            for j in rows {
+                                let row = (k * fine.y + j) * fine.x
+                                for i in columns { sum += source[row + i] }
+                            }
+                            target[(k * size.y + bj) * size.x + bi] = sum / Float(rows.count * columns.count)
+                        }
+                    }
                 }
             }
         }
-        return Grid(size: size, spacing: spacing * SIMD3(Double(factor), Double(factor), 1), offset: offset,
-                    values: zip(sums, counts).map { $0 / $1 })
+        return Grid(size: size, spacing: spacing * SIMD3(Double(factor), Double(factor), 1), offset: offset, values: means)
     }
 
     /// Gaussian smoothing with standard deviations in millimetres.
@@ -89,10 +100,9 @@ struct Mask: Sendable {
     /// Set where any pixel of the `factor` × `factor` block is set, slice by slice (as `Grid.binnedInPlane`).
     func binnedInPlane(_ factor: Int) -> Mask {
         var result = Mask(size: SIMD3((size.x + factor - 1) / factor, (size.y + factor - 1) / factor, size.z))
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                for i in 0..<size.x where bits[index(i, j, k)] { result[i / factor, j / factor, k] = true }
-            }
+        for (n, bit) in bits.enumerated() where bit {
+            let i = n % size.x, j = (n / size.x) % size.y, k = n / (size.x * size.y)
+            result[i / factor, j / factor, k] = true
         }
         return result
     }

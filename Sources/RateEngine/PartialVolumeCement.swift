@@ -9,8 +9,8 @@
 /// least one voxel along each axis). Each voxel's contribution is kept, to be split between inside and outside
 /// the vertebral body. The work is done in the box around the seeds that R and the smoothing reach (8 mm margin).
 struct PartialVolumeCement {
-    /// Per-voxel cement fraction (unclipped) on the grid, zero outside R.
-    private(set) var fractions: [Float]
+    /// The voxels of R as (grid index, cement fraction, unclipped); every other voxel holds no cement.
+    private(set) var contributions: [(index: Int, fraction: Float)] = []
     /// The pure-cement HU used.
     let cementHU: Double
     /// Mean background HU over R.
@@ -31,7 +31,7 @@ struct PartialVolumeCement {
             }
         }
         guard high.x >= 0 else {
-            (fractions, cementHU, backgroundHU) = ([Float](repeating: 0, count: grid.count), .nan, .nan)
+            (cementHU, backgroundHU) = (.nan, .nan)
             (self.low, size, boxSeeds, background) = (.zero, .zero, Mask(size: .zero), [])
             return
         }
@@ -100,26 +100,42 @@ struct PartialVolumeCement {
         }
         backgroundHU = count > 0 ? sum / count : .nan
         (self.low, self.size, self.boxSeeds, self.background) = (low, size, boxSeeds, background)
-        fractions = [Float](repeating: 0, count: grid.count)
-        forEachFraction(grid, region: region) { fractions[$0] = $1 }
+        var contributions: [(index: Int, fraction: Float)] = []
+        forEachFraction(grid, region: region) { contributions.append(($0, $1)) }
+        self.contributions = contributions
     }
 
-    /// The cement volume (ml) weighted by `weights` (one per grid voxel, such as body occupancy) when the cement is
-    /// the voxels at or above `threshold` within 3 mm of this estimate's seeds, with this estimate's background and
-    /// cement HU: a threshold's effect through the region R alone, without a new estimate.
-    func weightedVolume(_ grid: Grid, threshold: Float, weights: [Float]) -> Double {
-        guard !background.isEmpty else { return 0 }
-        var shifted = boxSeeds.dilated(radius: SIMD3(repeating: 3), spacing: grid.spacing)
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                for i in 0..<size.x where shifted[i, j, k] {
-                    shifted[i, j, k] = grid.values[grid.index(i + low.x, j + low.y, k + low.z)] >= threshold
+    /// The cement volume (mm³ over `voxelVolume` units: voxels × `voxelVolume`) weighted by `weights` (one per
+    /// grid voxel, such as body occupancy), or unweighted.
+    func volume(voxelVolume: Double, weightedBy weights: [Float]? = nil) -> Double {
+        var sum = 0.0
+        if let weights {
+            for (index, fraction) in contributions { sum += Double(fraction) * Double(weights[index]) }
+        } else {
+            for (_, fraction) in contributions { sum += Double(fraction) }
+        }
+        return sum * voxelVolume
+    }
+
+    /// The cement volumes (ml) weighted by `weights` (one per grid voxel, such as body occupancy) when the cement
+    /// is the voxels at or above each of `thresholds` within 3 mm of this estimate's seeds, with this estimate's
+    /// background and cement HU: a threshold's effect through the region R alone, without a new estimate.
+    func weightedVolumes(_ grid: Grid, thresholds: [Float], weights: [Float]) -> [Double] {
+        guard !background.isEmpty else { return thresholds.map { _ in 0 } }
+        let near = boxSeeds.dilated(radius: SIMD3(repeating: 3), spacing: grid.spacing)
+        return thresholds.map { threshold in
+            var shifted = near
+            for k in 0..<size.z {
+                for j in 0..<size.y {
+                    for i in 0..<size.x where shifted[i, j, k] {
+                        shifted[i, j, k] = grid.values[grid.index(i + low.x, j + low.y, k + low.z)] >= threshold
+                    }
                 }
             }
+            var sum = 0.0
+            forEachFraction(grid, region: Self.region(shifted, spacing: grid.spacing)) { sum += Double($1) * Double(weights[$0]) }
+            return sum * grid.voxelVolume / 1000
         }
-        var sum = 0.0
-        forEachFraction(grid, region: Self.region(shifted, spacing: grid.spacing)) { sum += Double($1) * Double(weights[$0]) }
-        return sum * grid.voxelVolume / 1000
     }
 
     /// Calls `body` with (grid index, fraction) for every voxel of R (given on the box).

@@ -104,8 +104,8 @@ public struct RateEngine: Sendable {
             }
         }
         let cement = PartialVolumeCement(grid, seeds: seeds)
-        let (fractions, cementHU) = (cement.fractions, cement.cementHU)
-        let totalCement = fractions.reduce(0.0) { $0 + Double($1) } * grid.voxelVolume / 1000
+        let cementHU = cement.cementHU
+        let totalCement = cement.volume(voxelVolume: grid.voxelVolume) / 1000
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
         var qc: [String] = []
         let found: (body: BodySegmentation, label: UInt8?)?
@@ -132,19 +132,15 @@ public struct RateEngine: Sendable {
         let meanHeight = body.volumeML * 1000 / max(body.outlineAreaMM2, 1)
         if meanHeight < 12 || meanHeight > 32 { qc.append("implausible_body_height") }
         if min(body.visibleColumns.0, body.visibleColumns.1) < 0.2 { qc.append("endplates_mostly_hidden_by_cement") }
-        func inBody(_ fractions: [Float]) -> Double {
-            zip(fractions, body.occupancy).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } * grid.voxelVolume / 1000
-        }
-        let cementInBody = inBody(fractions)
+        let cementInBody = cement.volume(voxelVolume: grid.voxelVolume, weightedBy: body.occupancy) / 1000
         let rate = 100 * cementInBody / body.volumeML
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
         if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
         if rate > 40 { qc.append("implausible_distribution_rate") }
         // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
         // body, same background and cement HU.
-        let rates = [-50.0, 50.0].map { delta in
-            100 * cement.weightedVolume(grid, threshold: Float(cementThresholdHU + delta), weights: body.occupancy) / body.volumeML
-        }
+        let rates = cement.weightedVolumes(grid, thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
+                                           weights: body.occupancy).map { 100 * $0 / body.volumeML }
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
         if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }
         let measurement = LevelMeasurement(
@@ -159,9 +155,12 @@ public struct RateEngine: Sendable {
                 for i in 0..<grid.size.x {
                     let n = grid.index(i, j, k), p = SIMD3(i, j, k) &+ grid.offset
                     if body.occupancy[n] >= 0.5 { bodyMask[p.x, p.y, p.z] = 1 }
-                    if fractions[n] >= 0.5 { cementMask[p.x, p.y, p.z] = body.occupancy[n] >= 0.5 ? 1 : 2 }
                 }
             }
+        }
+        for (n, fraction) in cement.contributions where fraction >= 0.5 {
+            let p = SIMD3(n % grid.size.x, (n / grid.size.x) % grid.size.y, n / grid.plane) &+ grid.offset
+            cementMask[p.x, p.y, p.z] = body.occupancy[n] >= 0.5 ? 1 : 2
         }
         return (measurement, LevelMasks(body: bodyMask, cement: cementMask))
     }

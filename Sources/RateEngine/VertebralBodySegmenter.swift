@@ -336,7 +336,9 @@ struct VertebralBodySegmenter {
                 let top = topMap[n], bottom = bottomMap[n]
                 guard top > bottom else { continue }
                 if bottom < 0 || top > Double(nz - 1) * grid.spacing.z { touches = true }
-                for k in 0..<nz {
+                let first = max(0, Int((bottom / grid.spacing.z - 0.5).rounded(.down)))
+                let last = min(nz - 1, Int((top / grid.spacing.z + 0.5).rounded(.up)))
+                for k in first...max(first, last) {
                     let low = (Double(k) - 0.5) * grid.spacing.z, high = (Double(k) + 0.5) * grid.spacing.z
                     let overlap = max(0, min(high, top) - max(low, bottom)) / grid.spacing.z
                     if overlap > 0 {

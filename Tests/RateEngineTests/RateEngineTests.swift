@@ -61,8 +61,7 @@ final class RateEngineTests: XCTestCase {
         for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
         grid.offset = [0, 0, 0]
         let estimate = PartialVolumeCement(grid, seeds: seeds)
-        let (fractions, cementHU) = (estimate.fractions, estimate.cementHU)
-        let volume = fractions.reduce(0.0) { $0 + Double($1) } * grid.voxelVolume
+        let (volume, cementHU) = (estimate.volume(voxelVolume: grid.voxelVolume), estimate.cementHU)
         let exact = 4.0 / 3.0 * Double.pi * 125
         XCTAssertEqual(volume, exact, accuracy: 0.02 * exact)
         XCTAssertEqual(cementHU, 2000, accuracy: 60)
