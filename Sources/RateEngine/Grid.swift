@@ -52,17 +52,28 @@ struct Grid: Sendable {
         let fine = self.size
         values.withUnsafeBufferPointer { source in
             means.withUnsafeMutableBufferPointer { target in
+                for k in 0..<fine.z {
+                    for j in 0..<fine.y {
+                        let row = (k * fine.y + j) * fine.x, out = (k * size.y + j / factor) * size.x
+                        var i = 0, block = 0
+                        while i < fine.x {
+                            let end = min(i + factor, fine.x)
+                            var sum: Float = 0
+                            while i < end {
+                                sum += source[row + i]
+                                i += 1
+                            }
+                            target[out + block] += sum
+                            block += 1
+                        }
+                    }
+                }
                 for k in 0..<size.z {
                     for bj in 0..<size.y {
-                        let rows = (bj * factor)..<min(fine.y, (bj + 1) * factor)
+                        let rows = Float(min(fine.y, (bj + 1) * factor) - bj * factor)
                         for bi in 0..<size.x {
-                            let columns = (bi * factor)..<min(fine.x, (bi + 1) * factor)
-                            var sum: Float = 0
-                            for j in rows {
-                                let row = (k * fine.y + j) * fine.x
-                                for i in columns { sum += source[row + i] }
-                            }
-                            target[(k * size.y + bj) * size.x + bi] = sum / Float(rows.count * columns.count)
+                            let columns = Float(min(fine.x, (bi + 1) * factor) - bi * factor)
+                            target[(k * size.y + bj) * size.x + bi] /= rows * columns
                         }
                     }
                 }
