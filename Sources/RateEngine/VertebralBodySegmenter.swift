@@ -410,6 +410,11 @@ struct VertebralBodySegmenter {
             peakIndex = n
         }
         guard peakIndex >= 0, values[peakIndex] - outside >= 40 else { return nil }
+        // A "peak" right beside cement is the cement's blurred shoulder, not the wall, which cement against it hides:
+        // the coarse outline's edge stands.
+        let cement = Double(cementExclusionHU)
+        if peakIndex > 0, values[peakIndex - 1] >= cement { return nil }
+        if peakIndex < values.count - 1, values[peakIndex + 1] >= cement { return nil }
         let threshold = 0.25 * (values[peakIndex] - outside)
         var low = peakIndex, high = peakIndex
         while low > 0, values[low - 1] - outside > threshold, values[low - 1] < Double(cementExclusionHU) { low -= 1 }
