@@ -29,9 +29,6 @@ struct VertebralBodySegmenter {
     /// 900 HU, above `cementExclusionHU`.
     var cementThresholdHU: Float = 1000
     var wallThickness = 1.15
-    /// Endplates are thicker than the side walls (the phantoms draw 1.0–1.8 mm against 0.8–1.5 mm); 1.25 mm, not
-    /// the phantoms' mean of 1.4, was best on the tuning phantoms and the study CTs.
-    var endplateThickness = 1.25
     var openingRadius = 5.5
     var closingRadius = 1.0
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
@@ -478,7 +475,7 @@ struct VertebralBodySegmenter {
             moment += excess * Double(k) * dz
         }
         guard weight > 0 else { return .nan }
-        return moment / weight + Double(direction) * endplateThickness / 2
+        return moment / weight + Double(direction) * wallThickness / 2
     }
 }
 
