@@ -460,13 +460,16 @@ struct VertebralBodySegmenter {
         // of the two, so that cancellous bone denser than the disc does not pull the centroid inwards (the more so
         // the thicker the slices, as the blurred ridge sinks towards the levels around it).
         func level(_ side: Int) -> Double? {
-            let values = (Int((2.5 / dz).rounded(.up))...Int((5 / dz).rounded(.up))).map { best + side * $0 }
+            // At least 1.5 slices away, so that a thick slice straddling the endplate does not count as the level.
+            let near = Int((max(2.5, 1.5 * dz) / dz).rounded(.up)), far = max(near, Int((5 / dz).rounded(.up)))
+            let values = (near...far).map { best + side * $0 }
                 .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }.sorted()
             return values.isEmpty ? nil : values[values.count / 2]
         }
         guard let outside = level(direction) else { return .nan }
         let base = max(outside, level(-direction) ?? outside)
-        let threshold = 0.25 * (Double(p[best]) - base)
+        // In thick slices the endplate's partial volume spreads over few samples: the low ones count too.
+        let threshold = (dz >= 1.5 ? 0.1 : 0.25) * (Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
         for k in window {
             let excess = Double(p[k]) - base
