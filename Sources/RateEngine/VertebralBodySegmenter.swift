@@ -468,6 +468,8 @@ struct VertebralBodySegmenter {
         }
         guard let outside = level(direction) else { return .nan }
         let base = max(outside, level(-direction) ?? outside)
+        // A ridge that barely rises above the disc is noise in the disc, found where cement hides the endplate.
+        guard Double(p[best]) - base >= 50 else { return .nan }
         // In thick slices the endplate's partial volume spreads over few samples: the low ones count too.
         let threshold = (dz >= 1.5 ? 0.1 : 0.25) * (Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
