@@ -60,7 +60,9 @@ struct VertebralBodySegmenter {
         }
         guard seedCount > 0 else { return nil }
         let kc = Int((centroid.z / seedCount).rounded())
-        footprint = PlaneMorphology.dilate(footprint, width: nx, height: ny, radius: 3, spacing: spacing2)
+        // Holes within 2 mm of the cement are the body's interior; 3 mm reached the canal behind a thin posterior
+        // wall with cement close in front of it.
+        footprint = PlaneMorphology.dilate(footprint, width: nx, height: ny, radius: 2, spacing: spacing2)
         func slice(_ mask: Mask, _ k: Int) -> [Bool] { Array(mask.bits[(k * nx * ny)..<((k + 1) * nx * ny)]) }
 
         // 1. Outlines on the slices through the cement; the median-area one is the reference. A dim, thin cortex
