@@ -120,7 +120,7 @@ struct VertebralBodySegmenter {
                 let before = values[max(0, n - reach)..<n], after = values[(n + 1)...min(values.count - 1, n + reach)]
                 guard !values[max(0, n - quiet)..<n].contains(where: { $0 >= cement }),
                       let inner = before.min(), let outer = after.min() else { continue }
-                if values[n] - inner >= 60, values[n] - outer >= 60 { return positions[n] }
+                if values[n] - inner >= 40, values[n] - outer >= 60 { return positions[n] }
             }
             return nil
         }
