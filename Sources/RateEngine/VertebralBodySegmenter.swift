@@ -21,8 +21,9 @@ import Imaging
 ///    endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
     var boneThresholdHU: Float = 180
-    /// Bone thresholds tried in turn for the outline, until the cortical ring closes.
-    var boneThresholds: [Float] = [180, 150, 125]
+    /// Bone thresholds tried in turn for the outline, until the cortical ring closes (a thin 300 HU cortex over
+    /// 60 HU cancellous bone blurs to under 125 HU).
+    var boneThresholds: [Float] = [180, 150, 125, 100]
     /// Above this a wall's profile is taken for cement.
     var cementExclusionHU: Float = 700
     /// Along a column only cement itself (and its 1.5 mm surroundings) hides the endplate: dense endplates reach
