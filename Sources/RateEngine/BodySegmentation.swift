@@ -9,4 +9,7 @@ struct BodySegmentation {
     var outlineAreaMM2: Double
     /// Whether the body reaches a face of the box.
     var touchesBoxEdge: Bool
+    /// Outline area over the area of its convex hull: near 1 for a vertebral body (its posterior wall is only
+    /// slightly concave), lower when the outline took in the canal or lost part of the body.
+    var solidity = 1.0
 }

@@ -132,6 +132,9 @@ public struct RateEngine: Sendable {
         let meanHeight = body.volumeML * 1000 / max(body.outlineAreaMM2, 1)
         if meanHeight < 12 || meanHeight > 32 { qc.append("implausible_body_height") }
         if min(body.visibleColumns.0, body.visibleColumns.1) < 0.2 { qc.append("endplates_mostly_hidden_by_cement") }
+        // A vertebral body's outline is nearly convex (solidity 0.97–1 on the phantoms); below 0.95 it took in the
+        // canal or lost part of the body.
+        if body.solidity < 0.95 { qc.append("irregular_body_outline") }
         let cementInBody = cement.volume(voxelVolume: grid.voxelVolume, weightedBy: body.occupancy) / 1000
         let rate = 100 * cementInBody / body.volumeML
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.

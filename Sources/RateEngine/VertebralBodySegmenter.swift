@@ -352,7 +352,8 @@ struct VertebralBodySegmenter {
             }
         }
         return BodySegmentation(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
-                      outlineAreaMM2: area, touchesBoxEdge: touches)
+                      outlineAreaMM2: area, touchesBoxEdge: touches,
+                      solidity: Self.solidity(radii: smoothedRadii))
     }
 
     /// The body outline in one slice: holes of the bone mask are filled except those away from the cement (the
@@ -384,6 +385,37 @@ struct VertebralBodySegmenter {
             return nil
         }
         return (parts.map { $0 == best }, enclosed)
+    }
+
+    /// Area of the star-shaped outline given by radii at equally spaced angles over the area of its convex hull.
+    static func solidity(radii: [Double]) -> Double {
+        let points = radii.enumerated().map { ray, r -> SIMD2<Double> in
+            let theta = 2 * Double.pi * Double(ray) / Double(radii.count)
+            return SIMD2(r * cos(theta), r * sin(theta))
+        }
+        func area(_ polygon: [SIMD2<Double>]) -> Double {
+            abs(polygon.indices.reduce(0.0) { sum, n in
+                let a = polygon[n], b = polygon[(n + 1) % polygon.count]
+                return sum + a.x * b.y - a.y * b.x
+            }) / 2
+        }
+        // Andrew's monotone chain.
+        let sorted = points.sorted { ($0.x, $0.y) < ($1.x, $1.y) }
+        func cross(_ o: SIMD2<Double>, _ a: SIMD2<Double>, _ b: SIMD2<Double>) -> Double {
+            (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+        }
+        var lower: [SIMD2<Double>] = [], upper: [SIMD2<Double>] = []
+        for p in sorted {
+            while lower.count >= 2, cross(lower[lower.count - 2], lower[lower.count - 1], p) <= 0 { lower.removeLast() }
+            lower.append(p)
+        }
+        for p in sorted.reversed() {
+            while upper.count >= 2, cross(upper[upper.count - 2], upper[upper.count - 1], p) <= 0 { upper.removeLast() }
+            upper.append(p)
+        }
+        let hull = Array(lower.dropLast()) + Array(upper.dropLast())
+        let hullArea = area(hull)
+        return hullArea > 0 ? area(points) / hullArea : 1
     }
 
     /// Bilinear HU in slice k at continuous pixel coordinates (clamped to the grid).

@@ -77,6 +77,14 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertLessThan(body.occupancy[grid.index(i, j, grid.size.z / 2)], 0.5)
     }
 
+    func testSolidityOfAnOutlineWithANotch() {
+        // A circle of radius 10 mm with a 90° sector cut back to 5 mm: outline area 75π + 6.25π = 81.25π; its hull
+        // is the circle's 270° with the chord across the notch, 75π + 50 (analytic, discretised by 180 rays).
+        let radii = (0..<180).map { ray in (45..<90).contains(ray) ? 5.0 : 10.0 }
+        XCTAssertEqual(VertebralBodySegmenter.solidity(radii: radii), 81.25 * Double.pi / (75 * Double.pi + 50), accuracy: 0.01)
+        XCTAssertEqual(VertebralBodySegmenter.solidity(radii: [Double](repeating: 10, count: 180)), 1, accuracy: 1e-9)
+    }
+
     func testBinningAveragesBlocksAndKeepsAnySetPixel() {
         // 3 × 2 × 1 values 0…5 binned by 2: blocks {0, 1, 3, 4} and the partial block {2, 5}.
         let grid = Grid(size: [3, 2, 1], spacing: [0.3, 0.3, 1], offset: [4, 5, 6], values: [0, 1, 2, 3, 4, 5])
