@@ -42,7 +42,7 @@ public struct BodyMask: Sendable {
 
     /// The body on a level's box: the label (given, or the one most seeds fall in) and its 6-connected component
     /// with the most seeds; nil when no seed lies in a labelled voxel.
-    func body(on grid: Grid, seeds: Mask) -> (body: BodySegmentation, label: UInt8)? {
+    func body(on grid: GridBox, seeds: Mask) -> (body: BodySegmentation, label: UInt8)? {
         let (nx, ny, nz) = (grid.size.x, grid.size.y, grid.size.z)
         var values = [UInt8](repeating: 0, count: grid.count)
         var seedCounts = [Int](repeating: 0, count: 256)

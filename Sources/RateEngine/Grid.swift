@@ -1,5 +1,31 @@
 import Imaging
 
+/// Where a box sits in a volume: its size, the voxel spacing and the index of its first voxel in the volume.
+struct GridBox: Sendable, Equatable {
+    var size: SIMD3<Int>
+    var spacing: SIMD3<Double>
+    var offset: SIMD3<Int>
+
+    var count: Int { size.x * size.y * size.z }
+    var plane: Int { size.x * size.y }
+    var voxelVolume: Double { spacing.x * spacing.y * spacing.z }
+
+    @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { (k * size.y + j) * size.x + i }
+
+    /// The part of a volume between `low` and `high` (inclusive, clipped to the volume).
+    init(_ geometry: VolumeGeometry, low: SIMD3<Int>, high: SIMD3<Int>) {
+        offset = pointwiseMax(low, SIMD3(repeating: 0))
+        size = pointwiseMin(high, geometry.size &- 1) &- offset &+ 1
+        spacing = geometry.spacing
+    }
+
+    init(size: SIMD3<Int>, spacing: SIMD3<Double>, offset: SIMD3<Int>) {
+        self.size = size
+        self.spacing = spacing
+        self.offset = offset
+    }
+}
+
 /// A box cut out of a volume: values as Float, with the box's offset in the parent and the voxel spacing.
 struct Grid: Sendable {
     var size: SIMD3<Int>
@@ -11,29 +37,21 @@ struct Grid: Sendable {
     var count: Int { size.x * size.y * size.z }
     var plane: Int { size.x * size.y }
     var voxelVolume: Double { spacing.x * spacing.y * spacing.z }
+    var box: GridBox { GridBox(size: size, spacing: spacing, offset: offset) }
 
     @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { (k * size.y + j) * size.x + i }
 
-    /// The part of `volume` between `low` and `high` (inclusive, clipped), as Float.
-    init(_ volume: HUVolume, low: SIMD3<Int>, high: SIMD3<Int>) {
-        let g = volume.geometry
-        let lo = pointwiseMax(low, SIMD3(repeating: 0)), hi = pointwiseMin(high, g.size &- 1)
-        size = hi &- lo &+ 1
-        spacing = g.spacing
-        offset = lo
-        let (width, box) = (size.x, size)
-        values = [Float](unsafeUninitializedCapacity: box.x * box.y * box.z) { buffer, initialized in
-            volume.voxels.withUnsafeBufferPointer { source in
-                var n = 0
-                for k in lo.z...hi.z {
-                    for j in lo.y...hi.y {
-                        let row = volume.offset(lo.x, j, k)
-                        for i in 0..<width { buffer[n + i] = Float(source[row + i]) }
-                        n += width
-                    }
-                }
-            }
-            initialized = box.x * box.y * box.z
+    /// The voxels of `box` as Float, averaged over `binning` × `binning` pixel blocks of every slice when
+    /// `binning` > 1 (partial blocks at the far edges average what they hold); the offset stays the box's.
+    init(_ volume: HUVolume, box: GridBox, binning factor: Int = 1) {
+        let fine = box.size
+        size = SIMD3((fine.x + factor - 1) / factor, (fine.y + factor - 1) / factor, fine.z)
+        spacing = box.spacing * SIMD3(Double(factor), Double(factor), 1)
+        offset = box.offset
+        let origin = box.offset
+        values = volume.voxels.withUnsafeBufferPointer { source in
+            Self.blockMeans(source, fine: fine, factor: factor, row: { j, k in volume.offset(origin.x, origin.y + j, origin.z + k) },
+                            value: { Float($0) })
         }
     }
 
@@ -47,39 +65,49 @@ struct Grid: Sendable {
     /// Means over `factor` × `factor` pixel blocks of every slice (partial blocks at the far edges average what
     /// they hold); the offset stays that of the full grid.
     func binnedInPlane(_ factor: Int) -> Grid {
-        let size = SIMD3((self.size.x + factor - 1) / factor, (self.size.y + factor - 1) / factor, self.size.z)
-        var means = [Float](repeating: 0, count: size.x * size.y * size.z)
-        let fine = self.size
-        values.withUnsafeBufferPointer { source in
-            means.withUnsafeMutableBufferPointer { target in
-                for k in 0..<fine.z {
-                    for j in 0..<fine.y {
-                        let row = (k * fine.y + j) * fine.x, out = (k * size.y + j / factor) * size.x
-                        var i = 0, block = 0
-                        while i < fine.x {
-                            let end = min(i + factor, fine.x)
-                            var sum: Float = 0
-                            while i < end {
-                                sum += source[row + i]
-                                i += 1
-                            }
-                            target[out + block] += sum
-                            block += 1
+        let fine = size
+        let means = values.withUnsafeBufferPointer { source in
+            Self.blockMeans(source, fine: fine, factor: factor, row: { j, k in (k * fine.y + j) * fine.x }, value: { $0 })
+        }
+        return Grid(size: SIMD3((fine.x + factor - 1) / factor, (fine.y + factor - 1) / factor, fine.z),
+                    spacing: spacing * SIMD3(Double(factor), Double(factor), 1), offset: offset, values: means)
+    }
+
+    /// Means over `factor` × `factor` pixel blocks of every slice of a `fine`-sized box whose row j of slice k
+    /// starts at `row(j, k)` in `source`.
+    private static func blockMeans<Source>(_ source: UnsafeBufferPointer<Source>, fine: SIMD3<Int>, factor: Int,
+                                           row: (Int, Int) -> Int, value: (Source) -> Float) -> [Float] {
+        let coarse = SIMD3((fine.x + factor - 1) / factor, (fine.y + factor - 1) / factor, fine.z)
+        var means = [Float](repeating: 0, count: coarse.x * coarse.y * coarse.z)
+        means.withUnsafeMutableBufferPointer { target in
+            for k in 0..<fine.z {
+                for j in 0..<fine.y {
+                    let start = row(j, k), out = (k * coarse.y + j / factor) * coarse.x
+                    var i = 0, block = 0
+                    while i < fine.x {
+                        let end = min(i + factor, fine.x)
+                        var sum: Float = 0
+                        while i < end {
+                            sum += value(source[start + i])
+                            i += 1
                         }
+                        target[out + block] += sum
+                        block += 1
                     }
                 }
-                for k in 0..<size.z {
-                    for bj in 0..<size.y {
-                        let rows = Float(min(fine.y, (bj + 1) * factor) - bj * factor)
-                        for bi in 0..<size.x {
-                            let columns = Float(min(fine.x, (bi + 1) * factor) - bi * factor)
-                            target[(k * size.y + bj) * size.x + bi] /= rows * columns
-                        }
+            }
+            guard factor > 1 else { return }
+            for k in 0..<coarse.z {
+                for bj in 0..<coarse.y {
+                    let rows = Float(min(fine.y, (bj + 1) * factor) - bj * factor)
+                    for bi in 0..<coarse.x {
+                        let columns = Float(min(fine.x, (bi + 1) * factor) - bi * factor)
+                        target[(k * coarse.y + bj) * coarse.x + bi] /= rows * columns
                     }
                 }
             }
         }
-        return Grid(size: size, spacing: spacing * SIMD3(Double(factor), Double(factor), 1), offset: offset, values: means)
+        return means
     }
 
     /// Gaussian smoothing with standard deviations in millimetres.

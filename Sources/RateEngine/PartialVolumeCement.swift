@@ -1,3 +1,5 @@
+import Imaging
+
 /// Cement volume with partial volume accounted for: the HU mass above the local background, divided by the
 /// contrast of pure cement.
 ///
@@ -9,22 +11,26 @@
 /// least one voxel along each axis). Each voxel's contribution is kept, to be split between inside and outside
 /// the vertebral body. The work is done in the box around the seeds that R and the smoothing reach (8 mm margin).
 struct PartialVolumeCement {
-    /// The voxels of R as (grid index, cement fraction, unclipped); every other voxel holds no cement.
+    /// The voxels of R as (index in the level's box, cement fraction, unclipped); every other voxel holds no cement.
     private(set) var contributions: [(index: Int, fraction: Float)] = []
     /// The pure-cement HU used.
     let cementHU: Double
     /// Mean background HU over R.
     let backgroundHU: Double
-    /// The box (first voxel, size), the seeds and the background HU in it.
+    /// The level's box; within it the work box (first voxel, size) with its HU, seeds and background HU.
+    private let parent: GridBox
     private let low: SIMD3<Int>, size: SIMD3<Int>
+    private let values: [Float]
     private let boxSeeds: Mask
     private let background: [Float]
 
-    init(_ grid: Grid, seeds: Mask) {
-        var low = grid.size, high = SIMD3<Int>(repeating: -1)
-        for k in 0..<grid.size.z {
-            for j in 0..<grid.size.y {
-                for i in 0..<grid.size.x where seeds[i, j, k] {
+    /// Estimates the cement of `seeds` (given on `parent`, a box of `volume`).
+    init(_ volume: HUVolume, box parent: GridBox, seeds: Mask) {
+        self.parent = parent
+        var low = parent.size, high = SIMD3<Int>(repeating: -1)
+        for k in 0..<parent.size.z {
+            for j in 0..<parent.size.y {
+                for i in 0..<parent.size.x where seeds[i, j, k] {
                     low = pointwiseMin(low, SIMD3(i, j, k))
                     high = pointwiseMax(high, SIMD3(i, j, k))
                 }
@@ -32,27 +38,22 @@ struct PartialVolumeCement {
         }
         guard high.x >= 0 else {
             (cementHU, backgroundHU) = (.nan, .nan)
-            (self.low, size, boxSeeds, background) = (.zero, .zero, Mask(size: .zero), [])
+            (self.low, size, values, boxSeeds, background) = (.zero, .zero, [], Mask(size: .zero), [])
             return
         }
-        let margin = SIMD3<Int>((SIMD3<Double>(repeating: 8) / grid.spacing).rounded(.up))
+        let margin = SIMD3<Int>((SIMD3<Double>(repeating: 8) / parent.spacing).rounded(.up))
         low = pointwiseMax(low &- margin, SIMD3(repeating: 0))
-        high = pointwiseMin(high &+ margin, grid.size &- 1)
+        high = pointwiseMin(high &+ margin, parent.size &- 1)
         let size = high &- low &+ 1
-        var box = Grid(size: size, spacing: grid.spacing, offset: grid.offset &+ low,
-                       values: [Float](repeating: 0, count: size.x * size.y * size.z))
+        let box = Grid(volume, box: GridBox(size: size, spacing: parent.spacing, offset: parent.offset &+ low))
         var boxSeeds = Mask(size: size)
         for k in 0..<size.z {
             for j in 0..<size.y {
-                for i in 0..<size.x {
-                    let source = grid.index(i + low.x, j + low.y, k + low.z)
-                    box.values[box.index(i, j, k)] = grid.values[source]
-                    boxSeeds.bits[box.index(i, j, k)] = seeds.bits[source]
-                }
+                for i in 0..<size.x { boxSeeds.bits[box.index(i, j, k)] = seeds[i + low.x, j + low.y, k + low.z] }
             }
         }
-        let region = Self.region(boxSeeds, spacing: grid.spacing)
-        let core = Self.coreVoxels(boxSeeds, spacing: grid.spacing, depth: 2)
+        let region = Self.region(boxSeeds, spacing: parent.spacing)
+        let core = Self.coreVoxels(boxSeeds, spacing: parent.spacing, depth: 2)
         var cementValues = core.map { box.values[$0] }
         if cementValues.count < 5 {
             cementValues = boxSeeds.bits.indices.filter { boxSeeds.bits[$0] }.map { box.values[$0] }.sorted()
@@ -70,7 +71,7 @@ struct PartialVolumeCement {
         // The background varies on the scale of σ = 2 mm, so pixels finer than about 0.7 mm are binned for the
         // smoothing and the two smoothed fields interpolated back (bilinearly in-plane).
         let sigma = SIMD3<Double>(repeating: 2)
-        let factor = max(1, Int((0.7 / min(grid.spacing.x, grid.spacing.y)).rounded()))
+        let factor = max(1, Int((0.7 / min(parent.spacing.x, parent.spacing.y)).rounded()))
         let numerator = weighted.binnedInPlane(factor).smoothed(sigma: sigma)
         let denominator = weights.binnedInPlane(factor).smoothed(sigma: sigma)
         var background = [Float](repeating: 0, count: box.count)
@@ -99,55 +100,55 @@ struct PartialVolumeCement {
             }
         }
         backgroundHU = count > 0 ? sum / count : .nan
-        (self.low, self.size, self.boxSeeds, self.background) = (low, size, boxSeeds, background)
+        (self.low, self.size, self.values, self.boxSeeds, self.background) = (low, size, box.values, boxSeeds, background)
         var contributions: [(index: Int, fraction: Float)] = []
-        forEachFraction(grid, region: region) { contributions.append(($0, $1)) }
+        forEachFraction(region: region) { contributions.append(($0, $1)) }
         self.contributions = contributions
     }
 
-    /// The cement volume (mm³ over `voxelVolume` units: voxels × `voxelVolume`) weighted by `weights` (one per
-    /// grid voxel, such as body occupancy), or unweighted.
-    func volume(voxelVolume: Double, weightedBy weights: [Float]? = nil) -> Double {
+    /// The cement volume (ml) weighted by `weights` (one per voxel of the level's box, such as body occupancy), or
+    /// unweighted.
+    func volumeML(weightedBy weights: [Float]? = nil) -> Double {
         var sum = 0.0
         if let weights {
             for (index, fraction) in contributions { sum += Double(fraction) * Double(weights[index]) }
         } else {
             for (_, fraction) in contributions { sum += Double(fraction) }
         }
-        return sum * voxelVolume
+        return sum * parent.voxelVolume / 1000
     }
 
-    /// The cement volumes (ml) weighted by `weights` (one per grid voxel, such as body occupancy) when the cement
+    /// The cement volumes (ml) weighted by `weights` (one per voxel of the level's box, such as body occupancy) when the cement
     /// is the voxels at or above each of `thresholds` within 3 mm of this estimate's seeds, with this estimate's
     /// background and cement HU: a threshold's effect through the region R alone, without a new estimate.
-    func weightedVolumes(_ grid: Grid, thresholds: [Float], weights: [Float]) -> [Double] {
+    func weightedVolumes(thresholds: [Float], weights: [Float]) -> [Double] {
         guard !background.isEmpty else { return thresholds.map { _ in 0 } }
-        let near = boxSeeds.dilated(radius: SIMD3(repeating: 3), spacing: grid.spacing)
+        let near = boxSeeds.dilated(radius: SIMD3(repeating: 3), spacing: parent.spacing)
         return thresholds.map { threshold in
             var shifted = near
             for k in 0..<size.z {
                 for j in 0..<size.y {
                     for i in 0..<size.x where shifted[i, j, k] {
-                        shifted[i, j, k] = grid.values[grid.index(i + low.x, j + low.y, k + low.z)] >= threshold
+                        shifted[i, j, k] = values[(k * size.y + j) * size.x + i] >= threshold
                     }
                 }
             }
             var sum = 0.0
-            forEachFraction(grid, region: Self.region(shifted, spacing: grid.spacing)) { sum += Double($1) * Double(weights[$0]) }
-            return sum * grid.voxelVolume / 1000
+            forEachFraction(region: Self.region(shifted, spacing: parent.spacing)) { sum += Double($1) * Double(weights[$0]) }
+            return sum * parent.voxelVolume / 1000
         }
     }
 
-    /// Calls `body` with (grid index, fraction) for every voxel of R (given on the box).
-    private func forEachFraction(_ grid: Grid, region: Mask, _ body: (Int, Float) -> Void) {
+    /// Calls `body` with (index in the level's box, fraction) for every voxel of R (given on the work box).
+    private func forEachFraction(region: Mask, _ body: (Int, Float) -> Void) {
         let contrast = Float(cementHU)
         for k in 0..<size.z {
             for j in 0..<size.y {
                 for i in 0..<size.x {
                     let n = (k * size.y + j) * size.x + i
                     guard region.bits[n] else { continue }
-                    let target = grid.index(i + low.x, j + low.y, k + low.z)
-                    body(target, (grid.values[target] - background[n]) / max(1, contrast - background[n]))
+                    let target = parent.index(i + low.x, j + low.y, k + low.z)
+                    body(target, (values[n] - background[n]) / max(1, contrast - background[n]))
                 }
             }
         }

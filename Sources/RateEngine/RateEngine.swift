@@ -90,7 +90,7 @@ public struct RateEngine: Sendable {
         }
         let margin = SIMD3<Int>((SIMD3(40, 40, 25) / g.spacing).rounded(.up))
         let requestedLow = low &- margin, requestedHigh = high &+ margin
-        let grid = Grid(volume, low: requestedLow, high: requestedHigh)
+        let grid = GridBox(g, low: requestedLow, high: requestedHigh)
         let clipped = requestedLow != grid.offset || requestedHigh != grid.offset &+ grid.size &- 1
         var seeds = Mask(size: grid.size)
         var centroid = SIMD3<Double>()
@@ -103,9 +103,9 @@ public struct RateEngine: Sendable {
                 seedCount += 1
             }
         }
-        let cement = PartialVolumeCement(grid, seeds: seeds)
+        let cement = PartialVolumeCement(volume, box: grid, seeds: seeds)
         let cementHU = cement.cementHU
-        let totalCement = cement.volume(voxelVolume: grid.voxelVolume) / 1000
+        let totalCement = cement.volumeML()
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
         var qc: [String] = []
         let found: (body: BodySegmentation, label: UInt8?)?
@@ -114,7 +114,7 @@ public struct RateEngine: Sendable {
         } else {
             var segmenter = VertebralBodySegmenter()
             segmenter.cementThresholdHU = Float(cementThresholdHU)
-            found = segmenter.segment(grid, seeds: seeds).map { ($0, nil) }
+            found = segmenter.segment(volume, box: grid, seeds: seeds).map { ($0, nil) }
         }
         let maskLabel = found?.label.map { Int($0) }
         guard let body = found?.body else {
@@ -135,14 +135,14 @@ public struct RateEngine: Sendable {
         // A vertebral body's outline is nearly convex (solidity 0.97–1 on the phantoms); below 0.95 it took in the
         // canal or lost part of the body.
         if body.solidity < 0.95 { qc.append("irregular_body_outline") }
-        let cementInBody = cement.volume(voxelVolume: grid.voxelVolume, weightedBy: body.occupancy) / 1000
+        let cementInBody = cement.volumeML(weightedBy: body.occupancy)
         let rate = 100 * cementInBody / body.volumeML
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
         if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
         if rate > 40 { qc.append("implausible_distribution_rate") }
         // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
         // body, same background and cement HU.
-        let rates = cement.weightedVolumes(grid, thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
+        let rates = cement.weightedVolumes(thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
                                            weights: body.occupancy).map { 100 * $0 / body.volumeML }
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
         if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }

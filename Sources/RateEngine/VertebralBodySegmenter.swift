@@ -36,9 +36,11 @@ struct VertebralBodySegmenter {
     /// full grid: walls and endplates are located as well on 0.7 mm pixels, at a quarter of the cost or less.
     var workingPixelMM = 0.7
 
-    func segment(_ full: Grid, seeds fullSeeds: Mask) -> BodySegmentation? {
+    /// Segments the body in `full`, a box of `volume` around the cement `fullSeeds` (given on the box).
+    func segment(_ volume: HUVolume, box full: GridBox, seeds fullSeeds: Mask) -> BodySegmentation? {
         let factor = max(1, Int((workingPixelMM / min(full.spacing.x, full.spacing.y)).rounded()))
-        let (grid, seeds) = factor > 1 ? (full.binnedInPlane(factor), fullSeeds.binnedInPlane(factor)) : (full, fullSeeds)
+        let grid = Grid(volume, box: full, binning: factor)
+        let seeds = factor > 1 ? fullSeeds.binnedInPlane(factor) : fullSeeds
         let (nx, ny, nz) = (grid.size.x, grid.size.y, grid.size.z)
         let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
         let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))

@@ -60,8 +60,8 @@ final class RateEngineTests: XCTestCase {
         var seeds = Mask(size: size)
         for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
         grid.offset = [0, 0, 0]
-        let estimate = PartialVolumeCement(grid, seeds: seeds)
-        let (volume, cementHU) = (estimate.volume(voxelVolume: grid.voxelVolume), estimate.cementHU)
+        let estimate = PartialVolumeCement(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds)
+        let (volume, cementHU) = (estimate.volumeML() * 1000, estimate.cementHU)
         let exact = 4.0 / 3.0 * Double.pi * 125
         XCTAssertEqual(volume, exact, accuracy: 0.02 * exact)
         XCTAssertEqual(cementHU, 2000, accuracy: 60)
