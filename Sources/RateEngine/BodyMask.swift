@@ -91,13 +91,19 @@ public struct BodyMask: Sendable {
             }
             if held > best.seeds { best = (next, held) }
         }
-        var occupancy = [Float](repeating: 0, count: grid.count)
+        var low = grid.size, high = SIMD3<Int>(repeating: -1)
+        for n in component.indices where component[n] == best.label {
+            let p = SIMD3(n % nx, (n / nx) % ny, n / grid.plane)
+            low = pointwiseMin(low, p)
+            high = pointwiseMax(high, p)
+        }
+        var occupancy = Occupancy(box: grid, low: low, high: high)
         var footprint = [Bool](repeating: false, count: nx * ny)
         var count = 0, touches = false
         for k in 0..<nz {
             for j in 0..<ny {
                 for i in 0..<nx where component[grid.index(i, j, k)] == best.label {
-                    occupancy[grid.index(i, j, k)] = 1
+                    occupancy[i, j, k] = 1
                     footprint[j * nx + i] = true
                     count += 1
                     if i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1 { touches = true }

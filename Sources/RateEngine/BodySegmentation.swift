@@ -1,7 +1,7 @@
 /// The treated vertebral body on a grid box around its cement, however it was found.
 struct BodySegmentation {
     /// Fraction of each voxel inside the body.
-    var occupancy: [Float]
+    var occupancy: Occupancy
     var volumeML: Double
     /// Fraction of outline columns whose endplates were seen directly (top, bottom).
     var visibleColumns: (Double, Double)

@@ -108,10 +108,10 @@ struct PartialVolumeCement {
 
     /// The cement volume (ml) weighted by `weights` (one per voxel of the level's box, such as body occupancy), or
     /// unweighted.
-    func volumeML(weightedBy weights: [Float]? = nil) -> Double {
+    func volumeML(weightedBy weights: Occupancy? = nil) -> Double {
         var sum = 0.0
         if let weights {
-            for (index, fraction) in contributions { sum += Double(fraction) * Double(weights[index]) }
+            for (index, fraction) in contributions { sum += Double(fraction) * Double(weights[index: index]) }
         } else {
             for (_, fraction) in contributions { sum += Double(fraction) }
         }
@@ -121,7 +121,7 @@ struct PartialVolumeCement {
     /// The cement volumes (ml) weighted by `weights` (one per voxel of the level's box, such as body occupancy) when the cement
     /// is the voxels at or above each of `thresholds` within 3 mm of this estimate's seeds, with this estimate's
     /// background and cement HU: a threshold's effect through the region R alone, without a new estimate.
-    func weightedVolumes(thresholds: [Float], weights: [Float]) -> [Double] {
+    func weightedVolumes(thresholds: [Float], weights: Occupancy) -> [Double] {
         guard !background.isEmpty else { return thresholds.map { _ in 0 } }
         let near = boxSeeds.dilated(radius: SIMD3(repeating: 3), spacing: parent.spacing)
         return thresholds.map { threshold in
@@ -134,7 +134,7 @@ struct PartialVolumeCement {
                 }
             }
             var sum = 0.0
-            forEachFraction(region: Self.region(shifted, spacing: parent.spacing)) { sum += Double($1) * Double(weights[$0]) }
+            forEachFraction(region: Self.region(shifted, spacing: parent.spacing)) { sum += Double($1) * Double(weights[index: $0]) }
             return sum * parent.voxelVolume / 1000
         }
     }

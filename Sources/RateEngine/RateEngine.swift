@@ -153,17 +153,18 @@ public struct RateEngine: Sendable {
             bodyMaskLabel: maskLabel)
         guard withMasks else { return (measurement, nil) }
         var bodyMask = LabelVolume(geometry: g, repeating: 0), cementMask = LabelVolume(geometry: g, repeating: 0)
-        for k in 0..<grid.size.z {
-            for j in 0..<grid.size.y {
-                for i in 0..<grid.size.x {
-                    let n = grid.index(i, j, k), p = SIMD3(i, j, k) &+ grid.offset
-                    if body.occupancy[n] >= 0.5 { bodyMask[p.x, p.y, p.z] = 1 }
+        let stored = body.occupancy
+        for k in stored.low.z..<(stored.low.z + stored.size.z) {
+            for j in stored.low.y..<(stored.low.y + stored.size.y) {
+                for i in stored.low.x..<(stored.low.x + stored.size.x) where stored[i, j, k] >= 0.5 {
+                    let p = SIMD3(i, j, k) &+ grid.offset
+                    bodyMask[p.x, p.y, p.z] = 1
                 }
             }
         }
         for (n, fraction) in cement.contributions where fraction >= 0.5 {
             let p = SIMD3(n % grid.size.x, (n / grid.size.x) % grid.size.y, n / grid.plane) &+ grid.offset
-            cementMask[p.x, p.y, p.z] = body.occupancy[n] >= 0.5 ? 1 : 2
+            cementMask[p.x, p.y, p.z] = body.occupancy[index: n] >= 0.5 ? 1 : 2
         }
         return (measurement, LevelMasks(body: bodyMask, cement: cementMask))
     }

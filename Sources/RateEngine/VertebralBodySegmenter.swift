@@ -316,11 +316,21 @@ struct VertebralBodySegmenter {
         }
 
         // 4. Occupancy, on the full grid: pixel (i, j) of the full grid sits at (i − (f − 1)/2) / f of the binned one.
-        var occupancy = [Float](repeating: 0, count: full.count)
-        var volume = 0.0, area = 0.0
+        //    The in-plane fractions come first, so that only the box that holds the body is stored.
+        var fractions = [Double](repeating: 0, count: full.plane)
+        var low = full.size, high = SIMD3<Int>(repeating: -1)
+        var area = 0.0
         var touches = false
         let f = Double(factor), shift = Double(factor - 1) / 2
         let diagonal = (full.spacing.x * full.spacing.x + full.spacing.y * full.spacing.y).squareRoot()
+        func column(_ i: Int, _ j: Int) -> (top: Double, bottom: Double) {
+            let n = min(ny - 1, j / factor) * nx + min(nx - 1, i / factor)
+            return (topMap[n], bottomMap[n])
+        }
+        func sliceRange(_ top: Double, _ bottom: Double) -> ClosedRange<Int> {
+            let first = max(0, Int((bottom / grid.spacing.z - 0.5).rounded(.down)))
+            return first...max(first, min(nz - 1, Int((top / grid.spacing.z + 0.5).rounded(.up))))
+        }
         for j in 0..<full.size.y {
             for i in 0..<full.size.x {
                 // Pixels whose centre lies more than a pixel diagonal from the outline are wholly in or out.
@@ -337,17 +347,25 @@ struct VertebralBodySegmenter {
                 guard fraction > 0 else { continue }
                 if i == 0 || j == 0 || i == full.size.x - 1 || j == full.size.y - 1 { touches = true }
                 area += fraction * full.spacing.x * full.spacing.y
-                let n = min(ny - 1, j / factor) * nx + min(nx - 1, i / factor)
-                let top = topMap[n], bottom = bottomMap[n]
+                let (top, bottom) = column(i, j)
                 guard top > bottom else { continue }
                 if bottom < 0 || top > Double(nz - 1) * grid.spacing.z { touches = true }
-                let first = max(0, Int((bottom / grid.spacing.z - 0.5).rounded(.down)))
-                let last = min(nz - 1, Int((top / grid.spacing.z + 0.5).rounded(.up)))
-                for k in first...max(first, last) {
+                fractions[j * full.size.x + i] = fraction
+                let range = sliceRange(top, bottom)
+                low = pointwiseMin(low, SIMD3(i, j, range.lowerBound))
+                high = pointwiseMax(high, SIMD3(i, j, range.upperBound))
+            }
+        }
+        var occupancy = Occupancy(box: full, low: low, high: high)
+        var volume = 0.0
+        for j in 0..<full.size.y {
+            for i in 0..<full.size.x where fractions[j * full.size.x + i] > 0 {
+                let fraction = fractions[j * full.size.x + i], (top, bottom) = column(i, j)
+                for k in sliceRange(top, bottom) {
                     let low = (Double(k) - 0.5) * grid.spacing.z, high = (Double(k) + 0.5) * grid.spacing.z
                     let overlap = max(0, min(high, top) - max(low, bottom)) / grid.spacing.z
                     if overlap > 0 {
-                        occupancy[full.index(i, j, k)] = Float(fraction * overlap)
+                        occupancy[i, j, k] = Float(fraction * overlap)
                         volume += fraction * overlap * full.voxelVolume
                     }
                 }

@@ -73,7 +73,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
         let exact = Double.pi * a * b * h / 1000
         let (grid, seeds) = draw(leak: false, pixel: 0.35)
         let body = try XCTUnwrap(VertebralBodySegmenter().segment(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds))
-        XCTAssertEqual(body.occupancy.count, grid.count)
+        XCTAssertEqual(body.occupancy.box, grid.asVolume.box)
         XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
     }
 
@@ -84,7 +84,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
         // The leak's middle, 3 mm beyond the wall, is not body.
         let i = grid.size.x / 2, j = Int(((Double(grid.size.y) * grid.spacing.y / 2) - b - 3) / grid.spacing.y)
-        XCTAssertLessThan(body.occupancy[grid.index(i, j, grid.size.z / 2)], 0.5)
+        XCTAssertLessThan(body.occupancy[i, j, grid.size.z / 2], 0.5)
     }
 
     func testSolidityOfAnOutlineWithANotch() {
