@@ -136,6 +136,17 @@ struct Mask: Sendable {
     }
     var count: Int { bits.reduce(0) { $0 + ($1 ? 1 : 0) } }
 
+    /// The first and last corner of the box holding every set voxel; `high` is −1 on every axis when none is set.
+    var bounds: (low: SIMD3<Int>, high: SIMD3<Int>) {
+        var low = size, high = SIMD3<Int>(repeating: -1)
+        for (n, bit) in bits.enumerated() where bit {
+            let p = SIMD3(n % size.x, (n / size.x) % size.y, n / (size.x * size.y))
+            low = pointwiseMin(low, p)
+            high = pointwiseMax(high, p)
+        }
+        return (low, high)
+    }
+
     /// Set where any pixel of the `factor` × `factor` block is set, slice by slice (as `Grid.binnedInPlane`).
     func binnedInPlane(_ factor: Int) -> Mask {
         var result = Mask(size: SIMD3((size.x + factor - 1) / factor, (size.y + factor - 1) / factor, size.z))
@@ -151,15 +162,7 @@ struct Mask: Sendable {
     /// Only the box around the foreground, grown by the radius, is transformed.
     func dilated(radius: SIMD3<Double>, spacing: SIMD3<Double>) -> Mask {
         let r = pointwiseMax(radius, spacing * 1.01)
-        var low = size, high = SIMD3<Int>(repeating: -1)
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                for i in 0..<size.x where self[i, j, k] {
-                    low = pointwiseMin(low, SIMD3(i, j, k))
-                    high = pointwiseMax(high, SIMD3(i, j, k))
-                }
-            }
-        }
+        var (low, high) = bounds
         var result = Mask(size: size)
         guard high.x >= 0 else { return result }
         let reach = SIMD3<Int>((r / spacing).rounded(.up))

@@ -27,15 +27,7 @@ struct PartialVolumeCement {
     /// Estimates the cement of `seeds` (given on `parent`, a box of `volume`).
     init(_ volume: HUVolume, box parent: GridBox, seeds: Mask) {
         self.parent = parent
-        var low = parent.size, high = SIMD3<Int>(repeating: -1)
-        for k in 0..<parent.size.z {
-            for j in 0..<parent.size.y {
-                for i in 0..<parent.size.x where seeds[i, j, k] {
-                    low = pointwiseMin(low, SIMD3(i, j, k))
-                    high = pointwiseMax(high, SIMD3(i, j, k))
-                }
-            }
-        }
+        var (low, high) = seeds.bounds
         guard high.x >= 0 else {
             (cementHU, backgroundHU) = (.nan, .nan)
             (self.low, size, values, boxSeeds, background) = (.zero, .zero, [], Mask(size: .zero), [])
@@ -162,15 +154,7 @@ struct PartialVolumeCement {
     /// voxel, measured on an ellipsoidal neighbourhood over the seeds' bounding box grown by one voxel (so that
     /// the outside is present all round).
     static func coreVoxels(_ seeds: Mask, spacing: SIMD3<Double>, depth: Double) -> [Int] {
-        var low = seeds.size, high = SIMD3<Int>(repeating: -1)
-        for k in 0..<seeds.size.z {
-            for j in 0..<seeds.size.y {
-                for i in 0..<seeds.size.x where seeds[i, j, k] {
-                    low = pointwiseMin(low, SIMD3(i, j, k))
-                    high = pointwiseMax(high, SIMD3(i, j, k))
-                }
-            }
-        }
+        var (low, high) = seeds.bounds
         guard high.x >= 0 else { return [] }
         low = low &- 1
         high = high &+ 1

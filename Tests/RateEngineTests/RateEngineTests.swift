@@ -42,24 +42,12 @@ final class RateEngineTests: XCTestCase {
     func testPartialVolumeCementOfABlurredSphere() {
         let size = SIMD3(40, 40, 20), spacing = SIMD3(0.7, 0.7, 1.5)
         let centre = SIMD3<Double>(size) * spacing / 2 + SIMD3(0.13, -0.21, 0.4)
-        var values = [Float](repeating: 0, count: size.x * size.y * size.z)
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                for i in 0..<size.x {
-                    var inside = 0
-                    for c in 0..<8 { for b in 0..<8 { for a in 0..<8 {
-                        let p = (SIMD3(Double(i), Double(j), Double(k)) + (SIMD3(Double(a), Double(b), Double(c)) + 0.5) / 8) * spacing
-                        let d = p - centre
-                        if (d * d).sum() <= 25 { inside += 1 }
-                    } } }
-                    values[(k * size.y + j) * size.x + i] = Float(100 + 1900 * Double(inside) / 512)
-                }
-            }
-        }
-        var grid = Grid(size: size, spacing: spacing, offset: [0, 0, 0], values: values).smoothed(sigma: [0.6, 0.6, 0.6])
+        let grid = Grid.drawn(size: size, spacing: spacing, samples: 8) { p in
+            let d = p - centre
+            return (d * d).sum() <= 25 ? 2000 : 100
+        }.smoothed(sigma: [0.6, 0.6, 0.6])
         var seeds = Mask(size: size)
         for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
-        grid.offset = [0, 0, 0]
         let estimate = PartialVolumeCement(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds)
         let (volume, cementHU) = (estimate.volumeML() * 1000, estimate.cementHU)
         let exact = 4.0 / 3.0 * Double.pi * 125

@@ -4,6 +4,25 @@ import XCTest
 @testable import RateEngine
 
 extension Grid {
+    /// A grid whose voxels average `hu` (at a position in mm from the first voxel's centre) over n × n × n points
+    /// spread evenly over each voxel: partial volume at every boundary.
+    static func drawn(size: SIMD3<Int>, spacing: SIMD3<Double>, samples n: Int, hu: (SIMD3<Double>) -> Double) -> Grid {
+        var values = [Float](repeating: 0, count: size.x * size.y * size.z)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x {
+                    var sum = 0.0
+                    for c in 0..<n { for b in 0..<n { for a in 0..<n {
+                        let offset = (SIMD3(Double(a), Double(b), Double(c)) + 0.5) / Double(n) - 0.5
+                        sum += hu((SIMD3(Double(i), Double(j), Double(k)) + offset) * spacing)
+                    } } }
+                    values[(k * size.y + j) * size.x + i] = Float(sum / Double(n * n * n))
+                }
+            }
+        }
+        return Grid(size: size, spacing: spacing, offset: .zero, values: values)
+    }
+
     /// The grid as a CT volume (HU rounded) with the box covering all of it, as the engine receives its input.
     var asVolume: (volume: HUVolume, box: GridBox) {
         let geometry = VolumeGeometry(size: size, spacing: spacing, origin: .zero)
@@ -40,19 +59,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
             if abs(d.z) >= h / 2 { return abs(d.z) < h / 2 + 8 ? 80 : 40 }
             return r - rho < 1.2 || h / 2 - abs(d.z) < 1.2 ? 600 : 100
         }
-        var values = [Float](repeating: 0, count: size.x * size.y * size.z)
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                for i in 0..<size.x {
-                    var sum = 0.0
-                    for c in 0..<3 { for bb in 0..<3 { for aa in 0..<3 {
-                        sum += hu((SIMD3(Double(i), Double(j), Double(k)) + (SIMD3(Double(aa), Double(bb), Double(c)) - 1) / 3) * spacing)
-                    } } }
-                    values[(k * size.y + j) * size.x + i] = Float(sum / 27)
-                }
-            }
-        }
-        let grid = Grid(size: size, spacing: spacing, offset: .zero, values: values).smoothed(sigma: [0.5, 0.5, 0.5])
+        let grid = Grid.drawn(size: size, spacing: spacing, samples: 3, hu: hu).smoothed(sigma: [0.5, 0.5, 0.5])
         var seeds = Mask(size: size)
         for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
         return (grid, seeds)
