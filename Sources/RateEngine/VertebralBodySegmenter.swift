@@ -4,23 +4,25 @@ import Imaging
 /// Segments the treated vertebral body around its cement and returns each voxel's fractional occupancy.
 ///
 /// The body is modelled as a cross-section (a star-shaped outline about the body's axis, which is taken along
-/// the slice normal) between a superior and an inferior endplate surface:
-/// 1. Bone = in-plane smoothed HU ≥ 180 or cement. In slices through the cement, the bone mask is closed with a
-///    1 mm disk (bridging gaps of a faint cortex), its holes are filled except holes away from the cement (the
-///    spinal canal), and an opening with a 5.5 mm disk cuts the pedicles and the posterior arch off; the
-///    component over the cement is the body's outline.
+/// the slice normal) between a superior and an inferior endplate surface. Pixels finer than about 0.7 mm are
+/// binned first; the model is drawn back on the full grid.
+/// 1. Bone = in-plane smoothed HU ≥ 180 (then 150, 125, 100 until the cortical ring closes) or cement. In slices
+///    through the cement, the bone mask is closed with a 1 mm disk (bridging gaps of a faint cortex), its holes
+///    are filled except holes farther than 2 mm from the cement (the spinal canal), and an opening with a 5.5 mm
+///    disk cuts the pedicles and the posterior arch off; the component over the cement is the body's outline.
 /// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
-///    near the coarse edge, or the first prominent ridge outwards from the centre where the coarse edge lies
-///    beyond it; the body edge is its centroid plus half a wall thickness (1.15 mm assumed).
+///    near the coarse edge (unless that "ridge" is only the blurred shoulder of cement against the wall), or the
+///    first prominent ridge outwards from the centre where the coarse edge lies beyond it; the body edge is its
+///    centroid plus half a wall thickness (1.15 mm assumed). Three shape rules then clean the outline: no deep
+///    notches, no bulge of leaked cement, no pedicle left attached.
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
-///    endplate ridge (HU centroid above the higher of the disc and cancellous levels, plus half a wall) is
-///    located, skipping columns where cement hides it; a robust plane fit fills those in.
-/// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples) × fraction of the slice between the
-///    endplates, so thick slices contribute partial voxels.
+///    endplate ridge (HU centroid above the higher of the disc and cancellous levels, plus half a wall; at least
+///    50 HU high) is located, skipping columns where cement hides it; a robust plane fit fills those in.
+/// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples near the edge) × fraction of the slice
+///    between the endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
-    var boneThresholdHU: Float = 180
     /// Bone thresholds tried in turn for the outline, until the cortical ring closes (a thin 300 HU cortex over
     /// 60 HU cancellous bone blurs to under 125 HU).
     var boneThresholds: [Float] = [180, 150, 125, 100]
@@ -45,7 +47,7 @@ struct VertebralBodySegmenter {
         let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
         let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
         var bone = Mask(size: grid.size)
-        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholdHU || seeds.bits[n] }
+        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholds[0] || seeds.bits[n] }
         var footprint = [Bool](repeating: false, count: nx * ny)
         var seedSlices: [Int] = []
         var centroid = SIMD3<Double>(), seedCount = 0.0
