@@ -90,31 +90,31 @@ public struct RateEngine: Sendable {
         }
         let margin = SIMD3<Int>((SIMD3(40, 40, 25) / g.spacing).rounded(.up))
         let requestedLow = low &- margin, requestedHigh = high &+ margin
-        let grid = GridBox(g, low: requestedLow, high: requestedHigh)
-        let clipped = requestedLow != grid.offset || requestedHigh != grid.offset &+ grid.size &- 1
-        var seeds = Mask(size: grid.size)
+        let box = GridBox(g, low: requestedLow, high: requestedHigh)
+        let clipped = requestedLow != box.offset || requestedHigh != box.offset &+ box.size &- 1
+        var seeds = Mask(size: box.size)
         var centroid = SIMD3<Double>()
         var seedCount = 0.0
         for component in level {
             for n in component.voxels {
-                let p = SIMD3(n % g.size.x, (n / g.size.x) % g.size.y, n / (g.size.x * g.size.y)) &- grid.offset
+                let p = SIMD3(n % g.size.x, (n / g.size.x) % g.size.y, n / (g.size.x * g.size.y)) &- box.offset
                 seeds[p.x, p.y, p.z] = true
-                centroid += SIMD3<Double>(p &+ grid.offset)
+                centroid += SIMD3<Double>(p &+ box.offset)
                 seedCount += 1
             }
         }
-        let cement = PartialVolumeCement(volume, box: grid, seeds: seeds)
+        let cement = PartialVolumeCement(volume, box: box, seeds: seeds)
         let cementHU = cement.cementHU
         let totalCement = cement.volumeML()
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
         var qc: [String] = []
         let found: (body: BodySegmentation, label: UInt8?)?
         if let bodyMask {
-            found = bodyMask.body(on: grid, seeds: seeds).map { ($0.body, $0.label) }
+            found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
         } else {
             var segmenter = VertebralBodySegmenter()
             segmenter.cementThresholdHU = Float(cementThresholdHU)
-            found = segmenter.segment(volume, box: grid, seeds: seeds).map { ($0, nil) }
+            found = segmenter.segment(volume, box: box, seeds: seeds).map { ($0, nil) }
         }
         let maskLabel = found?.label.map { Int($0) }
         guard let body = found?.body else {
@@ -152,20 +152,20 @@ public struct RateEngine: Sendable {
             distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
             bodyMaskLabel: maskLabel)
         guard withMasks else { return (measurement, nil) }
-        var bodyMask = LabelVolume(geometry: g, repeating: 0), cementMask = LabelVolume(geometry: g, repeating: 0)
+        var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
         let stored = body.occupancy
         for k in stored.low.z..<(stored.low.z + stored.size.z) {
             for j in stored.low.y..<(stored.low.y + stored.size.y) {
                 for i in stored.low.x..<(stored.low.x + stored.size.x) where stored[i, j, k] >= 0.5 {
-                    let p = SIMD3(i, j, k) &+ grid.offset
-                    bodyMask[p.x, p.y, p.z] = 1
+                    let p = SIMD3(i, j, k) &+ box.offset
+                    bodyLabels[p.x, p.y, p.z] = 1
                 }
             }
         }
         for (n, fraction) in cement.contributions where fraction >= 0.5 {
-            let p = SIMD3(n % grid.size.x, (n / grid.size.x) % grid.size.y, n / grid.plane) &+ grid.offset
-            cementMask[p.x, p.y, p.z] = body.occupancy[index: n] >= 0.5 ? 1 : 2
+            let p = SIMD3(n % box.size.x, (n / box.size.x) % box.size.y, n / box.plane) &+ box.offset
+            cementLabels[p.x, p.y, p.z] = body.occupancy[index: n] >= 0.5 ? 1 : 2
         }
-        return (measurement, LevelMasks(body: bodyMask, cement: cementMask))
+        return (measurement, LevelMasks(body: bodyLabels, cement: cementLabels))
     }
 }
