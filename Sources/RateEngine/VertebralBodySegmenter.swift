@@ -530,8 +530,10 @@ struct VertebralBodySegmenter {
         // In thick slices the endplate's partial volume spreads over few samples: the low ones count too.
         let threshold = (dz >= 1.5 ? 0.1 : 0.25) * (Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
+        // Beyond the peak the excess is taken over the disc's level, so that partial-volume samples on the disc's
+        // side are not cut off by denser cancellous bone.
         for k in window {
-            let excess = Double(p[k]) - base
+            let excess = Double(p[k]) - ((k - best) * direction > 0 ? outside : base)
             guard excess >= threshold, excess > 0 else { continue }
             weight += excess
             moment += excess * Double(k) * dz
