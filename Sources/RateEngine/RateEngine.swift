@@ -28,12 +28,14 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var cementCentroidMM: [Double]
     /// The label of a user-supplied body mask that gave the body; nil when the body was segmented automatically.
     public var bodyMaskLabel: Int?
+    /// Streak artefacts: the excess HU spread of soft tissue around the cement on its slices (`StreakArtefacts`).
+    public var streakHU: Double?
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
         case vertebralBodyML = "vertebral_body_ml", cementInBodyML = "cement_in_body_ml", leakageML = "leakage_ml", group, qc
         case distributionRateRangePercent = "distribution_rate_range_percent", cementHU = "cement_hu"
-        case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label"
+        case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label", streakHU = "streak_hu"
     }
 }
 
@@ -140,6 +142,11 @@ public struct RateEngine: Sendable {
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
         if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
         if rate > 40 { qc.append("implausible_distribution_rate") }
+        // Streaks of 50 HU and more (excess spread ≥ 12 HU on the phantoms) make the cement's and the walls' edges
+        // uncertain.
+        let streaks = StreakArtefacts.excessSpread(volume, box: box, cementCentre: centroid / seedCount,
+                                                   cementSlices: low.z...high.z)
+        if let streaks, streaks >= 12 { qc.append("heavy_streak_artefacts") }
         // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
         // body, same background and cement HU.
         let rates = cement.weightedVolumes(thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
@@ -150,7 +157,7 @@ public struct RateEngine: Sendable {
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,
             leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
             distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
-            bodyMaskLabel: maskLabel)
+            bodyMaskLabel: maskLabel, streakHU: streaks)
         guard withMasks else { return (measurement, nil) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
         let stored = body.occupancy
