@@ -30,12 +30,15 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var bodyMaskLabel: Int?
     /// Streak artefacts: the excess HU spread of soft tissue around the cement on its slices (`StreakArtefacts`).
     public var streakHU: Double?
+    /// Where the leaked cement lies (ml); nil without a body.
+    public var leakageSitesML: LeakageSites?
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
         case vertebralBodyML = "vertebral_body_ml", cementInBodyML = "cement_in_body_ml", leakageML = "leakage_ml", group, qc
         case distributionRateRangePercent = "distribution_rate_range_percent", cementHU = "cement_hu"
         case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label", streakHU = "streak_hu"
+        case leakageSitesML = "leakage_sites_ml"
     }
 }
 
@@ -157,7 +160,8 @@ public struct RateEngine: Sendable {
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,
             leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
             distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
-            bodyMaskLabel: maskLabel, streakHU: streaks)
+            bodyMaskLabel: maskLabel, streakHU: streaks,
+            leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, geometry: g))
         guard withMasks else { return (measurement, nil) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
         let stored = body.occupancy

@@ -56,6 +56,10 @@ final class BodyMaskTests: XCTestCase {
         // Remaining DR error is the cement's partial-volume estimate alone (README: about 1 % of the cement).
         XCTAssertEqual(try XCTUnwrap(multi.distributionRatePercent), truth.distributionRatePercent, accuracy: 0.5)
         XCTAssertEqual(multi.leakageML, truth.leakageML, accuracy: 0.15 * truth.leakageML)
+        // The phantom's leak is a pancake in the disc above the body: it is placed there.
+        let sites = try XCTUnwrap(multi.leakageSitesML)
+        XCTAssertGreaterThan(sites.disc, 0.8 * multi.leakageML)
+        XCTAssertEqual(sites.disc + sites.canal + sites.anterior + sites.paravertebral, multi.leakageML, accuracy: 0.05 * multi.leakageML)
 
         // Every body under one label (TotalSegmentator's vertebrae_body): the connected part with the cement counts.
         var single = c.labels
