@@ -40,6 +40,10 @@ struct RateCommand: ParsableCommand {
     var bodyMask: String?
     @Option(help: "Label of the treated body in --body-mask (default: the label holding most of the cement).")
     var label: Int?
+    @Option(help: "Largest DR (%) of the low group; the paper's groups are low ≤ 10, medium, high ≥ 20.")
+    var lowMax: Double = 10
+    @Option(help: "Smallest DR (%) of the high group.")
+    var highMin: Double = 20
     @Flag(help: "Print JSON on stdout.") var json = false
 
     struct Output: Encodable {
@@ -57,6 +61,9 @@ struct RateCommand: ParsableCommand {
 
     func validate() throws {
         guard (300...4000).contains(cementHu) else { throw ValidationError("--cement-hu must be 300–4000") }
+        guard 0 < lowMax, lowMax < highMin, highMin < 100 else {
+            throw ValidationError("--low-max and --high-min must satisfy 0 < low-max < high-min < 100")
+        }
         if let label {
             guard bodyMask != nil else { throw ValidationError("--label needs --body-mask") }
             guard (1...255).contains(label) else { throw ValidationError("--label must be 1–255") }
@@ -67,6 +74,8 @@ struct RateCommand: ParsableCommand {
         let loaded = try SeriesLoader().load(paths: [series], seriesUID: seriesUID)
         var engine = RateEngine()
         engine.cementThresholdHU = cementHu
+        engine.groups.lowMaximum = lowMax
+        engine.groups.highMinimum = highMin
         if let bodyMask {
             engine.bodyMask = try BodyMask(contentsOf: bodyMask, label: label, matching: loaded.volume.geometry)
         }

@@ -286,6 +286,11 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(mismatch.status, 2)
         XCTAssertTrue(mismatch.stderr.contains("body.nii.gz: the body mask's voxel grid does not match the series"),
                       mismatch.stderr)
+        // The phantom's DR is 15 %: medium with the paper's groups, high when high starts at 12 %.
+        let regrouped = try cement(["rate", root + "/ct", "--high-min", "12", "--json"])
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(regrouped.stdout.utf8)) as! [String: Any])["group"] as? String,
+                       "high")
+        XCTAssertEqual(try cement(["rate", root + "/ct", "--low-max", "30", "--high-min", "20"]).status, 2)
         let orphan = try cement(["rate", root + "/ct", "--label", "1"])
         XCTAssertEqual(orphan.status, 2)
         XCTAssertTrue(orphan.stderr.contains("--label needs --body-mask"), orphan.stderr)
