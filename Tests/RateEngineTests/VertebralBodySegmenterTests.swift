@@ -33,15 +33,16 @@ extension Grid {
 
 /// The body segmentation on a vertebral body drawn from its definition, so that the reference volume is analytic:
 /// an elliptic cylinder (semi-axes 20 × 15 mm, 20 mm tall, volume π·a·b·h = 18.850 ml) with a 1.2 mm cortex and
-/// endplates at 600 HU around 100 HU cancellous bone, 80 HU discs above and below, 40 HU soft tissue, and a
+/// endplates at 600 HU around 100 HU cancellous bone, 8 mm discs (80 HU) above and below, 40 HU soft tissue, and a
 /// 2000 HU cement ellipsoid inside; voxels 0.7 × 0.7 × 1 mm, partial volume by 3 × 3 × 3 supersampling, blurred
 /// with σ 0.5 mm.
 final class VertebralBodySegmenterTests: XCTestCase {
     private let (a, b, h) = (20.0, 15.0, 20.0)
 
-    private func draw(leak: Bool, pixel: Double = 0.7) -> (Grid, Mask) {
+    /// `neighbours`: the same body again above and below, across 4 mm discs (touching neighbours).
+    private func draw(leak: Bool, pixel: Double = 0.7, neighbours: Bool = false) -> (Grid, Mask) {
         let spacing = SIMD3(pixel, pixel, 1.0)
-        let size = SIMD3(Int((64 / pixel).rounded()), Int((64 / pixel).rounded()), 44)
+        let size = SIMD3(Int((64 / pixel).rounded()), Int((64 / pixel).rounded()), 56)
         let centre = SIMD3<Double>(size) * spacing / 2
         func hu(_ p: SIMD3<Double>) -> Double {
             let d = p - centre
@@ -56,8 +57,10 @@ final class VertebralBodySegmenterTests: XCTestCase {
             let rho = (d.x * d.x + d.y * d.y).squareRoot()
             let r = rho > 0 ? a * b / ((b * d.x / rho) * (b * d.x / rho) + (a * d.y / rho) * (a * d.y / rho)).squareRoot() : a
             guard rho < r else { return 40 }
-            if abs(d.z) >= h / 2 { return abs(d.z) < h / 2 + 8 ? 80 : 40 }
-            return r - rho < 1.2 || h / 2 - abs(d.z) < 1.2 ? 600 : 100
+            var z = abs(d.z)
+            if neighbours, z >= h / 2 + 4 { z -= h + 4 }
+            if abs(z) >= h / 2 { return abs(z) < h / 2 + 8 ? 80 : 40 }
+            return r - rho < 1.2 || h / 2 - abs(z) < 1.2 ? 600 : 100
         }
         let grid = Grid.drawn(size: size, spacing: spacing, samples: 3, hu: hu).smoothed(sigma: [0.5, 0.5, 0.5])
         var seeds = Mask(size: size)
@@ -73,6 +76,14 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
         XCTAssertEqual(body.outlineAreaMM2, Double.pi * a * b, accuracy: 0.03 * Double.pi * a * b)
         XCTAssertFalse(body.touchesBoxEdge)
+    }
+
+    func testTouchingNeighboursStayOut() throws {
+        let exact = Double.pi * a * b * h / 1000
+        let (grid, seeds) = draw(leak: false, neighbours: true)
+        let body = try XCTUnwrap(VertebralBodySegmenter().segment(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds))
+        XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
+        XCTAssertEqual(body.occupancy[grid.size.x / 2, grid.size.y / 2, 2], 0, "the lower neighbour is not body")
     }
 
     func testFinePixelsAreBinnedWithoutChangingTheBody() throws {
