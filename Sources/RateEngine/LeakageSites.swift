@@ -16,12 +16,12 @@ public struct LeakageSites: Sendable, Codable, Equatable {
 
     init(cement: PartialVolumeCement, body: Occupancy, geometry: VolumeGeometry) {
         let box = body.box
-        var footprint = Set<Int>()
+        var footprint = [Bool](repeating: false, count: box.plane)
         var centre = SIMD3<Double>(), weight = 0.0
         for k in body.low.z..<(body.low.z + body.size.z) {
             for j in body.low.y..<(body.low.y + body.size.y) {
                 for i in body.low.x..<(body.low.x + body.size.x) where body[i, j, k] > 0 {
-                    footprint.insert(j * box.size.x + i)
+                    footprint[j * box.size.x + i] = true
                     centre += Double(body[i, j, k]) * SIMD3(Double(i), Double(j), Double(k))
                     weight += Double(body[i, j, k])
                 }
@@ -34,7 +34,7 @@ public struct LeakageSites: Sendable, Codable, Equatable {
             let outside = Double(fraction) * Double(1 - body[index: n]) * voxelML
             guard outside > 0 else { continue }
             let i = n % box.size.x, j = (n / box.size.x) % box.size.y, k = n / box.plane
-            if footprint.contains(j * box.size.x + i) {
+            if footprint[j * box.size.x + i] {
                 disc += outside
                 continue
             }

@@ -15,7 +15,8 @@ enum StreakArtefacts {
         let margin = Int((10 / g.spacing.z).rounded(.up))
         // A robust spread needs no more than one voxel per millimetre in-plane.
         let step = max(1, Int(1 / min(g.spacing.x, g.spacing.y)))
-        var through: [Float] = [], away: [Float] = []
+        // Soft-tissue HU are whole numbers in a narrow window: counted in a histogram, whose median is exact.
+        var through = [Int](repeating: 0, count: 141), away = through
         for k in box.offset.z..<(box.offset.z + box.size.z) {
             let isThrough = cementSlices.contains(k)
             guard isThrough || k < cementSlices.lowerBound - margin || k > cementSlices.upperBound + margin else { continue }
@@ -27,17 +28,29 @@ enum StreakArtefacts {
                     guard r2 >= 625, r2 <= 2500 else { continue }
                     let value = volume[i, j, k]
                     guard value >= -20, value <= 120 else { continue }
-                    if isThrough { through.append(Float(value)) } else { away.append(Float(value)) }
+                    if isThrough { through[Int(value) + 20] += 1 } else { away[Int(value) + 20] += 1 }
                 }
             }
         }
-        guard through.count >= 200, away.count >= 200 else { return nil }
+        guard through.reduce(0, +) >= 200, away.reduce(0, +) >= 200 else { return nil }
         let s = robustSpread(through), s0 = robustSpread(away)
         return max(0, s * s - s0 * s0).squareRoot()
     }
 
-    private static func robustSpread(_ values: [Float]) -> Double {
-        let median = PartialVolumeCement.median(values)
-        return Double(PartialVolumeCement.median(values.map { abs($0 - median) })) * 1.4826
+    /// MAD × 1.4826 of the values counted in `histogram` (bin b holds the value b − 20).
+    private static func robustSpread(_ histogram: [Int]) -> Double {
+        func median(_ counts: [(value: Double, count: Int)]) -> Double {
+            let sorted = counts.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+            let total = sorted.reduce(0) { $0 + $1.count }
+            var seen = 0
+            for entry in sorted {
+                seen += entry.count
+                if 2 * seen >= total { return entry.value }
+            }
+            return .nan
+        }
+        let values = histogram.indices.map { (value: Double($0 - 20), count: histogram[$0]) }
+        let centre = median(values)
+        return median(values.map { (abs($0.value - centre), $0.count) }) * 1.4826
     }
 }
