@@ -1,0 +1,85 @@
+/// Rules a vertebral body's outline obeys, applied to the radii of its rays (equally spaced angles, mm): it has
+/// no deep notches, no bulge of cement that leaked out through the wall, and no pedicle left attached.
+enum OutlineShapeRules {
+    /// Applies the three rules in turn; `cementAtEdge[ray]` says whether cement forms that ray's edge.
+    static func apply(to radii: inout [Double], cementAtEdge: [Bool]) {
+        removeNotches(&radii)
+        cutCementBulges(&radii, cementAtEdge: cementAtEdge)
+        cutPedicles(&radii, cementAtEdge: cementAtEdge)
+    }
+
+    private static func removeNotches(_ radii: inout [Double]) {
+        let rays = radii.count
+        // A body's outline has no deep notches: a run of rays far inside their ±30° neighbourhood stopped at a
+        // spurious ridge (the blurred edge of a cement mass), and a ray without an edge has none of its own; both
+        // take the neighbourhood's median.
+        let neighbourhood = (0..<rays).map { ray -> Double in
+            let window = (-15...15).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
+            return window.isEmpty ? .nan : window[window.count / 2]
+        }
+        for ray in 0..<rays where neighbourhood[ray].isFinite
+            && (!radii[ray].isFinite || radii[ray] < neighbourhood[ray] - max(3, 0.2 * neighbourhood[ray])) {
+            radii[ray] = neighbourhood[ray]
+        }
+    }
+
+    private static func cutCementBulges(_ radii: inout [Double], cementAtEdge: [Bool]) {
+        let rays = radii.count
+        // Cement that leaked out through the wall (anteriorly, say) joins the outline as a bulge: along a run of
+        // rays whose edge is cement, a radius may not stand out more than 3 mm beyond the line between the rays
+        // 10° beyond either end of the run, where bone forms the edge.
+        if cementAtEdge.contains(false) {
+            let start = (0..<rays).first { !cementAtEdge[$0] }!
+            var offset = 1
+            while offset < rays {
+                guard cementAtEdge[(start + offset) % rays] else {
+                    offset += 1
+                    continue
+                }
+                var length = 0
+                while cementAtEdge[(start + offset + length) % rays] { length += 1 }
+                // The line's ends lie 10° beyond the run, clear of the bulge's flanks.
+                let reach = 5
+                let before = radii[(start + offset - 1 - reach + rays) % rays]
+                let after = radii[(start + offset + length + reach) % rays]
+                if before.isFinite, after.isFinite, length + 2 * reach < rays {
+                    for step in 0..<length {
+                        let ray = (start + offset + step) % rays
+                        let line = before + (after - before) * Double(step + 1 + reach) / Double(length + 1 + 2 * reach)
+                        if radii[ray] > line + 3 { radii[ray] = line }
+                    }
+                }
+                offset += length
+            }
+        }
+    }
+
+    private static func cutPedicles(_ radii: inout [Double], cementAtEdge: [Bool]) {
+        let rays = radii.count
+        // Nor does bone bulge it: a run of rays whose edge is bone and lies more than 3 mm beyond the line between
+        // the rays 24° to either side, entered or left by a step of 2.5 mm or more between neighbouring rays,
+        // reaches into a pedicle that the opening left attached. (A wide body seen from off its centre bulges as
+        // much, but smoothly.)
+        let chord = 12
+        func chordLine(_ ray: Int) -> Double { (radii[(ray - chord + rays) % rays] + radii[(ray + chord) % rays]) / 2 }
+        let bulging = (0..<rays).map { ray in !cementAtEdge[ray] && radii[ray].isFinite && radii[ray] > chordLine(ray) + 3 }
+        var clamped = radii
+        var ray = 0
+        while ray < rays {
+            guard bulging[ray] else {
+                ray += 1
+                continue
+            }
+            var end = ray
+            while end + 1 < rays, bulging[end + 1] { end += 1 }
+            let outside = (radii[(ray - 1 + rays) % rays], radii[(end + 1) % rays])
+            let stepIn = max(radii[ray], radii[min(end, ray + 1)]) - outside.0
+            let stepOut = max(radii[end], radii[max(ray, end - 1)]) - outside.1
+            if stepIn >= 2.5 || stepOut >= 2.5 {
+                for r in ray...end { clamped[r] = chordLine(r) }
+            }
+            ray = end + 1
+        }
+        radii = clamped
+    }
+}
