@@ -12,6 +12,9 @@ struct GridBox: Sendable, Equatable {
 
     @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { (k * size.y + j) * size.x + i }
 
+    /// The in-plane binning factor that brings the pixels nearest to `pixelMM` without going below 1.
+    func binning(toward pixelMM: Double) -> Int { max(1, Int((pixelMM / min(spacing.x, spacing.y)).rounded())) }
+
     /// The part of a volume between `low` and `high` (inclusive, clipped to the volume).
     init(_ geometry: VolumeGeometry, low: SIMD3<Int>, high: SIMD3<Int>) {
         offset = pointwiseMax(low, SIMD3(repeating: 0))
@@ -37,7 +40,6 @@ struct Grid: Sendable {
     var count: Int { size.x * size.y * size.z }
     var plane: Int { size.x * size.y }
     var voxelVolume: Double { spacing.x * spacing.y * spacing.z }
-    var box: GridBox { GridBox(size: size, spacing: spacing, offset: offset) }
 
     @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { (k * size.y + j) * size.x + i }
 

@@ -15,8 +15,6 @@ struct PartialVolumeCement {
     private(set) var contributions: [(index: Int, fraction: Float)] = []
     /// The pure-cement HU used.
     let cementHU: Double
-    /// Mean background HU over R.
-    let backgroundHU: Double
     /// The level's box; within it the work box (first voxel, size) with its HU, seeds and background HU.
     private let parent: GridBox
     private let low: SIMD3<Int>, size: SIMD3<Int>
@@ -29,7 +27,7 @@ struct PartialVolumeCement {
         self.parent = parent
         var (low, high) = seeds.bounds
         guard high.x >= 0 else {
-            (cementHU, backgroundHU) = (.nan, .nan)
+            cementHU = .nan
             (self.low, size, values, boxSeeds, background) = (.zero, .zero, [], Mask(size: .zero), [])
             return
         }
@@ -63,11 +61,10 @@ struct PartialVolumeCement {
         // The background varies on the scale of σ = 2 mm, so pixels finer than about 0.7 mm are binned for the
         // smoothing and the two smoothed fields interpolated back (bilinearly in-plane).
         let sigma = SIMD3<Double>(repeating: 2)
-        let factor = max(1, Int((0.7 / min(parent.spacing.x, parent.spacing.y)).rounded()))
+        let factor = parent.binning(toward: 0.7)
         let numerator = weighted.binnedInPlane(factor).smoothed(sigma: sigma)
         let denominator = weights.binnedInPlane(factor).smoothed(sigma: sigma)
         var background = [Float](repeating: 0, count: box.count)
-        var sum = 0.0, count = 0.0
         let shift = Double(factor - 1) / 2, coarse = numerator.size
         for k in 0..<size.z {
             for j in 0..<size.y {
@@ -84,14 +81,9 @@ struct PartialVolumeCement {
                     let n = box.index(i, j, k)
                     let d = sample(denominator)
                     background[n] = d > 1e-3 ? sample(numerator) / d : 0
-                    if region.bits[n] {
-                        sum += Double(background[n])
-                        count += 1
-                    }
                 }
             }
         }
-        backgroundHU = count > 0 ? sum / count : .nan
         (self.low, self.size, self.values, self.boxSeeds, self.background) = (low, size, box.values, boxSeeds, background)
         var contributions: [(index: Int, fraction: Float)] = []
         forEachFraction(region: region) { contributions.append(($0, $1)) }
@@ -183,7 +175,7 @@ struct PartialVolumeCement {
         return core.sorted()
     }
 
-    static func median(_ values: [Float]) -> Float {
+    private static func median(_ values: [Float]) -> Float {
         guard !values.isEmpty else { return .nan }
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2

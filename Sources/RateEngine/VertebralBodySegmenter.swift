@@ -40,7 +40,7 @@ struct VertebralBodySegmenter {
 
     /// Segments the body in `full`, a box of `volume` around the cement `fullSeeds` (given on the box).
     func segment(_ volume: HUVolume, box full: GridBox, seeds fullSeeds: Mask) -> BodySegmentation? {
-        let factor = max(1, Int((workingPixelMM / min(full.spacing.x, full.spacing.y)).rounded()))
+        let factor = full.binning(toward: workingPixelMM)
         let grid = Grid(volume, box: full, binning: factor)
         let seeds = factor > 1 ? fullSeeds.binnedInPlane(factor) : fullSeeds
         let (nx, ny, nz) = (grid.size.x, grid.size.y, grid.size.z)
