@@ -209,32 +209,41 @@ public struct SeriesLoader: Sendable {
         let frameSlices = sliceOfFrame
         var failures = [ImagingError?](repeating: nil, count: images.count)
         var clampedCounts = [Int](repeating: 0, count: images.count)
+        // Workers take contiguous runs of files and reuse one stored-value buffer: a fresh half-megabyte buffer per
+        // file costs the kernel a page fault per 4 KB, which was as much as the decoding itself.
+        let workers = min(images.count, 4 * ProcessInfo.processInfo.activeProcessorCount)
         let voxels = [Int16](unsafeUninitializedCapacity: geometry.count) { buffer, initialized in
+            Self.adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
             let volume = SharedBuffer(buffer)
             failures.withUnsafeMutableBufferPointer { failureBuffer in
                 clampedCounts.withUnsafeMutableBufferPointer { clampedBuffer in
                     let (failed, clamped) = (SharedBuffer(failureBuffer), SharedBuffer(clampedBuffer))
-                    DispatchQueue.concurrentPerform(iterations: images.count) { imageIndex in
-                        let image = images[imageIndex]
-                        var words = [UInt16](repeating: 0, count: pixelsPerSlice * image.frames.count)
-                        do throws(ImagingError) {
-                            let object = try DICOMObject(path: image.path)
-                            try words.withUnsafeMutableBufferPointer {
-                                (pointer: inout UnsafeMutableBufferPointer<UInt16>) throws(ImagingError) in
-                                try object.pixelWords(into: pointer)
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        let run = (images.count * worker / workers)..<(images.count * (worker + 1) / workers)
+                        let largest = run.map { images[$0].frames.count }.max() ?? 0
+                        var words = [UInt16](repeating: 0, count: pixelsPerSlice * largest)
+                        for imageIndex in run {
+                            let image = images[imageIndex]
+                            let count = pixelsPerSlice * image.frames.count
+                            do throws(ImagingError) {
+                                let object = try DICOMObject(path: image.path)
+                                try words.withUnsafeMutableBufferPointer {
+                                    (pointer: inout UnsafeMutableBufferPointer<UInt16>) throws(ImagingError) in
+                                    try object.pixelWords(into: UnsafeMutableBufferPointer(rebasing: pointer[0..<count]))
+                                }
+                            } catch {
+                                failed[imageIndex] = error
+                                continue
                             }
-                        } catch {
-                            failed[imageIndex] = error
-                            return
-                        }
-                        let converter = StoredValueConverter(image)
-                        for (frameIndex, k) in frameSlices[imageIndex].enumerated() {
-                            let frame = image.frames[frameIndex]
-                            words.withUnsafeBufferPointer { source in
-                                let input = UnsafeBufferPointer(rebasing: source[(frameIndex * pixelsPerSlice)..<((frameIndex + 1) * pixelsPerSlice)])
-                                let output = UnsafeMutableBufferPointer(start: volume.base + k * pixelsPerSlice, count: pixelsPerSlice)
-                                clamped[imageIndex] += converter.convert(input, into: output, slope: frame.rescaleSlope,
-                                                                         intercept: frame.rescaleIntercept)
+                            let converter = StoredValueConverter(image)
+                            for (frameIndex, k) in frameSlices[imageIndex].enumerated() {
+                                let frame = image.frames[frameIndex]
+                                words.withUnsafeBufferPointer { source in
+                                    let input = UnsafeBufferPointer(rebasing: source[(frameIndex * pixelsPerSlice)..<((frameIndex + 1) * pixelsPerSlice)])
+                                    let output = UnsafeMutableBufferPointer(start: volume.base + k * pixelsPerSlice, count: pixelsPerSlice)
+                                    clamped[imageIndex] += converter.convert(input, into: output, slope: frame.rescaleSlope,
+                                                                             intercept: frame.rescaleIntercept)
+                                }
                             }
                         }
                     }
@@ -247,6 +256,19 @@ public struct SeriesLoader: Sendable {
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         let clamped = clampedCounts.reduce(0, +)
         return (HUVolume(geometry: geometry, voxels: voxels), clamped)
+    }
+
+    /// Asks the kernel to back a large, not yet touched buffer with 2 MB pages where it can (Linux transparent huge
+    /// pages in `madvise` mode): first-touch faults for a 150 MB volume drop from ~38 000 to ~75.
+    private static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+        #if os(Linux)
+        let page = 2 << 20
+        guard let base = buffer.baseAddress, buffer.count >= 2 * page else { return }
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + buffer.count) / page * page
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+        #endif
     }
 
     /// Linear interpolation along the slice axis onto slices `spacing` apart, starting at the first slice.
@@ -293,24 +315,34 @@ struct StoredValueConverter {
         let integral = slope == slope.rounded() && intercept == intercept.rounded() && abs(slope) < 1e4
             && abs(intercept) < 1e6
         let intSlope = Int32(slope), intIntercept = Int32(intercept)
-        // The common case (integer rescale, no padding) as branch-free loops the compiler vectorises.
+        // The common case (integer rescale, no padding) in explicit 16-lane chunks: the scalar loop
+        // with its clamp count does not vectorise, and this conversion touches every voxel of the series.
         if integral, padding == nil, let source = input.baseAddress, let target = output.baseAddress {
-            let low = Int32(Int16.min), high = Int32(Int16.max)
-            if isSigned {
-                let signShift = Int16(shift)
-                for index in 0..<input.count {
-                    let hu = Int32(Int16(bitPattern: source[index] << shift) >> signShift) &* intSlope &+ intIntercept
-                    let bounded = min(max(hu, low), high)
-                    target[index] = Int16(truncatingIfNeeded: bounded)
-                    clamped &+= bounded == hu ? 0 : 1
-                }
-            } else {
-                for index in 0..<input.count {
-                    let hu = Int32(source[index] & mask) &* intSlope &+ intIntercept
-                    let bounded = min(max(hu, low), high)
-                    target[index] = Int16(truncatingIfNeeded: bounded)
-                    clamped &+= bounded == hu ? 0 : 1
-                }
+            let chunks = input.count / 16
+            let low = SIMD16<Int32>(repeating: Int32(Int16.min)), high = SIMD16<Int32>(repeating: Int32(Int16.max))
+            let slopes = SIMD16<Int32>(repeating: intSlope), intercepts = SIMD16<Int32>(repeating: intIntercept)
+            var outside = SIMD16<Int32>.zero
+            let raw = UnsafeRawPointer(source), rawTarget = UnsafeMutableRawPointer(target)
+            for chunk in 0..<chunks {
+                let words = raw.loadUnaligned(fromByteOffset: chunk * 32, as: SIMD16<UInt16>.self)
+                let stored = isSigned
+                    ? SIMD16<Int32>(truncatingIfNeeded: SIMD16<Int16>(truncatingIfNeeded: words &<< shift) &>> Int16(shift))
+                    : SIMD16<Int32>(truncatingIfNeeded: words & mask)
+                let hu = stored &* slopes &+ intercepts
+                let below = hu .< low, above = hu .> high
+                let bounded = hu.replacing(with: low, where: below).replacing(with: high, where: above)
+                outside &+= SIMD16<Int32>.zero.replacing(with: 1, where: below .| above)
+                rawTarget.storeBytes(of: SIMD16<Int16>(truncatingIfNeeded: bounded), toByteOffset: chunk * 32,
+                                     as: SIMD16<Int16>.self)
+            }
+            clamped = Int(outside.wrappedSum())
+            for index in (chunks * 16)..<input.count {
+                let stored = isSigned ? Int32(Int16(bitPattern: source[index] << shift) >> Int16(shift))
+                    : Int32(source[index] & mask)
+                let hu = stored &* intSlope &+ intIntercept
+                let bounded = min(max(hu, Int32(Int16.min)), Int32(Int16.max))
+                target[index] = Int16(truncatingIfNeeded: bounded)
+                clamped += bounded == hu ? 0 : 1
             }
             return clamped
         }

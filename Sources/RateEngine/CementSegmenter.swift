@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 
 /// Finds bone cement: voxels at or above a threshold, grouped into 26-connected components, and components
@@ -16,7 +17,7 @@ struct CementSegmenter {
     func components(_ volume: HUVolume) -> [Component] {
         let g = volume.geometry
         let threshold = Int16(max(-32768, min(32767, thresholdHU.rounded(.up))))
-        let voxels = volume.voxels.withUnsafeBufferPointer { values in values.indices.filter { values[$0] >= threshold } }
+        let voxels = Self.indices(of: volume, atLeast: threshold)
         let labels = ConnectedComponents(voxels: voxels, size: g.size)
         let minimumVoxels = Int((minimumComponentML * 1000 / g.voxelVolume).rounded(.up))
         var components: [Component] = labels.sizes.map { _ in Component(voxels: [], low: g.size, high: SIMD3(repeating: -1)) }
@@ -28,6 +29,38 @@ struct CementSegmenter {
             components[Int(label) - 1].high = pointwiseMax(components[Int(label) - 1].high, p)
         }
         return components.filter { $0.voxels.count >= minimumVoxels }
+    }
+
+    /// Ascending linear indices of the voxels at or above `threshold`. This scan is the only step that reads the
+    /// whole series, so it runs in parallel over slab ranges and skips 32 voxels at a time where none qualifies
+    /// (cement is well under 1 % of a scan).
+    static func indices(of volume: HUVolume, atLeast threshold: Int16) -> [Int] {
+        let count = volume.voxels.count
+        let chunks = max(1, min(64, count / (1 << 16)))
+        var found = [[Int]](repeating: [], count: chunks)
+        volume.voxels.withUnsafeBufferPointer { values in
+            let source = SharedBuffer(UnsafeMutableBufferPointer(mutating: values))
+            found.withUnsafeMutableBufferPointer { buffer in
+                let results = SharedBuffer(buffer)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
+                    let limit = SIMD32<Int16>(repeating: threshold)
+                    let raw = UnsafeRawPointer(source.base)
+                    var list: [Int] = []
+                    var n = start
+                    while n + 32 <= end {
+                        let lanes = raw.loadUnaligned(fromByteOffset: n * 2, as: SIMD32<Int16>.self)
+                        if any(lanes .>= limit) {
+                            for m in n..<(n + 32) where source[m] >= threshold { list.append(m) }
+                        }
+                        n += 32
+                    }
+                    for m in n..<end where source[m] >= threshold { list.append(m) }
+                    results[chunk] = list
+                }
+            }
+        }
+        return Array(found.joined())
     }
 
     /// Components whose slice ranges lie within `gap` mm of each other form one level; levels are returned

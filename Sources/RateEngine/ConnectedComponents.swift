@@ -30,13 +30,7 @@ struct ConnectedComponents {
             return (k * box.y + j) * box.x + i
         }
         if dense { for (position, n) in voxels.enumerated() { lookup[boxIndex(n)] = Int32(position) } }
-        func position(of n: Int) -> Int? {
-            if dense {
-                let i = n % size.x, j = (n / size.x) % size.y, k = n / (size.x * size.y)
-                guard i >= low.x, j >= low.y, k >= low.z, i <= high.x, j <= high.y, k <= high.z else { return nil }
-                let position = lookup[boxIndex(n)]
-                return position >= 0 ? Int(position) : nil
-            }
+        func search(_ n: Int) -> Int? {
             var low = 0, high = voxels.count
             while low < high {
                 let middle = (low + high) / 2
@@ -54,10 +48,18 @@ struct ConnectedComponents {
                 let current = voxels[queue[head]]
                 head += 1
                 let i = current % size.x, j = (current / size.x) % size.y, k = current / (size.x * size.y)
-                for c in max(0, k - 1)...min(size.z - 1, k + 1) {
-                    for b in max(0, j - 1)...min(size.y - 1, j + 1) {
-                        for a in max(0, i - 1)...min(size.x - 1, i + 1) {
-                            if let p = position(of: (c * size.y + b) * size.x + a), labels[p] == 0 {
+                // Neighbours outside the set voxels' bounding box cannot be set.
+                for c in max(low.z, k - 1)...min(high.z, k + 1) {
+                    for b in max(low.y, j - 1)...min(high.y, j + 1) {
+                        for a in max(low.x, i - 1)...min(high.x, i + 1) {
+                            let found: Int?
+                            if dense {
+                                let position = lookup[((c - low.z) * box.y + b - low.y) * box.x + a - low.x]
+                                found = position >= 0 ? Int(position) : nil
+                            } else {
+                                found = search((c * size.y + b) * size.x + a)
+                            }
+                            if let p = found, labels[p] == 0 {
                                 labels[p] = label
                                 queue.append(p)
                             }

@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 
 /// Where a box sits in a volume: its size, the voxel spacing and the index of its first voxel in the volume.
@@ -52,8 +53,11 @@ struct Grid: Sendable {
         offset = box.offset
         let origin = box.offset
         values = volume.voxels.withUnsafeBufferPointer { source in
-            Self.blockMeans(source, fine: fine, factor: factor, row: { j, k in volume.offset(origin.x, origin.y + j, origin.z + k) },
-                            value: { Float($0) })
+            let input = SharedBuffer(UnsafeMutableBufferPointer(mutating: source))
+            return Self.blockMeans(fine: fine, factor: factor) { j, k, row in
+                let start = volume.offset(origin.x, origin.y + j, origin.z + k)
+                for i in row.indices { row[i] = Float(input[start + i]) }
+            }
         }
     }
 
@@ -69,37 +73,44 @@ struct Grid: Sendable {
     func binnedInPlane(_ factor: Int) -> Grid {
         let fine = size
         let means = values.withUnsafeBufferPointer { source in
-            Self.blockMeans(source, fine: fine, factor: factor, row: { j, k in (k * fine.y + j) * fine.x }, value: { $0 })
+            let input = SharedBuffer(UnsafeMutableBufferPointer(mutating: source))
+            return Self.blockMeans(fine: fine, factor: factor) { j, k, row in
+                let start = (k * fine.y + j) * fine.x
+                for i in row.indices { row[i] = input[start + i] }
+            }
         }
         return Grid(size: SIMD3((fine.x + factor - 1) / factor, (fine.y + factor - 1) / factor, fine.z),
                     spacing: spacing * SIMD3(Double(factor), Double(factor), 1), offset: offset, values: means)
     }
 
-    /// Means over `factor` × `factor` pixel blocks of every slice of a `fine`-sized box whose row j of slice k
-    /// starts at `row(j, k)` in `source`.
-    private static func blockMeans<Source>(_ source: UnsafeBufferPointer<Source>, fine: SIMD3<Int>, factor: Int,
-                                           row: (Int, Int) -> Int, value: (Source) -> Float) -> [Float] {
+    /// Means over `factor` × `factor` pixel blocks of every slice of a `fine`-sized box; `loadRow(j, k, row)` fills
+    /// row j of slice k.
+    private static func blockMeans(fine: SIMD3<Int>, factor: Int,
+                                   loadRow: @Sendable (Int, Int, UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
         let coarse = SIMD3((fine.x + factor - 1) / factor, (fine.y + factor - 1) / factor, fine.z)
         var means = [Float](repeating: 0, count: coarse.x * coarse.y * coarse.z)
-        means.withUnsafeMutableBufferPointer { target in
-            for k in 0..<fine.z {
+        means.withUnsafeMutableBufferPointer { buffer in
+            let target = SharedBuffer(buffer)
+            // Slices are independent; this pass reads every voxel of the level's box.
+            DispatchQueue.concurrentPerform(iterations: fine.z) { k in
+                let line = UnsafeMutableBufferPointer<Float>.allocate(capacity: fine.x)
+                defer { line.deallocate() }
                 for j in 0..<fine.y {
-                    let start = row(j, k), out = (k * coarse.y + j / factor) * coarse.x
+                    loadRow(j, k, line)
+                    let out = (k * coarse.y + j / factor) * coarse.x
                     var i = 0, block = 0
                     while i < fine.x {
                         let end = min(i + factor, fine.x)
                         var sum: Float = 0
                         while i < end {
-                            sum += value(source[start + i])
+                            sum += line[i]
                             i += 1
                         }
                         target[out + block] += sum
                         block += 1
                     }
                 }
-            }
-            guard factor > 1 else { return }
-            for k in 0..<coarse.z {
+                guard factor > 1 else { return }
                 for bj in 0..<coarse.y {
                     let rows = Float(min(fine.y, (bj + 1) * factor) - bj * factor)
                     for bi in 0..<coarse.x {

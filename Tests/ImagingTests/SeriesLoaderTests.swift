@@ -168,6 +168,24 @@ final class SeriesLoaderTests: XCTestCase {
         XCTAssertEqual(volume.voxels, [-1, -2048, 1])
     }
 
+    func testOutOfRangeHUAreClampedAndCounted() throws {
+        // 40 pixels (two 16-lane chunks and a tail of 8), unsigned 16-bit, slope 16, intercept −1024: stored
+        // values above 2111 give HU above 32767 and values are clamped to Int16; expected HU by hand from
+        // HU = 16·stored − 1024.
+        let stored = (0..<40).map { UInt16($0 * 100) }
+        let folder = Fixtures.temporaryFolder()
+        let attributes = sliceAttributes(rows: 1, columns: 40) + [
+            ("(0028,0101)", "16"), ("(0028,0102)", "15"), ("(0028,0103)", "0"),
+            ("(0028,1052)", "-1024"), ("(0028,1053)", "16"),
+        ]
+        try DICOMWriter.write(path: folder + "/a.dcm", attributes: attributes, pixelWords: stored)
+        let loaded = try SeriesLoader().load(paths: [folder])
+        let expected = stored.map { Int16(min(32767, 16 * Int($0) - 1024)) }
+        XCTAssertEqual(loaded.volume.voxels, expected)
+        XCTAssertEqual(loaded.clampedVoxelCount, stored.filter { $0 > 2111 }.count)
+        XCTAssertEqual(loaded.clampedVoxelCount, 18)
+    }
+
     func testPixelPaddingBecomesAir() throws {
         var volume = Fixtures.patternVolume(low: -900, high: 2000)
         volume.voxels[0] = -2000

@@ -22,6 +22,30 @@ final class RateEngineTests: XCTestCase {
         XCTAssertEqual(label(5, 5, 0), label(4, 4, 0))
     }
 
+    func testDistanceTransformMatchesBruteForce() {
+        // Reference: the minimum over all target voxels of the anisotropic squared distance, by brute force.
+        var generator = SeededGenerator(seed: 11)
+        let size = SIMD3(13, 9, 7), spacing = SIMD3(0.7, 0.9, 2.5)
+        for density in [0.0, 0.01, 0.1, 0.5] {
+            let target = (0..<(size.x * size.y * size.z)).map { _ in Double.random(in: 0..<1, using: &generator) < density }
+            let distance = DistanceTransform.squaredDistance(to: target, size: size, spacing: spacing)
+            func millimetres(_ n: Int) -> SIMD3<Double> {
+                SIMD3(Double(n % size.x), Double((n / size.x) % size.y), Double(n / (size.x * size.y))) * spacing
+            }
+            let points = target.indices.filter { target[$0] }.map(millimetres)
+            for n in target.indices {
+                let p = millimetres(n)
+                let expected = points.map { (($0 - p) * ($0 - p)).sum() }.min() ?? .infinity
+                XCTAssertEqual(distance[n], expected, accuracy: 1e-9, "voxel \(n), density \(density)")
+            }
+        }
+        // One slice, as the outline morphology calls it.
+        let slice = (0..<(40 * 30)).map { $0 == 5 * 40 + 7 }
+        let planar = DistanceTransform.squaredDistance(to: slice, size: SIMD3(40, 30, 1), spacing: SIMD3(0.5, 0.6, 1))
+        let expected: Double = 16 * 0.25 + 9 * 0.36   // 4 pixels × 0.5 mm and 3 rows × 0.6 mm away
+        XCTAssertEqual(planar[8 * 40 + 11], expected, accuracy: 1e-12)
+    }
+
     func testFillHolesAndOpening() {
         // A 9×9 ring (one pixel thick) around a hole, and a one-pixel bar sticking out of a 7×7 square.
         let width = 12, height = 12
