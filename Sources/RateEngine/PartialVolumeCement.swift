@@ -6,7 +6,7 @@ import Imaging
 /// Blur and partial volume move HU between voxels but keep their sum; so over a region R that holds all of the
 /// cement's blurred signal, Σ_R (v − B)/(C − B) equals the cement volume in voxels, where B is what the voxel
 /// would read without cement and C the HU of pure cement. B is estimated locally by normalised Gaussian
-/// smoothing (σ 2 mm) of the voxels outside R; C is the median HU of voxels at least 2 mm inside the cement
+/// smoothing (σ 1 mm, and 2 mm where the narrower kernel reaches too few voxels) of the voxels outside R; C is the median HU of voxels at least 2 mm inside the cement
 /// (or the 95th percentile of the cement voxels when none are that deep). R is the cement dilated by 2 mm (at
 /// least one voxel along each axis). Each voxel's contribution is kept, to be split between inside and outside
 /// the vertebral body. The work is done in the box around the seeds that R and the smoothing reach (8 mm margin).
@@ -58,14 +58,18 @@ struct PartialVolumeCement {
             weighted.values[n] = box.values[n] * outside
             weights.values[n] = outside
         }
-        // The background varies on the scale of σ = 2 mm, so pixels finer than about 0.7 mm are binned for the
-        // smoothing and the two smoothed fields interpolated back (bilinearly in-plane).
-        let sigma = SIMD3<Double>(repeating: 2)
+        // Two scales: σ = 1 mm follows the bone right next to the cement (on the tuning phantoms without leakage the
+        // cement in the body errs 1.6 % on average, against 2.0 % with 2 mm alone); σ = 2 mm fills in where the
+        // narrow kernel reaches too few outside voxels (holes deep inside the cement).
+        // Pixels finer than about 0.7 mm are binned for the smoothing and the smoothed fields interpolated back
+        // (bilinearly in-plane).
         let factor = parent.binning(toward: 0.7)
-        let numerator = weighted.binnedInPlane(factor).smoothed(sigma: sigma)
-        let denominator = weights.binnedInPlane(factor).smoothed(sigma: sigma)
+        let (binnedWeighted, binnedWeights) = (weighted.binnedInPlane(factor), weights.binnedInPlane(factor))
+        let fields = [1.0, 2.0].map { sigma in
+            (binnedWeighted.smoothed(sigma: SIMD3(repeating: sigma)), binnedWeights.smoothed(sigma: SIMD3(repeating: sigma)))
+        }
         var background = [Float](repeating: 0, count: box.count)
-        let shift = Double(factor - 1) / 2, coarse = numerator.size
+        let shift = Double(factor - 1) / 2, coarse = binnedWeights.size
         for k in 0..<size.z {
             for j in 0..<size.y {
                 let y = min(max((Double(j) - shift) / Double(factor), 0), Double(coarse.y - 1))
@@ -78,9 +82,12 @@ struct PartialVolumeCement {
                         let bottom = (1 - fx) * field.values[field.index(i0, j1, k)] + fx * field.values[field.index(i1, j1, k)]
                         return (1 - fy) * top + fy * bottom
                     }
-                    let n = box.index(i, j, k)
-                    let d = sample(denominator)
-                    background[n] = d > 1e-3 ? sample(numerator) / d : 0
+                    let (fine, wide) = (sample(fields[0].1), sample(fields[1].1))
+                    let fineLevel = fine > 1e-3 ? sample(fields[0].0) / fine : 0
+                    let wideLevel = wide > 1e-3 ? sample(fields[1].0) / wide : 0
+                    // Outside voxels hold at least a tenth of the fine kernel's weight: its estimate stands.
+                    let trust = min(1, fine / 0.1)
+                    background[box.index(i, j, k)] = trust * fineLevel + (1 - trust) * wideLevel
                 }
             }
         }

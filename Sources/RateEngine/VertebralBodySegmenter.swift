@@ -13,8 +13,8 @@ import Imaging
 /// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
 ///    near the coarse edge (unless that "ridge" is only the blurred shoulder of cement against the wall), or the
 ///    first prominent ridge outwards from the centre where the coarse edge lies beyond it; the body edge is its
-///    centroid plus half a wall thickness (1.15 mm assumed). Three shape rules then clean the outline: no deep
-///    notches, no bulge of leaked cement, no pedicle left attached.
+///    centroid plus half a wall thickness (1.25 mm assumed). Shape rules then clean the outline: no deep
+///    notches, a smooth outline where no wall was found, no bulge of leaked cement, no pedicle left attached.
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
@@ -31,7 +31,8 @@ struct VertebralBodySegmenter {
     /// Along a column only cement itself (and its 1.5 mm surroundings) hides the endplate: dense endplates reach
     /// 900 HU, above `cementExclusionHU`.
     var cementThresholdHU: Float = 1000
-    var wallThickness = 1.15
+    /// Cortical wall and endplate thickness assumed when placing the body's surface outside a wall's centroid.
+    var wallThickness = 1.25
     var openingRadius = 5.5
     var closingRadius = 1.0
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
@@ -132,44 +133,50 @@ struct VertebralBodySegmenter {
         let rays = 180
         var radii = [Double](repeating: .nan, count: rays)
         var cementAtEdge = [Bool](repeating: false, count: rays)
+        var wallSeen = [Bool](repeating: false, count: rays)
         // Rays are independent: they are refined in parallel.
         radii.withUnsafeMutableBufferPointer { radiusBuffer in
             cementAtEdge.withUnsafeMutableBufferPointer { cementBuffer in
-                let (radiusOut, cementOut) = (SharedBuffer(radiusBuffer), SharedBuffer(cementBuffer))
-                DispatchQueue.concurrentPerform(iterations: rays) { ray in
-                    let theta = 2 * Double.pi * Double(ray) / Double(rays)
-                    let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
-                    var coarse = -1.0
-                    var s = 0.0
-                    while s < 45 {
-                        let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
-                        if i < 0 || j < 0 || i >= nx || j >= ny { break }
-                        if reference[j * nx + i] { coarse = s }
-                        s += 0.1
-                    }
-                    guard coarse > 0 else { return }
-                    var estimates: [Double] = []
-                    var cementSlices = 0
-                    for k in central {
-                        var guess = coarse
-                        if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
-                        let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
-                            (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
+                wallSeen.withUnsafeMutableBufferPointer { wallBuffer in
+                    let (radiusOut, cementOut, wallOut) = (SharedBuffer(radiusBuffer), SharedBuffer(cementBuffer),
+                                                           SharedBuffer(wallBuffer))
+                    DispatchQueue.concurrentPerform(iterations: rays) { ray in
+                        let theta = 2 * Double.pi * Double(ray) / Double(rays)
+                        let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
+                        var coarse = -1.0
+                        var s = 0.0
+                        while s < 45 {
+                            let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
+                            if i < 0 || j < 0 || i >= nx || j >= ny { break }
+                            if reference[j * nx + i] { coarse = s }
+                            s += 0.1
                         }
-                        let edge = wallEdge(samples)
-                        let estimate = edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess
-                        estimates.append(estimate)
-                        if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
-                            bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
-                        }) { cementSlices += 1 }
+                        guard coarse > 0 else { return }
+                        var estimates: [Double] = []
+                        var cementSlices = 0, wallSlices = 0
+                        for k in central {
+                            var guess = coarse
+                            if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
+                            let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
+                                (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
+                            }
+                            let edge = wallEdge(samples)
+                            let estimate = edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess
+                            if let edge, abs(edge - guess) < 2.5 { wallSlices += 1 }
+                            estimates.append(estimate)
+                            if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
+                                bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
+                            }) { cementSlices += 1 }
+                        }
+                        radiusOut[ray] = estimates.sorted()[estimates.count / 2]
+                        cementOut[ray] = 2 * cementSlices > central.count
+                        wallOut[ray] = 2 * wallSlices > central.count
                     }
-                    radiusOut[ray] = estimates.sorted()[estimates.count / 2]
-                    cementOut[ray] = 2 * cementSlices > central.count
                 }
             }
         }
         guard radii.contains(where: { $0.isFinite }) else { return nil }
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge)
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen)
         let smoothedRadii = (0..<rays).map { ray -> Double in
             let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
             return window.isEmpty ? 0 : window[window.count / 2]
@@ -498,7 +505,7 @@ struct RobustPlane {
                     m[r][3] += row[r] * z[n]
                 }
             }
-            guard let solution = Self.solve(m) else { return nil }
+            guard let solution = LinearSystem.solve(m) else { return nil }
             (a, b, c) = (solution[0], solution[1], solution[2])
             let residuals = points.indices.filter { keep[$0] }.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }.sorted()
             let mad = residuals[residuals.count / 2] * 1.4826
@@ -510,20 +517,4 @@ struct RobustPlane {
 
     func value(_ x: Double, _ y: Double) -> Double { a + b * x + c * y }
     func accepts(_ x: Double, _ y: Double, _ z: Double) -> Bool { abs(z - value(x, y)) < tolerance }
-
-    /// Gaussian elimination of a 3×4 augmented matrix.
-    static func solve(_ matrix: [[Double]]) -> [Double]? {
-        var m = matrix
-        for column in 0..<3 {
-            guard let pivot = (column..<3).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }), abs(m[pivot][column]) > 1e-12 else {
-                return nil
-            }
-            m.swapAt(pivot, column)
-            for row in 0..<3 where row != column {
-                let factor = m[row][column] / m[column][column]
-                for c in column..<4 { m[row][c] -= factor * m[column][c] }
-            }
-        }
-        return (0..<3).map { m[$0][3] / m[$0][$0] }
-    }
 }

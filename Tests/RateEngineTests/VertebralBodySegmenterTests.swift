@@ -113,6 +113,27 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertEqual(VertebralBodySegmenter.solidity(radii: [Double](repeating: 10, count: 180)), 1, accuracy: 1e-9)
     }
 
+    func testRaysWithoutAWallTakeTheSmoothOutline() {
+        // An ellipse (semi-axes 20 and 15 mm, analytic radius r(θ) = ab / √((b cos θ)² + (a sin θ)²)); a 30° sector
+        // of rays found no wall and ends 1.5 mm outside (the coarse outline at a pedicle's base); two rays end in
+        // cement 2 mm outside. The sector must come back to the ellipse within 0.1 mm (a fourth-harmonic fit
+        // represents it to about 0.05 mm); rays that found their wall and the cement rays keep their radii.
+        let ellipse = (0..<180).map { ray -> Double in
+            let theta = 2 * Double.pi * Double(ray) / 180
+            return 300 / ((15 * cos(theta)) * (15 * cos(theta)) + (20 * sin(theta)) * (20 * sin(theta))).squareRoot()
+        }
+        let unseen = 100..<115, cement = [10, 11]
+        var radii = ellipse
+        for ray in unseen { radii[ray] += 1.5 }
+        for ray in cement { radii[ray] += 2 }
+        let wallSeen = (0..<180).map { !unseen.contains($0) && !cement.contains($0) }
+        let cementAtEdge = (0..<180).map { cement.contains($0) }
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen)
+        for ray in unseen { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 0.1, "ray \(ray)") }
+        for ray in cement { XCTAssertEqual(radii[ray], ellipse[ray] + 2, accuracy: 1e-12) }
+        for ray in 0..<180 where wallSeen[ray] { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 1e-12) }
+    }
+
     func testBinningAveragesBlocksAndKeepsAnySetPixel() {
         // 3 × 2 × 1 values 0…5 binned by 2: blocks {0, 1, 3, 4} and the partial block {2, 5}.
         let grid = Grid(size: [3, 2, 1], spacing: [0.3, 0.3, 1], offset: [4, 5, 6], values: [0, 1, 2, 3, 4, 5])
