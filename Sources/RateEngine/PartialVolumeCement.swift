@@ -70,24 +70,41 @@ struct PartialVolumeCement {
         }
         var background = [Float](repeating: 0, count: box.count)
         let shift = Double(factor - 1) / 2, coarse = binnedWeights.size
-        for k in 0..<size.z {
-            for j in 0..<size.y {
-                let y = min(max((Double(j) - shift) / Double(factor), 0), Double(coarse.y - 1))
-                let j0 = min(Int(y), max(0, coarse.y - 2)), fy = Float(y - Double(j0)), j1 = min(j0 + 1, coarse.y - 1)
-                for i in 0..<size.x {
-                    let x = min(max((Double(i) - shift) / Double(factor), 0), Double(coarse.x - 1))
-                    let i0 = min(Int(x), max(0, coarse.x - 2)), fx = Float(x - Double(i0)), i1 = min(i0 + 1, coarse.x - 1)
-                    func sample(_ field: Grid) -> Float {
-                        let top = (1 - fx) * field.values[field.index(i0, j0, k)] + fx * field.values[field.index(i1, j0, k)]
-                        let bottom = (1 - fx) * field.values[field.index(i0, j1, k)] + fx * field.values[field.index(i1, j1, k)]
-                        return (1 - fy) * top + fy * bottom
+        // Bilinear weights in-plane, the same for every slice and every field.
+        func taps(_ n: Int, _ count: Int) -> [(Int, Int, Float)] {
+            (0..<n).map { i in
+                let x = min(max((Double(i) - shift) / Double(factor), 0), Double(count - 1))
+                let i0 = min(Int(x), max(0, count - 2))
+                return (i0, min(i0 + 1, count - 1), Float(x - Double(i0)))
+            }
+        }
+        let (columns, rows) = (taps(size.x, coarse.x), taps(size.y, coarse.y))
+        fields[0].0.values.withUnsafeBufferPointer { fineSum in
+            fields[0].1.values.withUnsafeBufferPointer { fineWeight in
+                fields[1].0.values.withUnsafeBufferPointer { wideSum in
+                    fields[1].1.values.withUnsafeBufferPointer { wideWeight in
+                        for k in 0..<size.z {
+                            for j in 0..<size.y {
+                                let (j0, j1, fy) = rows[j]
+                                let top = (k * coarse.y + j0) * coarse.x, bottom = (k * coarse.y + j1) * coarse.x
+                                for i in 0..<size.x {
+                                    let (i0, i1, fx) = columns[i]
+                                    func sample(_ field: UnsafeBufferPointer<Float>) -> Float {
+                                        let upper = (1 - fx) * field[top + i0] + fx * field[top + i1]
+                                        let lower = (1 - fx) * field[bottom + i0] + fx * field[bottom + i1]
+                                        return (1 - fy) * upper + fy * lower
+                                    }
+                                    let (fine, wide) = (sample(fineWeight), sample(wideWeight))
+                                    let fineLevel = fine > 1e-3 ? sample(fineSum) / fine : 0
+                                    let wideLevel = wide > 1e-3 ? sample(wideSum) / wide : 0
+                                    // Outside voxels hold at least a tenth of the fine kernel's weight: its
+                                    // estimate stands.
+                                    let trust = min(1, fine / 0.1)
+                                    background[box.index(i, j, k)] = trust * fineLevel + (1 - trust) * wideLevel
+                                }
+                            }
+                        }
                     }
-                    let (fine, wide) = (sample(fields[0].1), sample(fields[1].1))
-                    let fineLevel = fine > 1e-3 ? sample(fields[0].0) / fine : 0
-                    let wideLevel = wide > 1e-3 ? sample(fields[1].0) / wide : 0
-                    // Outside voxels hold at least a tenth of the fine kernel's weight: its estimate stands.
-                    let trust = min(1, fine / 0.1)
-                    background[box.index(i, j, k)] = trust * fineLevel + (1 - trust) * wideLevel
                 }
             }
         }
