@@ -51,24 +51,8 @@ public struct GaussianBlur: Sendable {
                             line[t] = line[radius]
                             line[radius + length + t] = line[radius + length - 1]
                         }
-                        // Eight outputs at a time in explicit vectors (the compiler keeps the tap loop scalar);
-                        // each lane sums its taps in the same order as the scalar tail.
-                        let raw = UnsafeRawPointer(line.baseAddress!)
-                        var t = 0
-                        while t + 8 <= length {
-                            var sum = SIMD8<Float>()
-                            for w in 0..<weights.count {
-                                sum += weights[w] * raw.loadUnaligned(fromByteOffset: (t + w) * 4, as: SIMD8<Float>.self)
-                            }
-                            UnsafeMutableRawPointer(data.base + start + t).storeBytes(of: sum, as: SIMD8<Float>.self)
-                            t += 8
-                        }
-                        while t < length {
-                            var sum: Float = 0
-                            for w in 0..<weights.count { sum += weights[w] * line[t + w] }
-                            data[start + t] = sum
-                            t += 1
-                        }
+                        convolve(weights, source: UnsafePointer(line.baseAddress!), tapStride: 1, count: length,
+                                 into: data.base + start)
                     }
                 }
             }
@@ -88,28 +72,34 @@ public struct GaussianBlur: Sendable {
                         let source = offset(group, min(rows - 1, max(0, r - radius)))
                         for i in 0..<rowLength { slab[r * rowLength + i] = data[source + i] }
                     }
-                    let raw = UnsafeRawPointer(slab.baseAddress!)
                     for r in 0..<rows {
-                        let target = offset(group, r)
-                        var i = 0
-                        while i + 8 <= rowLength {
-                            var sum = SIMD8<Float>()
-                            for w in 0..<weights.count {
-                                sum += weights[w] * raw.loadUnaligned(fromByteOffset: ((r + w) * rowLength + i) * 4,
-                                                                      as: SIMD8<Float>.self)
-                            }
-                            UnsafeMutableRawPointer(data.base + target + i).storeBytes(of: sum, as: SIMD8<Float>.self)
-                            i += 8
-                        }
-                        while i < rowLength {
-                            var sum: Float = 0
-                            for w in 0..<weights.count { sum += weights[w] * slab[(r + w) * rowLength + i] }
-                            data[target + i] = sum
-                            i += 1
-                        }
+                        convolve(weights, source: UnsafePointer(slab.baseAddress! + r * rowLength), tapStride: rowLength,
+                                 count: rowLength, into: data.base + offset(group, r))
                     }
                 }
             }
+        }
+    }
+
+    /// target[t] = Σ_w weights[w] · source[t + w · tapStride] for t < count: eight outputs at a time in explicit
+    /// vectors (the compiler keeps the tap loop scalar), each lane summing its taps in the same order as the tail.
+    private static func convolve(_ weights: UnsafeBufferPointer<Float>, source: UnsafePointer<Float>, tapStride: Int,
+                                 count: Int, into target: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeRawPointer(source)
+        var t = 0
+        while t + 8 <= count {
+            var sum = SIMD8<Float>()
+            for w in 0..<weights.count {
+                sum += weights[w] * raw.loadUnaligned(fromByteOffset: (t + w * tapStride) * 4, as: SIMD8<Float>.self)
+            }
+            UnsafeMutableRawPointer(target + t).storeBytes(of: sum, as: SIMD8<Float>.self)
+            t += 8
+        }
+        while t < count {
+            var sum: Float = 0
+            for w in 0..<weights.count { sum += weights[w] * source[t + w * tapStride] }
+            target[t] = sum
+            t += 1
         }
     }
 }

@@ -315,6 +315,7 @@ struct StoredValueConverter {
         let integral = slope == slope.rounded() && intercept == intercept.rounded() && abs(slope) < 1e4
             && abs(intercept) < 1e6
         let intSlope = Int32(slope), intIntercept = Int32(intercept)
+        var start = 0
         // The common case (integer rescale, no padding) in explicit 16-lane chunks: the scalar loop
         // with its clamp count does not vectorise, and this conversion touches every voxel of the series.
         if integral, padding == nil, let source = input.baseAddress, let target = output.baseAddress {
@@ -336,17 +337,10 @@ struct StoredValueConverter {
                                      as: SIMD16<Int16>.self)
             }
             clamped = Int(outside.wrappedSum())
-            for index in (chunks * 16)..<input.count {
-                let stored = isSigned ? Int32(Int16(bitPattern: source[index] << shift) >> Int16(shift))
-                    : Int32(source[index] & mask)
-                let hu = stored &* intSlope &+ intIntercept
-                let bounded = min(max(hu, Int32(Int16.min)), Int32(Int16.max))
-                target[index] = Int16(truncatingIfNeeded: bounded)
-                clamped += bounded == hu ? 0 : 1
-            }
-            return clamped
+            start = chunks * 16
         }
-        for index in 0..<input.count {
+        // The remainder of a chunked frame, and every frame with padding or a fractional rescale.
+        for index in start..<input.count {
             let word = input[index]
             let stored: Int32 = isSigned ? Int32(Int16(bitPattern: word << shift) >> Int16(shift)) : Int32(word & mask)
             if let padding, stored == padding {

@@ -16,4 +16,18 @@ enum LinearSystem {
         }
         return (0..<n).map { m[$0][n] / m[$0][$0] }
     }
+
+    /// Least-squares coefficients c minimising Σ (c · row − value)² over the rows (each with the same number of
+    /// features), by the normal equations; nil when they are singular.
+    static func leastSquares(_ rows: [[Double]], _ values: [Double]) -> [Double]? {
+        guard let unknowns = rows.first?.count else { return nil }
+        var normal = [[Double]](repeating: [Double](repeating: 0, count: unknowns + 1), count: unknowns)
+        for (row, value) in zip(rows, values) {
+            for r in 0..<unknowns {
+                for c in 0..<unknowns { normal[r][c] += row[r] * row[c] }
+                normal[r][unknowns] += row[r] * value
+            }
+        }
+        return solve(normal)
+    }
 }

@@ -29,15 +29,7 @@ enum OutlineShapeRules {
             let theta = 2 * Double.pi * Double(ray) / Double(rays)
             return [1] + (1...order).flatMap { [cos(Double($0) * theta), sin(Double($0) * theta)] }
         }
-        var normal = [[Double]](repeating: [Double](repeating: 0, count: unknowns + 1), count: unknowns)
-        for ray in supported {
-            let f = basis(ray)
-            for r in 0..<unknowns {
-                for c in 0..<unknowns { normal[r][c] += f[r] * f[c] }
-                normal[r][unknowns] += f[r] * radii[ray]
-            }
-        }
-        guard let coefficients = LinearSystem.solve(normal) else { return }
+        guard let coefficients = LinearSystem.leastSquares(supported.map(basis), supported.map { radii[$0] }) else { return }
         for ray in 0..<rays where !(wallSeen[ray] && radii[ray].isFinite) && !cementAtEdge[ray] {
             let smooth = zip(coefficients, basis(ray)).reduce(0) { $0 + $1.0 * $1.1 }
             if !radii[ray].isFinite || smooth < radii[ray] { radii[ray] = smooth }

@@ -79,31 +79,26 @@ struct PartialVolumeCement {
             }
         }
         let (columns, rows) = (taps(size.x, coarse.x), taps(size.y, coarse.y))
-        fields[0].0.values.withUnsafeBufferPointer { fineSum in
-            fields[0].1.values.withUnsafeBufferPointer { fineWeight in
-                fields[1].0.values.withUnsafeBufferPointer { wideSum in
-                    fields[1].1.values.withUnsafeBufferPointer { wideWeight in
-                        for k in 0..<size.z {
-                            for j in 0..<size.y {
-                                let (j0, j1, fy) = rows[j]
-                                let top = (k * coarse.y + j0) * coarse.x, bottom = (k * coarse.y + j1) * coarse.x
-                                for i in 0..<size.x {
-                                    let (i0, i1, fx) = columns[i]
-                                    func sample(_ field: UnsafeBufferPointer<Float>) -> Float {
-                                        let upper = (1 - fx) * field[top + i0] + fx * field[top + i1]
-                                        let lower = (1 - fx) * field[bottom + i0] + fx * field[bottom + i1]
-                                        return (1 - fy) * upper + fy * lower
-                                    }
-                                    let (fine, wide) = (sample(fineWeight), sample(wideWeight))
-                                    let fineLevel = fine > 1e-3 ? sample(fineSum) / fine : 0
-                                    let wideLevel = wide > 1e-3 ? sample(wideSum) / wide : 0
-                                    // Outside voxels hold at least a tenth of the fine kernel's weight: its
-                                    // estimate stands.
-                                    let trust = min(1, fine / 0.1)
-                                    background[box.index(i, j, k)] = trust * fineLevel + (1 - trust) * wideLevel
-                                }
-                            }
-                        }
+        // The four smoothed fields side by side (fine sum, fine weight, wide sum, wide weight): one bilinear sample
+        // serves them all.
+        let packed = (0..<binnedWeights.count).map { n in
+            SIMD4(fields[0].0.values[n], fields[0].1.values[n], fields[1].0.values[n], fields[1].1.values[n])
+        }
+        packed.withUnsafeBufferPointer { field in
+            for k in 0..<size.z {
+                for j in 0..<size.y {
+                    let (j0, j1, fy) = rows[j]
+                    let top = (k * coarse.y + j0) * coarse.x, bottom = (k * coarse.y + j1) * coarse.x
+                    for i in 0..<size.x {
+                        let (i0, i1, fx) = columns[i]
+                        let upper = (1 - fx) * field[top + i0] + fx * field[top + i1]
+                        let lower = (1 - fx) * field[bottom + i0] + fx * field[bottom + i1]
+                        let sample = (1 - fy) * upper + fy * lower
+                        let fineLevel = sample[1] > 1e-3 ? sample[0] / sample[1] : 0
+                        let wideLevel = sample[3] > 1e-3 ? sample[2] / sample[3] : 0
+                        // Outside voxels hold at least a tenth of the fine kernel's weight: its estimate stands.
+                        let trust = min(1, sample[1] / 0.1)
+                        background[box.index(i, j, k)] = trust * fineLevel + (1 - trust) * wideLevel
                     }
                 }
             }

@@ -131,50 +131,47 @@ struct VertebralBodySegmenter {
             return nil
         }
         let rays = 180
-        var radii = [Double](repeating: .nan, count: rays)
-        var cementAtEdge = [Bool](repeating: false, count: rays)
-        var wallSeen = [Bool](repeating: false, count: rays)
+        // Per ray: its radius, whether cement forms its edge, whether a wall was found along it.
+        var rayResults = [(radius: Double, cementAtEdge: Bool, wallSeen: Bool)](repeating: (.nan, false, false), count: rays)
         // Rays are independent: they are refined in parallel.
-        radii.withUnsafeMutableBufferPointer { radiusBuffer in
-            cementAtEdge.withUnsafeMutableBufferPointer { cementBuffer in
-                wallSeen.withUnsafeMutableBufferPointer { wallBuffer in
-                    let (radiusOut, cementOut, wallOut) = (SharedBuffer(radiusBuffer), SharedBuffer(cementBuffer),
-                                                           SharedBuffer(wallBuffer))
-                    DispatchQueue.concurrentPerform(iterations: rays) { ray in
-                        let theta = 2 * Double.pi * Double(ray) / Double(rays)
-                        let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
-                        var coarse = -1.0
-                        var s = 0.0
-                        while s < 45 {
-                            let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
-                            if i < 0 || j < 0 || i >= nx || j >= ny { break }
-                            if reference[j * nx + i] { coarse = s }
-                            s += 0.1
-                        }
-                        guard coarse > 0 else { return }
-                        var estimates: [Double] = []
-                        var cementSlices = 0, wallSlices = 0
-                        for k in central {
-                            var guess = coarse
-                            if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
-                            let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
-                                (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
-                            }
-                            let edge = wallEdge(samples)
-                            let estimate = edge.map { abs($0 - guess) < 2.5 ? $0 : guess } ?? guess
-                            if let edge, abs(edge - guess) < 2.5 { wallSlices += 1 }
-                            estimates.append(estimate)
-                            if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
-                                bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
-                            }) { cementSlices += 1 }
-                        }
-                        radiusOut[ray] = estimates.sorted()[estimates.count / 2]
-                        cementOut[ray] = 2 * cementSlices > central.count
-                        wallOut[ray] = 2 * wallSlices > central.count
-                    }
+        rayResults.withUnsafeMutableBufferPointer { buffer in
+            let results = SharedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: rays) { ray in
+                let theta = 2 * Double.pi * Double(ray) / Double(rays)
+                let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
+                var coarse = -1.0
+                var s = 0.0
+                while s < 45 {
+                    let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
+                    if i < 0 || j < 0 || i >= nx || j >= ny { break }
+                    if reference[j * nx + i] { coarse = s }
+                    s += 0.1
                 }
+                guard coarse > 0 else { return }
+                var estimates: [Double] = []
+                var cementSlices = 0, wallSlices = 0
+                for k in central {
+                    var guess = coarse
+                    if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
+                    let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
+                        (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
+                    }
+                    var estimate = guess
+                    if let edge = wallEdge(samples), abs(edge - guess) < 2.5 {
+                        estimate = edge
+                        wallSlices += 1
+                    }
+                    estimates.append(estimate)
+                    if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
+                        bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
+                    }) { cementSlices += 1 }
+                }
+                results[ray] = (estimates.sorted()[estimates.count / 2], 2 * cementSlices > central.count,
+                                2 * wallSlices > central.count)
             }
         }
+        var radii = rayResults.map(\.radius)
+        let cementAtEdge = rayResults.map(\.cementAtEdge), wallSeen = rayResults.map(\.wallSeen)
         guard radii.contains(where: { $0.isFinite }) else { return nil }
         OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen)
         let smoothedRadii = (0..<rays).map { ray -> Double in
@@ -497,17 +494,11 @@ struct RobustPlane {
         var keep = z.map(\.isFinite)
         guard keep.filter({ $0 }).count >= 3 else { return nil }
         for _ in 0..<5 {
-            var m = [[Double]](repeating: [0, 0, 0, 0], count: 3)
-            for (n, (x, y)) in points.enumerated() where keep[n] {
-                let row = [1, x, y]
-                for r in 0..<3 {
-                    for s in 0..<3 { m[r][s] += row[r] * row[s] }
-                    m[r][3] += row[r] * z[n]
-                }
-            }
-            guard let solution = LinearSystem.solve(m) else { return nil }
+            let kept = points.indices.filter { keep[$0] }
+            guard let solution = LinearSystem.leastSquares(kept.map { [1, points[$0].0, points[$0].1] }, kept.map { z[$0] })
+            else { return nil }
             (a, b, c) = (solution[0], solution[1], solution[2])
-            let residuals = points.indices.filter { keep[$0] }.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }.sorted()
+            let residuals = kept.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }.sorted()
             let mad = residuals[residuals.count / 2] * 1.4826
             tolerance = max(3 * mad, 0.5)
             keep = points.indices.map { z[$0].isFinite && abs(z[$0] - value(points[$0].0, points[$0].1)) < tolerance }

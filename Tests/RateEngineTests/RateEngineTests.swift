@@ -66,13 +66,10 @@ final class RateEngineTests: XCTestCase {
     func testPartialVolumeCementOfABlurredSphere() {
         let size = SIMD3(40, 40, 20), spacing = SIMD3(0.7, 0.7, 1.5)
         let centre = SIMD3<Double>(size) * spacing / 2 + SIMD3(0.13, -0.21, 0.4)
-        let grid = Grid.drawn(size: size, spacing: spacing, samples: 8) { p in
+        let (estimate, grid, seeds) = blurredCementEstimate(size: size, spacing: spacing) { p in
             let d = p - centre
             return (d * d).sum() <= 25 ? 2000 : 100
-        }.smoothed(sigma: [0.6, 0.6, 0.6])
-        var seeds = Mask(size: size)
-        for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
-        let estimate = PartialVolumeCement(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds)
+        }
         let (volume, cementHU) = (estimate.volumeML() * 1000, estimate.cementHU)
         let exact = 4.0 / 3.0 * Double.pi * 125
         XCTAssertEqual(volume, exact, accuracy: 0.02 * exact)
@@ -88,17 +85,25 @@ final class RateEngineTests: XCTestCase {
     func testPartialVolumeCementNextToADenseEndplate() {
         let size = SIMD3(40, 40, 24), spacing = SIMD3(0.7, 0.7, 1.0)
         let centre = SIMD3<Double>(size) * spacing / 2 + SIMD3(0.13, -0.21, 1.4)
-        let grid = Grid.drawn(size: size, spacing: spacing, samples: 8) { p in
+        let (estimate, _, _) = blurredCementEstimate(size: size, spacing: spacing) { p in
             let d = p - centre
             if (d * d).sum() <= 25 { return 1300 }
             return d.z < -5 && d.z >= -6.4 ? 600 : 100
-        }.smoothed(sigma: [0.6, 0.6, 0.6])
-        var seeds = Mask(size: size)
-        for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
-        let estimate = PartialVolumeCement(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds)
+        }
         let exact = 4.0 / 3.0 * Double.pi * 125
         XCTAssertEqual(estimate.volumeML() * 1000, exact, accuracy: 0.03 * exact)
         XCTAssertEqual(estimate.cementHU, 1300, accuracy: 40)
+    }
+
+    /// `draw` supersampled 8³ per voxel (partial volume), blurred by a 0.6 mm Gaussian, cement seeded at 1000 HU.
+    private func blurredCementEstimate(size: SIMD3<Int>, spacing: SIMD3<Double>,
+                                       draw: (SIMD3<Double>) -> Double)
+        -> (PartialVolumeCement, Grid, Mask)
+    {
+        let grid = Grid.drawn(size: size, spacing: spacing, samples: 8, hu: draw).smoothed(sigma: [0.6, 0.6, 0.6])
+        var seeds = Mask(size: size)
+        for n in grid.values.indices where grid.values[n] >= 1000 { seeds.bits[n] = true }
+        return (PartialVolumeCement(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds), grid, seeds)
     }
 
     func testPhantomEndToEndWithinTheMeasuredAccuracy() throws {
