@@ -23,16 +23,27 @@ enum OutlineShapeRules {
         // wall (least-squares Fourier series to the fourth harmonic) where it lies inside. Rays ending in cement are
         // left to the bulge rule.
         let rays = radii.count, order = 4, unknowns = 2 * order + 1
-        let supported = (0..<rays).filter { wallSeen[$0] && radii[$0].isFinite }
+        let isSupported = (0..<rays).map { wallSeen[$0] && radii[$0].isFinite }
+        let supported = (0..<rays).filter { isSupported[$0] }
         guard supported.count >= 2 * unknowns else { return }
         func basis(_ ray: Int) -> [Double] {
             let theta = 2 * Double.pi * Double(ray) / Double(rays)
             return [1] + (1...order).flatMap { [cos(Double($0) * theta), sin(Double($0) * theta)] }
         }
         guard let coefficients = LinearSystem.leastSquares(supported.map(basis), supported.map { radii[$0] }) else { return }
-        for ray in 0..<rays where !(wallSeen[ray] && radii[ray].isFinite) && !cementAtEdge[ray] {
+        // Across a gap of more than 60° without a wall the series is unconstrained (it dived 8 mm into the body
+        // where cement hid a whole anterior wall): there the coarse outline stands.
+        let maxGap = rays / 6
+        /// The number of rays without a wall in the gap that `ray` lies in.
+        func gapLength(_ ray: Int) -> Int {
+            var a = 0, b = 0
+            while a < rays, !isSupported[(ray - a + rays) % rays] { a += 1 }
+            while b < rays, !isSupported[(ray + b) % rays] { b += 1 }
+            return a + b - 1
+        }
+        for ray in 0..<rays where !isSupported[ray] && !cementAtEdge[ray] {
             let smooth = zip(coefficients, basis(ray)).reduce(0) { $0 + $1.0 * $1.1 }
-            if !radii[ray].isFinite || smooth < radii[ray] { radii[ray] = smooth }
+            if !radii[ray].isFinite || (smooth < radii[ray] && gapLength(ray) <= maxGap) { radii[ray] = smooth }
         }
     }
 
@@ -51,8 +62,16 @@ enum OutlineShapeRules {
         }
     }
 
-    private static func cutCementBulges(_ radii: inout [Double], cementAtEdge: [Bool]) {
+    private static func cutCementBulges(_ radii: inout [Double], cementAtEdge rawCementAtEdge: [Bool]) {
         let rays = radii.count
+        // A ray or two without cement inside a run of cement rays (a slice's estimate moved off the cement) does
+        // not split the run: split, its parts take their lines from rays on the bulge itself.
+        var cementAtEdge = rawCementAtEdge
+        for ray in 0..<rays where !rawCementAtEdge[ray] {
+            let before = (1...2).contains { rawCementAtEdge[(ray - $0 + rays) % rays] }
+            let after = (1...2).contains { rawCementAtEdge[(ray + $0) % rays] }
+            if before && after { cementAtEdge[ray] = true }
+        }
         // Cement that leaked out through the wall (anteriorly, say) joins the outline as a bulge: along a run of
         // rays whose edge is cement, a radius may not stand out more than 3 mm beyond the line between the rays
         // 10° beyond either end of the run, where bone forms the edge.

@@ -11,10 +11,13 @@ import Imaging
 ///    are filled except holes farther than 2 mm from the cement (the spinal canal), and an opening with a 5.5 mm
 ///    disk cuts the pedicles and the posterior arch off; the component over the cement is the body's outline.
 /// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
-///    near the coarse edge (unless that "ridge" is only the blurred shoulder of cement against the wall), or the
-///    first prominent ridge outwards from the centre where the coarse edge lies beyond it; the body edge is its
-///    centroid plus half a wall thickness (1.25 mm assumed). Shape rules then clean the outline: no deep
-///    notches, a smooth outline where no wall was found, no bulge of leaked cement, no pedicle left attached.
+///    near the coarse edge, or the first prominent ridge outwards from the centre where the coarse edge lies
+///    beyond it; the body edge is its centroid plus half a wall thickness (1.25 mm assumed). Beside cement the
+///    strongest value is the cement's blurred shoulder: the wall is then a ridge beyond the valley that follows
+///    it (looked for up to 8 mm out where the coarse edge is cement, since cancellous bone between cement and a
+///    faint cortex falls under every bone threshold), or, where cement runs into the wall and hides it, the
+///    cement's half-way edge plus a wall thickness. Shape rules then clean the outline: no deep notches, a smooth
+///    outline where no wall was found, no bulge of leaked cement, no pedicle left attached.
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
@@ -33,6 +36,8 @@ struct VertebralBodySegmenter {
     var cementThresholdHU: Float = 1000
     /// Cortical wall and endplate thickness assumed when placing the body's surface outside a wall's centroid.
     var wallThickness = 1.25
+    /// How far beyond the coarse outline a wall is looked for where that outline ends in cement (mm).
+    var wallSearchPastCement = 8.0
     var openingRadius = 5.5
     var closingRadius = 1.0
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
@@ -151,20 +156,27 @@ struct VertebralBodySegmenter {
                 var estimates: [Double] = []
                 var cementSlices = 0, wallSlices = 0
                 for k in central {
+                    func hu(_ s: Double) -> Double { bilinear(grid, k, cx + s * direction.x, cy + s * direction.y) }
+                    func cement(from start: Double, to end: Double) -> Bool {
+                        stride(from: start, through: end, by: 0.25).contains { hu($0) >= Double(cementExclusionHU) }
+                    }
                     var guess = coarse
                     if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
-                    let samples = stride(from: guess - 3, through: guess + 4, by: 0.1).map { s -> (Double, Double) in
-                        (s, bilinear(grid, k, cx + s * direction.x, cy + s * direction.y))
-                    }
+                    // Where the coarse outline ends in cement, the wall can lie several millimetres farther out
+                    // (cancellous bone between cement and a faint cortex stays below the bone threshold).
+                    let endsInCement = cement(from: guess - 1.5, to: guess)
+                    let reach = endsInCement ? wallSearchPastCement : 4
+                    let samples = stride(from: guess - 3, through: guess + reach, by: 0.1).map { ($0, hu($0)) }
                     var estimate = guess
-                    if let edge = wallEdge(samples), abs(edge - guess) < 2.5 {
+                    if let edge = wallEdge(samples, cementBefore: cement(from: guess - 4.5, to: guess - 3)),
+                       edge - guess > -2.5, edge - guess < (endsInCement ? reach - 1 : 2.5) {
                         estimate = edge
                         wallSlices += 1
+                    } else if let edge = cementFlankEdge(samples, before: guess) {
+                        estimate = min(estimate, edge)
                     }
                     estimates.append(estimate)
-                    if stride(from: estimate - 1.5, through: estimate, by: 0.25).contains(where: {
-                        bilinear(grid, k, cx + $0 * direction.x, cy + $0 * direction.y) >= Double(cementExclusionHU)
-                    }) { cementSlices += 1 }
+                    if cement(from: estimate - 1.5, to: estimate) { cementSlices += 1 }
                 }
                 results[ray] = (estimates.sorted()[estimates.count / 2], 2 * cementSlices > central.count,
                                 2 * wallSlices > central.count)
@@ -392,28 +404,65 @@ struct VertebralBodySegmenter {
         return (1 - fy) * ((1 - fx) * v00 + fx * v10) + fy * ((1 - fx) * v01 + fx * v11)
     }
 
+    /// Where cement runs into the wall and hides it: the cement's outer edge (the half-way crossing between the
+    /// cement's peak and the level outside, which blur leaves in place) plus a wall thickness. Nil when no sample
+    /// before `before` reaches the cement threshold.
+    private func cementFlankEdge(_ samples: [(Double, Double)], before limit: Double) -> Double? {
+        let inside = samples.filter { $0.0 <= limit }
+        guard let peak = inside.indices.max(by: { inside[$0].1 < inside[$1].1 }), inside[peak].1 >= Double(cementThresholdHU) else { return nil }
+        let tail = samples.suffix(30).map(\.1).sorted()
+        let half = (inside[peak].1 + tail[tail.count / 2]) / 2
+        var n = peak
+        while n + 1 < samples.count, samples[n + 1].1 >= half { n += 1 }
+        guard n + 1 < samples.count else { return nil }
+        let (s0, v0) = samples[n], (s1, v1) = samples[n + 1]
+        return s0 + (s1 - s0) * (v0 - half) / (v0 - v1) + wallThickness
+    }
+
     /// The outer edge of a cortical wall on a profile running outwards: centroid of the HU excess over the
-    /// outside level around the strongest ridge (cement excluded), plus half a wall thickness.
-    private func wallEdge(_ samples: [(Double, Double)]) -> Double? {
+    /// outside level around the strongest ridge (cement excluded), plus half a wall thickness. `cementBefore`: cement
+    /// lies just inside the profile's start, so a maximum at the start is its shoulder.
+    private func wallEdge(_ samples: [(Double, Double)], cementBefore: Bool) -> Double? {
         let values = samples.map(\.1)
         let tail = values.suffix(30).sorted()
         // As for the endplates: excess over the higher of the levels outside (soft tissue) and inside (cancellous
         // bone, cement excluded), so that dense cancellous bone does not pull the edge inwards.
         let head = values.prefix(20).filter { $0 < Double(cementExclusionHU) }.sorted()
         let outside = max(tail[tail.count / 2], head.isEmpty ? -.infinity : head[head.count / 2])
+        let cement = Double(cementExclusionHU)
         var peakIndex = -1
-        for (n, value) in values.enumerated() where value < Double(cementExclusionHU) && (peakIndex < 0 || value > values[peakIndex]) {
+        for (n, value) in values.enumerated() where value < cement && (peakIndex < 0 || value > values[peakIndex]) {
             peakIndex = n
         }
-        guard peakIndex >= 0, values[peakIndex] - outside >= 40 else { return nil }
-        // A "peak" right beside cement is the cement's blurred shoulder, not the wall, which cement against it hides:
-        // the coarse outline's edge stands.
-        let cement = Double(cementExclusionHU)
-        if peakIndex > 0, values[peakIndex - 1] >= cement { return nil }
-        if peakIndex < values.count - 1, values[peakIndex + 1] >= cement { return nil }
+        guard peakIndex >= 0 else { return nil }
+        var floor = 0
+        // A "peak" right beside cement, or at the start of a profile that cement precedes, is the blurred shoulder of
+        // cement. The wall is then the strongest ridge beyond the valley that follows, if one rises out of it; cement
+        // against the wall hides the wall, and the coarse outline's edge stands.
+        let shoulder = (peakIndex == 0 && cementBefore) || (peakIndex > 0 && values[peakIndex - 1] >= cement)
+            || (peakIndex < values.count - 1 && values[peakIndex + 1] >= cement)
+        if shoulder {
+            let lastCement = values.lastIndex(where: { $0 >= cement }) ?? 0
+            var best: (ridge: Int, valley: Int)?
+            var valley = lastCement + 1
+            for n in (lastCement + 2)..<max(lastCement + 2, values.count) {
+                if values[n - 1] < values[valley] { valley = n - 1 }
+                // A local maximum, not the rising flank of cement farther out (leaked through the wall).
+                guard values[n] >= values[n - 1], n + 1 < values.count, values[n] >= values[n + 1],
+                      !values[n...].prefix(4).contains(where: { $0 >= cement }) else { continue }
+                if values[n] - values[valley] >= 40, best.map({ values[n] > values[$0.ridge] }) ?? true { best = (n, valley) }
+            }
+            guard let best else { return nil }
+            // Between in-body cement and its wall lies cancellous bone, denser than the soft tissue outside; beyond
+            // cement that leaked out lies soft tissue.
+            let between = values[(lastCement + 1)..<best.ridge].filter { $0 < values[best.ridge] }.sorted()
+            guard between.isEmpty || between[between.count / 2] >= outside + 30 else { return nil }
+            (peakIndex, floor) = best
+        }
+        guard values[peakIndex] - outside >= 40 else { return nil }
         let threshold = 0.25 * (values[peakIndex] - outside)
         var low = peakIndex, high = peakIndex
-        while low > 0, values[low - 1] - outside > threshold, values[low - 1] < Double(cementExclusionHU) { low -= 1 }
+        while low > floor, values[low - 1] - outside > threshold, values[low - 1] < cement { low -= 1 }
         while high < values.count - 1, values[high + 1] - outside > threshold { high += 1 }
         var weight = 0.0, moment = 0.0
         for n in low...high {

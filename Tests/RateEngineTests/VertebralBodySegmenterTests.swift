@@ -40,7 +40,9 @@ final class VertebralBodySegmenterTests: XCTestCase {
     private let (a, b, h) = (20.0, 15.0, 20.0)
 
     /// `neighbours`: the same body again above and below, across 4 mm discs (touching neighbours).
-    private func draw(leak: Bool, pixel: Double = 0.7, neighbours: Bool = false) -> (Grid, Mask) {
+    /// `faint`: a 350 HU cortex around 140 HU cancellous bone (both under the first bone threshold once blurred)
+    /// and the cement ellipsoid (semi-axes 12, 6, 5 mm) in front, 2.5 mm behind the anterior cortex.
+    private func draw(leak: Bool, pixel: Double = 0.7, neighbours: Bool = false, faint: Bool = false) -> (Grid, Mask) {
         let spacing = SIMD3(pixel, pixel, 1.0)
         let size = SIMD3(Int((64 / pixel).rounded()), Int((64 / pixel).rounded()), 56)
         let centre = SIMD3<Double>(size) * spacing / 2
@@ -52,7 +54,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
                 let l = (d - SIMD3(0, -b - 3, 0)) / SIMD3(7, 4.5, 5)
                 if (l * l).sum() < 1 { return 2000 }
             }
-            let c = d / SIMD3(8, 6, 5)
+            let c = faint ? (d - SIMD3(0, -(b - 1.2 - 2.5 - 6), 0)) / SIMD3(12, 6, 5) : d / SIMD3(8, 6, 5)
             if (c * c).sum() < 1 { return 2000 }
             let rho = (d.x * d.x + d.y * d.y).squareRoot()
             let r = rho > 0 ? a * b / ((b * d.x / rho) * (b * d.x / rho) + (a * d.y / rho) * (a * d.y / rho)).squareRoot() : a
@@ -60,7 +62,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
             var z = abs(d.z)
             if neighbours, z >= h / 2 + 4 { z -= h + 4 }
             if abs(z) >= h / 2 { return abs(z) < h / 2 + 8 ? 80 : 40 }
-            return r - rho < 1.2 || h / 2 - abs(z) < 1.2 ? 600 : 100
+            return r - rho < 1.2 || h / 2 - abs(z) < 1.2 ? (faint ? 350 : 600) : (faint ? 140 : 100)
         }
         let grid = Grid.drawn(size: size, spacing: spacing, samples: 3, hu: hu).smoothed(sigma: [0.5, 0.5, 0.5])
         var seeds = Mask(size: size)
@@ -105,6 +107,16 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertLessThan(body.occupancy[i, j, grid.size.z / 2], 0.5)
     }
 
+    func testFaintWallBeyondCementIsFound() throws {
+        // Between the cement and the faint anterior cortex lies 2.5 mm of cancellous bone that no bone threshold
+        // keeps: the coarse outline ends at the cement, and the wall is found beyond it.
+        let exact = Double.pi * a * b * h / 1000
+        let (grid, seeds) = draw(leak: false, faint: true)
+        let body = try XCTUnwrap(VertebralBodySegmenter().segment(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds))
+        XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
+        XCTAssertEqual(body.outlineAreaMM2, Double.pi * a * b, accuracy: 0.03 * Double.pi * a * b)
+    }
+
     func testSolidityOfAnOutlineWithANotch() {
         // A circle of radius 10 mm with a 90° sector cut back to 5 mm: outline area 75π + 6.25π = 81.25π; its hull
         // is the circle's 270° with the chord across the notch, 75π + 50 (analytic, discretised by 180 rays).
@@ -132,6 +144,32 @@ final class VertebralBodySegmenterTests: XCTestCase {
         for ray in unseen { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 0.1, "ray \(ray)") }
         for ray in cement { XCTAssertEqual(radii[ray], ellipse[ray] + 2, accuracy: 1e-12) }
         for ray in 0..<180 where wallSeen[ray] { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 1e-12) }
+    }
+
+    func testTheSmoothOutlineIsNotTakenAcrossAWideGap() {
+        // Rays that found their wall follow r(θ) = 15 − 2 cos θ, which the fourth-harmonic fit represents exactly;
+        // unseen rays end 1 mm outside it. Across a 40° gap the unseen rays come back to the curve; across a 100°
+        // gap (more than the 60° the rule bridges) they keep their own radii.
+        let curve = (0..<180).map { 15 - 2 * cos(2 * Double.pi * Double($0) / 180) }
+        for (gap, bridged) in [(80..<100, true), (20..<70, false)] {
+            var radii = curve
+            for ray in gap { radii[ray] += 1 }
+            let wallSeen = (0..<180).map { !gap.contains($0) }
+            OutlineShapeRules.apply(to: &radii, cementAtEdge: [Bool](repeating: false, count: 180), wallSeen: wallSeen)
+            for ray in gap { XCTAssertEqual(radii[ray], curve[ray] + (bridged ? 0 : 1), accuracy: 1e-6, "gap \(gap), ray \(ray)") }
+        }
+    }
+
+    func testACementBulgeIsCutEvenWhereARayInsideItMissedTheCement() {
+        // A circle of radius 15 mm with leaked cement bulging 6 mm out over 20 rays; one ray in the middle of the run
+        // is not marked as ending in cement. The whole bulge comes back to the circle (the line between the rays
+        // 10° beyond the run), the unmarked ray included.
+        var radii = [Double](repeating: 15, count: 180)
+        let bulge = 60..<80
+        for ray in bulge { radii[ray] = 21 }
+        let cementAtEdge = (0..<180).map { bulge.contains($0) && $0 != 70 }
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: [Bool](repeating: true, count: 180))
+        for ray in bulge { XCTAssertEqual(radii[ray], 15, accuracy: 1e-9, "ray \(ray)") }
     }
 
     func testBinningAveragesBlocksAndKeepsAnySetPixel() {
