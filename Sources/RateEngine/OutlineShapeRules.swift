@@ -4,26 +4,29 @@ import Foundation
 /// no deep notches, it is smooth where no wall was seen, it has no bulge of cement that leaked out through the
 /// wall, and no pedicle is left attached.
 enum OutlineShapeRules {
-    /// Applies the rules in turn; `cementAtEdge[ray]` says whether cement forms that ray's edge and `wallSeen[ray]`
-    /// whether a cortical wall was found along it.
-    static func apply(to radii: inout [Double], cementAtEdge: [Bool], wallSeen: [Bool]) {
+    /// Applies the rules in turn; `cementAtEdge[ray]` says whether cement forms that ray's edge, `wallSeen[ray]`
+    /// whether a cortical wall was found along it and `pedicleBase[ray]` whether it points where a pedicle joins
+    /// the body.
+    static func apply(to radii: inout [Double], cementAtEdge: [Bool], wallSeen: [Bool], pedicleBase: [Bool]) {
         let before = radii
         removeNotches(&radii)
         // A ray the notch rule moved did not end at the body's wall.
         let seen = (0..<radii.count).map { wallSeen[$0] && radii[$0] == before[$0] }
-        fitUnseenWalls(&radii, cementAtEdge: cementAtEdge, wallSeen: seen)
+        fitUnseenWalls(&radii, cementAtEdge: cementAtEdge, wallSeen: seen, pedicleBase: pedicleBase)
         cutCementBulges(&radii, cementAtEdge: cementAtEdge)
         cutPedicles(&radii, cementAtEdge: cementAtEdge)
     }
 
-    private static func fitUnseenWalls(_ radii: inout [Double], cementAtEdge: [Bool], wallSeen: [Bool]) {
+    private static func fitUnseenWalls(_ radii: inout [Double], cementAtEdge: [Bool], wallSeen: [Bool], pedicleBase: [Bool]) {
         // A ray along which no wall was found ends at the coarse outline, which the opening leaves outside the body
         // where a pedicle joins it or the wall is faint (on the tuning phantoms +0.5 mm median, +1.1 mm mean, against
         // −0.1 mm for rays that found their wall). Such rays take the smooth outline through the rays that found a
         // wall (least-squares Fourier series to the fourth harmonic) where it lies inside. Rays ending in cement are
-        // left to the bulge rule.
+        // left to the bulge rule. Where a pedicle joins the body there is no wall between them, and a "wall" found
+        // there is the pedicle's cortex: those rays neither support the series nor keep a radius outside it (on the
+        // tuning phantoms the outline stood 0.9 mm out there, median, against at most 0.3 mm elsewhere).
         let rays = radii.count, order = 4, unknowns = 2 * order + 1
-        let isSupported = (0..<rays).map { wallSeen[$0] && radii[$0].isFinite }
+        let isSupported = (0..<rays).map { wallSeen[$0] && radii[$0].isFinite && !pedicleBase[$0] }
         let supported = (0..<rays).filter { isSupported[$0] }
         guard supported.count >= 2 * unknowns else { return }
         func basis(_ ray: Int) -> [Double] {

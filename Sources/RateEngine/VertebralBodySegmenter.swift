@@ -185,7 +185,15 @@ struct VertebralBodySegmenter {
         var radii = rayResults.map(\.radius)
         let cementAtEdge = rayResults.map(\.cementAtEdge), wallSeen = rayResults.map(\.wallSeen)
         guard radii.contains(where: { $0.isFinite }) else { return nil }
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen)
+        // Pedicles join the body posterolaterally: rays within 35–55° of the lateral direction, towards the back
+        // (patient +y), in the image plane.
+        let pedicleBase = (0..<rays).map { ray -> Bool in
+            let theta = 2 * Double.pi * Double(ray) / Double(rays)
+            let d = cos(theta) * volume.geometry.rowDirection + sin(theta) * volume.geometry.columnDirection
+            let degrees = atan2(d.y, abs(d.x)) * 180 / Double.pi
+            return degrees >= 35 && degrees <= 55
+        }
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: pedicleBase)
         let smoothedRadii = (0..<rays).map { ray -> Double in
             let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
             return window.isEmpty ? 0 : window[window.count / 2]
