@@ -21,8 +21,8 @@ import Imaging
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
-///    endplate ridge (HU centroid above the higher of the disc and cancellous levels, plus half a wall; at least
-///    50 HU high) is located, skipping columns where cement hides it; a robust plane fit fills those in.
+///    endplate ridge (HU centroid of the excess over the disc's level beyond the peak and the cancellous level
+///    before it, plus half a wall; at least 50 HU above the higher of the two) is located, skipping columns where cement hides it; a robust plane fit fills those in.
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples near the edge) × fraction of the slice
 ///    between the endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
@@ -433,8 +433,8 @@ struct VertebralBodySegmenter {
     private func wallEdge(_ samples: [(Double, Double)], cementBefore: Bool) -> Double? {
         let values = samples.map(\.1)
         let tail = values.suffix(30).sorted()
-        // As for the endplates: excess over the higher of the levels outside (soft tissue) and inside (cancellous
-        // bone, cement excluded), so that dense cancellous bone does not pull the edge inwards.
+        // Excess over the higher of the levels outside (soft tissue) and inside (cancellous bone, cement excluded),
+        // so that dense cancellous bone does not pull the edge inwards.
         let head = values.prefix(20).filter { $0 < Double(cementExclusionHU) }.sorted()
         let outside = max(tail[tail.count / 2], head.isEmpty ? -.infinity : head[head.count / 2])
         let cement = Double(cementExclusionHU)
@@ -501,7 +501,7 @@ struct VertebralBodySegmenter {
 
     /// An endplate's outer surface in one column (mm from the first slice), or NaN when hidden by cement: the
     /// strongest ridge within 4.5 mm of `k0`, located by the HU centroid of its excess plus half a wall.
-    private func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double) -> Double {
+    func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double) -> Double {
         let half = Int((4.5 / dz).rounded(.up))
         var best = -1
         for k in max(1, k0 - half)...min(p.count - 2, k0 + half) {
@@ -523,16 +523,18 @@ struct VertebralBodySegmenter {
             return values.isEmpty ? nil : values[values.count / 2]
         }
         guard let outside = level(direction) else { return .nan }
-        let base = max(outside, level(-direction) ?? outside)
+        let inside = level(-direction) ?? outside, base = max(outside, inside)
         // A ridge that barely rises above the disc is noise in the disc, found where cement hides the endplate.
         guard Double(p[best]) - base >= 50 else { return .nan }
         // In thick slices the endplate's partial volume spreads over few samples: the low ones count too.
         let threshold = (dz >= 1.5 ? 0.1 : 0.25) * (Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
-        // Beyond the peak the excess is taken over the disc's level, so that partial-volume samples on the disc's
-        // side are not cut off by denser cancellous bone.
+        // Each side's partial-volume samples count over that side's own level: beyond the peak the disc's, so that
+        // denser cancellous bone does not cut them off; before it the cancellous bone's, so that a disc denser than
+        // the cancellous bone does not (its level there pushed the surface up to 0.6 mm out on 2 mm slices).
         for k in window {
-            let excess = Double(p[k]) - ((k - best) * direction > 0 ? outside : base)
+            let side = (k - best) * direction
+            let excess = Double(p[k]) - (side > 0 ? outside : (side < 0 ? inside : base))
             guard excess >= threshold, excess > 0 else { continue }
             weight += excess
             moment += excess * Double(k) * dz
