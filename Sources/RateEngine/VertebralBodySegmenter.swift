@@ -22,7 +22,8 @@ import Imaging
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
 ///    endplate ridge (HU centroid of the excess over the disc's level beyond the peak and the cancellous level
-///    before it, plus half a wall; at least 50 HU above the higher of the two) is located, skipping columns where cement hides it; a robust plane fit fills those in.
+///    before it, plus half a wall; at least 50 HU above the higher of the two) is located, skipping columns where
+///    cement hides it; a robust plane fit fills those in.
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples near the edge) × fraction of the slice
 ///    between the endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
@@ -443,7 +444,7 @@ struct VertebralBodySegmenter {
             peakIndex = n
         }
         guard peakIndex >= 0 else { return nil }
-        var floor = 0
+        var innerLimit = 0
         // A "peak" right beside cement, or at the start of a profile that cement precedes, is the blurred shoulder of
         // cement. The wall is then the strongest ridge beyond the valley that follows, if one rises out of it; cement
         // against the wall hides the wall, and the coarse outline's edge stands.
@@ -453,7 +454,7 @@ struct VertebralBodySegmenter {
             let lastCement = values.lastIndex(where: { $0 >= cement }) ?? 0
             var best: (ridge: Int, valley: Int)?
             var valley = lastCement + 1
-            for n in (lastCement + 2)..<max(lastCement + 2, values.count) {
+            for n in stride(from: lastCement + 2, to: values.count, by: 1) {
                 if values[n - 1] < values[valley] { valley = n - 1 }
                 // A local maximum, not the rising flank of cement farther out (leaked through the wall).
                 guard values[n] >= values[n - 1], n + 1 < values.count, values[n] >= values[n + 1],
@@ -465,12 +466,12 @@ struct VertebralBodySegmenter {
             // cement that leaked out lies soft tissue.
             let between = values[(lastCement + 1)..<best.ridge].filter { $0 < values[best.ridge] }.sorted()
             guard between.isEmpty || between[between.count / 2] >= outside + 30 else { return nil }
-            (peakIndex, floor) = best
+            (peakIndex, innerLimit) = best
         }
         guard values[peakIndex] - outside >= 40 else { return nil }
         let threshold = 0.25 * (values[peakIndex] - outside)
         var low = peakIndex, high = peakIndex
-        while low > floor, values[low - 1] - outside > threshold, values[low - 1] < cement { low -= 1 }
+        while low > innerLimit, values[low - 1] - outside > threshold, values[low - 1] < cement { low -= 1 }
         while high < values.count - 1, values[high + 1] - outside > threshold { high += 1 }
         var weight = 0.0, moment = 0.0
         for n in low...high {
