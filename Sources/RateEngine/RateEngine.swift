@@ -32,13 +32,16 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var streakHU: Double?
     /// Where the leaked cement lies (ml); nil without a body.
     public var leakageSitesML: LeakageSites?
+    /// DR with both endplates moved outwards and inwards by the slice-thickness ambiguity; nil on slices of
+    /// 1.5 mm or less, where it vanishes.
+    public var distributionRateSliceRangePercent: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
         case vertebralBodyML = "vertebral_body_ml", cementInBodyML = "cement_in_body_ml", leakageML = "leakage_ml", group, qc
         case distributionRateRangePercent = "distribution_rate_range_percent", cementHU = "cement_hu"
         case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label", streakHU = "streak_hu"
-        case leakageSitesML = "leakage_sites_ml"
+        case leakageSitesML = "leakage_sites_ml", distributionRateSliceRangePercent = "distribution_rate_slice_range_percent"
     }
 }
 
@@ -156,12 +159,23 @@ public struct RateEngine: Sendable {
                                            weights: body.occupancy).map { 100 * $0 / body.volumeML }
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
         if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }
+        // An endplate lying inside one slice gives the same samples wherever it sits in it, so on slices thicker than
+        // 1.5 mm its surface is placed only to within about ±(spacing − 1.5)/2 (±0.75 mm at 3 mm: simulated for 1 to
+        // 1.8 mm plates, box-averaged and blurred). Both endplates moved out, or in, by that much bound the DR.
+        let ambiguity = max(0, (g.spacing.z - 1.5) / 2)
+        var sliceRange: [Double]?
+        if ambiguity > 0 {
+            let change = 2 * ambiguity * body.outlineAreaMM2 / 1000
+            sliceRange = [100 * cementInBody / (body.volumeML + change), 100 * cementInBody / max(body.volumeML - change, 1e-6)]
+            if 2 * ambiguity / meanHeight >= 0.03 { qc.append("thick_slices") }
+        }
         let measurement = LevelMeasurement(
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,
             leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
             distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
             bodyMaskLabel: maskLabel, streakHU: streaks,
-            leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, geometry: g))
+            leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, geometry: g),
+            distributionRateSliceRangePercent: sliceRange)
         guard withMasks else { return (measurement, nil) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
         let stored = body.occupancy

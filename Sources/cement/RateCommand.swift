@@ -101,7 +101,10 @@ struct RateCommand: ParsableCommand {
             return
         }
         for level in result.levels {
-            let dr = level.distributionRatePercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
+            var dr = level.distributionRatePercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
+            if let range = level.distributionRateSliceRangePercent {
+                dr += String(format: " [%.1f–%.1f %% for the slice thickness]", range[0], range[1])
+            }
             let body = level.vertebralBodyML.map { String(format: "%.2f ml", $0) } ?? "n/a"
             print("level \(level.levelIndex): DR \(dr) (\(level.group ?? "?")), body \(body), cement in body "
                   + String(format: "%.2f ml, leakage %.2f ml", level.cementInBodyML, level.leakageML)

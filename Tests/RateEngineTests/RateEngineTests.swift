@@ -125,8 +125,37 @@ final class RateEngineTests: XCTestCase {
                        accuracy: 0.07 * phantom.truth.vertebralBodyML)
         XCTAssertEqual(level.cementInBodyML, phantom.truth.cementInBodyML, accuracy: 0.06 * phantom.truth.cementInBodyML)
         XCTAssertEqual(level.group, "medium")
+        XCTAssertNil(level.distributionRateSliceRangePercent, "1.25 mm slices leave no endplate ambiguity")
+        XCTAssertFalse(level.qc.contains("thick_slices"))
         XCTAssertEqual(result.masks.count, 1)
         XCTAssertGreaterThan(result.masks[0].body.voxels.filter { $0 == 1 }.count, 0)
+    }
+
+    func testThickSlicesGiveARangeForTheEndplates() throws {
+        // 3 mm slices: each endplate is placed only to within ±0.75 mm, so the DR range spans the body's height
+        // changing by ±1.5 mm. Its relative half-width is checked against the phantom's own mean height (truth
+        // volume over the analytic cross-section area), within a fifth.
+        var overrides = PhantomParameters.Overrides()
+        overrides.distributionRate = 25
+        overrides.matrix = 256
+        overrides.pixelSpacing = 0.7
+        overrides.sliceSpacing = 3
+        overrides.noiseSigma = 15
+        overrides.leakage = LeakageKind.none
+        let phantom = PhantomGenerator().makeCase(seed: 778, overrides: overrides)
+        let level = try XCTUnwrap(RateEngine().measure(PhantomRenderer(model: SpineModel(phantom.parameters)).render()).levels.first)
+        let rate = try XCTUnwrap(level.distributionRatePercent)
+        let range = try XCTUnwrap(level.distributionRateSliceRangePercent)
+        XCTAssertTrue(level.qc.contains("thick_slices"))
+        XCTAssertLessThan(range[0], rate)
+        XCTAssertGreaterThan(range[1], rate)
+        let shape = phantom.parameters.treated
+        let area = (0..<3600).reduce(0.0) { sum, n in
+            let r = shape.radius(2 * Double.pi * Double(n) / 3600)
+            return sum + r * r / 2 * 2 * Double.pi / 3600
+        }
+        let meanHeight = phantom.truth.vertebralBodyML * 1000 / area
+        XCTAssertEqual((range[1] - range[0]) / 2 / rate, 1.5 / meanHeight, accuracy: 0.2 * 1.5 / meanHeight)
     }
 
     func testBundledJPEGLSSeriesMeasuresNearItsTruth() throws {
