@@ -118,27 +118,49 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertEqual(body.outlineAreaMM2, Double.pi * a * b, accuracy: 0.03 * Double.pi * a * b)
     }
 
-    func testEndplateOverCancellousBoneLessDenseThanTheDisc() {
-        // A column across a superior endplate: 40 HU cancellous bone, a 1.25 mm plate of 420 HU whose outer surface
-        // is at c, a 110 HU disc beyond; Gaussian blur σ 0.6 mm, 2 mm slices averaging over their width (exact: the
-        // box average of a blurred step is σ/w·[G((v − s)/σ) − G((u − s)/σ)] with G(x) = x Φ(x) + φ(x)). The
-        // samples inside the plate count over the cancellous level: the surface is found within 0.2 mm at every
-        // phase (a simulation gives at most 0.17 mm; over the disc's level it was up to 0.63 mm out).
-        let (sigma, dz, thickness) = (0.6, 2.0, 1.25)
+    /// A column's samples across flat layers: `base` HU, changing by `step.jump` at each `step.at` (mm), blurred by a
+    /// Gaussian of `sigma` and averaged over slices of width `dz` centred at k·dz. Exact: the box average of a blurred
+    /// unit step at s over [u, v] is σ/(v − u)·[G((v − s)/σ) − G((u − s)/σ)] with G(x) = x Φ(x) + φ(x).
+    private func layeredProfile(count: Int, dz: Double, sigma: Double, base: Double, steps: [(at: Double, jump: Double)])
+        -> [Double]
+    {
         func cdf(_ x: Double) -> Double { 0.5 * erfc(-x / 2.squareRoot()) }
         func antiderivative(_ x: Double) -> Double { x * cdf(x) + exp(-x * x / 2) / (2 * Double.pi).squareRoot() }
-        func step(at s: Double, from u: Double, to v: Double) -> Double {
-            sigma / (v - u) * (antiderivative((v - s) / sigma) - antiderivative((u - s) / sigma))
-        }
-        for phase in [0.0, 0.25, 0.5, 0.75] {
-            let surface = 20 + phase * dz
-            let profile = (0..<30).map { k -> Float in
-                let (u, v) = (Double(k) * dz - dz / 2, Double(k) * dz + dz / 2)
-                return Float(40 + (420 - 40) * step(at: surface - thickness, from: u, to: v) + (110 - 420) * step(at: surface, from: u, to: v))
+        return (0..<count).map { k in
+            let (u, v) = (Double(k) * dz - dz / 2, Double(k) * dz + dz / 2)
+            return steps.reduce(base) { sum, step in
+                sum + step.jump * sigma / (v - u) * (antiderivative((v - step.at) / sigma) - antiderivative((u - step.at) / sigma))
             }
-            let found = VertebralBodySegmenter().endplate(profile, around: 10, direction: 1, dz: dz)
+        }
+    }
+
+    func testEndplateOverCancellousBoneLessDenseThanTheDisc() {
+        // A column across a superior endplate: 40 HU cancellous bone, a 1.25 mm plate of 420 HU whose outer surface
+        // is at c, a 110 HU disc beyond; blur σ 0.6 mm, 2 mm slices. The samples inside the plate count over the
+        // cancellous level: the surface is found within 0.2 mm at every phase (a simulation gives at most 0.17 mm;
+        // over the disc's level it was up to 0.63 mm out).
+        for phase in [0.0, 0.25, 0.5, 0.75] {
+            let surface = 20 + phase * 2
+            let profile = layeredProfile(count: 30, dz: 2, sigma: 0.6, base: 40,
+                                         steps: [(surface - 1.25, 420 - 40), (surface, 110 - 420)]).map { Float($0) }
+            let found = VertebralBodySegmenter().endplate(profile, around: 10, direction: 1, dz: 2)
             XCTAssertEqual(found, surface, accuracy: 0.2, "phase \(phase)")
         }
+    }
+
+    func testCementLeakedThroughAnEndplateMarksItsSurface() {
+        // A column under a disc leak: 100 HU cancellous bone, a 1.25 mm endplate of 600 HU whose outer surface is at
+        // 20 mm, 3 mm of 2000 HU leaked cement on it, then an 80 HU disc; blur σ 0.6 mm, 1 mm slices. With the
+        // fitted plane 0.8 mm too far out (the endplate's concave centre), the leak's inner edge gives the surface
+        // within 0.25 mm; without a leak beyond the plane (cement inside the body ending at the endplate) there is
+        // no estimate.
+        let segmenter = VertebralBodySegmenter()
+        let leak = layeredProfile(count: 40, dz: 1, sigma: 0.6, base: 100,
+                                  steps: [(18.75, 500), (20, 1400), (23, -1920)])
+        XCTAssertEqual(try XCTUnwrap(segmenter.leakedCementEdge(leak, plane: 20.8, direction: 1, dz: 1)), 20, accuracy: 0.25)
+        let inside = layeredProfile(count: 40, dz: 1, sigma: 0.6, base: 100,
+                                    steps: [(12, 1900), (18.75, -1400), (20, -520)])
+        XCTAssertNil(segmenter.leakedCementEdge(inside, plane: 20.8, direction: 1, dz: 1))
     }
 
     func testSolidityOfAnOutlineWithANotch() {
