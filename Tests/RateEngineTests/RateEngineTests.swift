@@ -106,18 +106,25 @@ final class RateEngineTests: XCTestCase {
         return (PartialVolumeCement(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds), grid, seeds)
     }
 
-    func testPhantomEndToEndWithinTheMeasuredAccuracy() throws {
-        // Tolerances follow `make validate` (README): DR within 1.5 percentage points, body within 7 %.
+    /// A 256 × 256 phantom with 0.7 mm pixels and no leakage, and its rendered series.
+    private func renderedPhantom(seed: UInt64, rate: Double, sliceSpacing: Double, noise: Double, wedge: Double? = nil)
+        -> (PhantomGenerator.Case, HUVolume)
+    {
         var overrides = PhantomParameters.Overrides()
-        overrides.distributionRate = 18
+        overrides.distributionRate = rate
         overrides.matrix = 256
         overrides.pixelSpacing = 0.7
-        overrides.sliceSpacing = 1.25
-        overrides.noiseSigma = 20
+        overrides.sliceSpacing = sliceSpacing
+        overrides.noiseSigma = noise
         overrides.leakage = LeakageKind.none
-        overrides.wedgeRatio = 0.85
-        let phantom = PhantomGenerator().makeCase(seed: 777, overrides: overrides)
-        let volume = PhantomRenderer(model: SpineModel(phantom.parameters)).render()
+        overrides.wedgeRatio = wedge
+        let phantom = PhantomGenerator().makeCase(seed: seed, overrides: overrides)
+        return (phantom, PhantomRenderer(model: SpineModel(phantom.parameters)).render())
+    }
+
+    func testPhantomEndToEndWithinTheMeasuredAccuracy() throws {
+        // Tolerances follow `make validate` (README): DR within 1.5 percentage points, body within 7 %.
+        let (phantom, volume) = renderedPhantom(seed: 777, rate: 18, sliceSpacing: 1.25, noise: 20, wedge: 0.85)
         let result = RateEngine().measure(volume, withMasks: true)
         let level = try XCTUnwrap(result.levels.first)
         XCTAssertEqual(try XCTUnwrap(level.distributionRatePercent), phantom.truth.distributionRatePercent, accuracy: 1.5)
@@ -135,15 +142,8 @@ final class RateEngineTests: XCTestCase {
         // 3 mm slices: each endplate is placed only to within ±0.75 mm, so the DR range spans the body's height
         // changing by ±1.5 mm. Its relative half-width is checked against the phantom's own mean height (truth
         // volume over the analytic cross-section area), within a fifth.
-        var overrides = PhantomParameters.Overrides()
-        overrides.distributionRate = 25
-        overrides.matrix = 256
-        overrides.pixelSpacing = 0.7
-        overrides.sliceSpacing = 3
-        overrides.noiseSigma = 15
-        overrides.leakage = LeakageKind.none
-        let phantom = PhantomGenerator().makeCase(seed: 778, overrides: overrides)
-        let level = try XCTUnwrap(RateEngine().measure(PhantomRenderer(model: SpineModel(phantom.parameters)).render()).levels.first)
+        let (phantom, volume) = renderedPhantom(seed: 778, rate: 25, sliceSpacing: 3, noise: 15)
+        let level = try XCTUnwrap(RateEngine().measure(volume).levels.first)
         let rate = try XCTUnwrap(level.distributionRatePercent)
         let range = try XCTUnwrap(level.distributionRateSliceRangePercent)
         XCTAssertTrue(level.qc.contains("thick_slices"))
