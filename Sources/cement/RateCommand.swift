@@ -12,7 +12,9 @@ struct RateCommand: ParsableCommand {
             Cement is found at or above --cement-hu and measured with partial-volume correction; the treated \
             vertebral body (cortex, cancellous bone and cement; not the posterior elements) is segmented around \
             it. DR = cement inside the body / body volume. Every cemented level is measured; the top-level keys \
-            describe the level with the most cement. QC flags say when a number needs a look.
+            describe the level with the most cement. QC flags say when a number needs a look. On slices thicker \
+            than 1.5 mm an endplate is placed only to within ±(spacing − 1.5)/2 mm; the DR range that follows is \
+            printed and given as distribution_rate_slice_range_percent (QC flag thick_slices when it matters).
 
             A body mask you already have (TotalSegmentator vertebrae_*.nii.gz or vertebrae_body.nii.gz, a 3D \
             Slicer or ITK-SNAP label map exported as NIfTI) replaces the automatic body segmentation with \
