@@ -171,22 +171,30 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertEqual(VertebralBodySegmenter.solidity(radii: [Double](repeating: 10, count: 180)), 1, accuracy: 1e-9)
     }
 
+    /// 180 rays, none marked.
+    private let noRays = [Bool](repeating: false, count: 180)
+
+    /// An ellipse of semi-axes 20 and 15 mm on 180 rays: r(θ) = ab / √((b cos θ)² + (a sin θ)²) (analytic).
+    private var ellipseRadii: [Double] {
+        (0..<180).map { ray -> Double in
+            let theta = 2 * Double.pi * Double(ray) / 180
+            return 300 / ((15 * cos(theta)) * (15 * cos(theta)) + (20 * sin(theta)) * (20 * sin(theta))).squareRoot()
+        }
+    }
+
     func testRaysWithoutAWallTakeTheSmoothOutline() {
         // An ellipse (semi-axes 20 and 15 mm, analytic radius r(θ) = ab / √((b cos θ)² + (a sin θ)²)); a 30° sector
         // of rays found no wall and ends 1.5 mm outside (the coarse outline at a pedicle's base); two rays end in
         // cement 2 mm outside. The sector must come back to the ellipse within 0.1 mm (a fourth-harmonic fit
         // represents it to about 0.05 mm); rays that found their wall and the cement rays keep their radii.
-        let ellipse = (0..<180).map { ray -> Double in
-            let theta = 2 * Double.pi * Double(ray) / 180
-            return 300 / ((15 * cos(theta)) * (15 * cos(theta)) + (20 * sin(theta)) * (20 * sin(theta))).squareRoot()
-        }
+        let ellipse = ellipseRadii
         let unseen = 100..<115, cement = [10, 11]
         var radii = ellipse
         for ray in unseen { radii[ray] += 1.5 }
         for ray in cement { radii[ray] += 2 }
         let wallSeen = (0..<180).map { !unseen.contains($0) && !cement.contains($0) }
         let cementAtEdge = (0..<180).map { cement.contains($0) }
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: [Bool](repeating: false, count: 180))
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: noRays)
         for ray in unseen { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 0.1, "ray \(ray)") }
         for ray in cement { XCTAssertEqual(radii[ray], ellipse[ray] + 2, accuracy: 1e-12) }
         for ray in 0..<180 where wallSeen[ray] { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 1e-12) }
@@ -201,8 +209,8 @@ final class VertebralBodySegmenterTests: XCTestCase {
             var radii = curve
             for ray in gap { radii[ray] += 1 }
             let wallSeen = (0..<180).map { !gap.contains($0) }
-            OutlineShapeRules.apply(to: &radii, cementAtEdge: [Bool](repeating: false, count: 180), wallSeen: wallSeen,
-                                    pedicleBase: [Bool](repeating: false, count: 180))
+            OutlineShapeRules.apply(to: &radii, cementAtEdge: noRays, wallSeen: wallSeen,
+                                    pedicleBase: noRays)
             for ray in gap { XCTAssertEqual(radii[ray], curve[ray] + (bridged ? 0 : 1), accuracy: 1e-6, "gap \(gap), ray \(ray)") }
         }
     }
@@ -216,25 +224,22 @@ final class VertebralBodySegmenterTests: XCTestCase {
         for ray in bulge { radii[ray] = 21 }
         let cementAtEdge = (0..<180).map { bulge.contains($0) && $0 != 70 }
         OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: [Bool](repeating: true, count: 180),
-                                pedicleBase: [Bool](repeating: false, count: 180))
+                                pedicleBase: noRays)
         for ray in bulge { XCTAssertEqual(radii[ray], 15, accuracy: 1e-9, "ray \(ray)") }
     }
 
     func testAWallFoundWherePediclesJoinDoesNotHoldTheOutlineOut() {
         // The ellipse of the test above; in two 20° sectors where pedicles join, rays found a "wall" 2 mm outside it
-        // (the pedicle's cortex). Those rays come back to the ellipse (fourth-harmonic fit, within 0.1 mm); the same
-        // rays outside the pedicle sectors would keep their radii as walls.
-        let ellipse = (0..<180).map { ray -> Double in
-            let theta = 2 * Double.pi * Double(ray) / 180
-            return 300 / ((15 * cos(theta)) * (15 * cos(theta)) + (20 * sin(theta)) * (20 * sin(theta))).squareRoot()
-        }
+        // (the pedicle's cortex). Those rays come back to the ellipse (fourth-harmonic fit, within 0.1 mm); not marked
+        // as pedicle bases, the same rays keep their radii as walls.
+        let ellipse = ellipseRadii
         let pedicle = (0..<180).map { (18...27).contains($0) || (63...72).contains($0) }
         var radii = ellipse
         for ray in 0..<180 where pedicle[ray] { radii[ray] += 2 }
-        let none = [Bool](repeating: false, count: 180), all = [Bool](repeating: true, count: 180)
+        let all = [Bool](repeating: true, count: 180)
         var unmarked = radii
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: none, wallSeen: all, pedicleBase: pedicle)
-        OutlineShapeRules.apply(to: &unmarked, cementAtEdge: none, wallSeen: all, pedicleBase: none)
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: noRays, wallSeen: all, pedicleBase: pedicle)
+        OutlineShapeRules.apply(to: &unmarked, cementAtEdge: noRays, wallSeen: all, pedicleBase: noRays)
         for ray in 0..<180 where pedicle[ray] {
             XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 0.1, "ray \(ray)")
             XCTAssertEqual(unmarked[ray], ellipse[ray] + 2, accuracy: 1e-12, "ray \(ray)")
