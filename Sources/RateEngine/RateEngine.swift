@@ -32,8 +32,8 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var streakHU: Double?
     /// Where the leaked cement lies (ml); nil without a body.
     public var leakageSitesML: LeakageSites?
-    /// DR with both endplates moved outwards and inwards by the slice-thickness ambiguity; nil on slices of
-    /// 1.5 mm or less, where it vanishes.
+    /// DR with both endplates moved outwards and inwards by the slice-thickness ambiguity of the body segmentation;
+    /// nil on slices of 1.5 mm or less, where it vanishes, and with a user's body mask.
     public var distributionRateSliceRangePercent: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
@@ -160,9 +160,10 @@ public struct RateEngine: Sendable {
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
         if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }
         // An endplate lying inside one slice gives the same samples wherever it sits in it, so on slices thicker than
-        // 1.5 mm its surface is placed only to within about ±(spacing − 1.5)/2 (±0.75 mm at 3 mm: simulated for 1 to
-        // 1.8 mm plates, box-averaged and blurred). Both endplates moved out, or in, by that much bound the DR.
-        let ambiguity = max(0, (g.spacing.z - 1.5) / 2)
+        // 1.5 mm the segmenter places its surface only to within about ±(spacing − 1.5)/2 (±0.75 mm at 3 mm:
+        // simulated for 1 to 1.8 mm plates, box-averaged and blurred). Both endplates moved out, or in, by that much
+        // bound the DR. A user's mask is taken as given.
+        let ambiguity = bodyMask == nil ? max(0, (g.spacing.z - 1.5) / 2) : 0
         var sliceRange: [Double]?
         if ambiguity > 0 {
             let change = 2 * ambiguity * body.outlineAreaMM2 / 1000

@@ -156,6 +156,22 @@ final class RateEngineTests: XCTestCase {
         }
         let meanHeight = phantom.truth.vertebralBodyML * 1000 / area
         XCTAssertEqual((range[1] - range[0]) / 2 / rate, 1.5 / meanHeight, accuracy: 0.2 * 1.5 / meanHeight)
+        // A user's body mask (here the voxel centres inside the phantom's body) is taken as given: no range, no flag.
+        var labels = LabelVolume(geometry: volume.geometry, repeating: 0)
+        for k in 0..<volume.geometry.size.z {
+            for j in 0..<volume.geometry.size.y {
+                for i in 0..<volume.geometry.size.x
+                where shape.contains(volume.geometry.patientPosition(ofIndex: SIMD3(Double(i), Double(j), Double(k)))) {
+                    labels[i, j, k] = 1
+                }
+            }
+        }
+        var engine = RateEngine()
+        engine.bodyMask = BodyMask(labels: labels, label: 1)
+        let masked = try XCTUnwrap(engine.measure(volume).levels.first)
+        XCTAssertNotNil(masked.distributionRatePercent)
+        XCTAssertNil(masked.distributionRateSliceRangePercent)
+        XCTAssertFalse(masked.qc.contains("thick_slices"))
     }
 
     func testBundledJPEGLSSeriesMeasuresNearItsTruth() throws {
