@@ -519,9 +519,11 @@ struct VertebralBodySegmenter {
 
     /// The first ridge of a column's profile outwards from the body's middle `k0` that stands out against both the
     /// cancellous bone inside and the disc outside (≥ 50 HU each way): the treated body's endplate, since the next
-    /// vertebra's lies beyond the disc. Nil when none does or cement hides the inside of the first one.
-    private func firstRidge(_ p: [Float], from k0: Int, direction: Int, dz: Double) -> Int? {
-        let reach = Int((3 / dz).rounded(.up)), limit = Int((22 / dz).rounded(.up))
+    /// vertebra's lies beyond the disc. Nil when none does or cement hides the inside of the first one. Each side's
+    /// level is the lowest of the samples within 3 mm, but at least two: an endplate split across two 3 mm slices
+    /// does not stand out against its own second slice.
+    func firstRidge(_ p: [Float], from k0: Int, direction: Int, dz: Double) -> Int? {
+        let reach = max(2, Int((3 / dz).rounded(.up))), limit = Int((22 / dz).rounded(.up))
         func value(_ k: Int) -> Double? { k >= 0 && k < p.count && p[k].isFinite ? Double(p[k]) : nil }
         var k = k0 + direction
         while abs(k - k0) <= limit, k - direction >= 0, k + direction >= 0, k + direction < p.count {

@@ -148,6 +148,17 @@ final class VertebralBodySegmenterTests: XCTestCase {
         }
     }
 
+    func testEndplateSplitAcrossTwoThickSlicesIsTheFirstRidge() {
+        // A column on 3 mm slices: 148 HU cancellous bone, a 1.65 mm endplate of 420 HU whose outer surface is at
+        // 32.5 mm (split 0.85/0.8 mm across the slices centred at 30 and 33 mm), a 9 mm disc of 76 HU, the next
+        // vertebra's endplate and bone; blur σ 0.56 mm (the parameters of case 030 of the seed-6100 tuning set). The plate's second slice
+        // (188 HU) is within 50 HU of its first (209 HU): the treated endplate stands out only against the disc
+        // beyond it, and the next vertebra's (slice 14) was taken for it.
+        let profile = layeredProfile(count: 20, dz: 3, sigma: 0.56, base: 148,
+                                     steps: [(30.85, 420 - 148), (32.5, 76 - 420), (41.5, 420 - 76), (43.15, 148 - 420)])
+        XCTAssertEqual(VertebralBodySegmenter().firstRidge(profile.map { Float($0) }, from: 7, direction: 1, dz: 3), 10)
+    }
+
     func testCementLeakedThroughAnEndplateMarksItsSurface() {
         // A column under a disc leak: 100 HU cancellous bone, a 1.25 mm endplate of 600 HU whose outer surface is at
         // 20 mm, 3 mm of 2000 HU leaked cement on it, then an 80 HU disc; blur σ 0.6 mm, 1 mm slices. With the
