@@ -17,7 +17,8 @@ import Imaging
 ///    it (looked for up to 8 mm out where the coarse edge is cement, since cancellous bone between cement and a
 ///    faint cortex falls under every bone threshold), or, where cement runs into the wall and hides it, the
 ///    cement's half-way edge plus a wall thickness. Shape rules then clean the outline: no deep notches, a smooth
-///    outline where no wall was found, no bulge of leaked cement, no pedicle left attached.
+///    outline where no wall was found, no bulge of leaked cement (a leak lying on the wall ends the outline where
+///    the leak begins), no pedicle left attached.
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
@@ -138,8 +139,10 @@ struct VertebralBodySegmenter {
             return nil
         }
         let rays = 180
-        // Per ray: its radius, whether cement forms its edge, whether a wall was found along it.
-        var rayResults = [(radius: Double, cementAtEdge: Bool, wallSeen: Bool)](repeating: (.nan, false, false), count: rays)
+        // Per ray: its radius, whether cement forms its edge, whether a wall was found along it, and the inner surface
+        // of the outermost cement mass where cement forms the edge (NaN where it does not in most slices).
+        var rayResults = [(radius: Double, cementAtEdge: Bool, wallSeen: Bool, outerCement: Double)](
+            repeating: (.nan, false, false, .nan), count: rays)
         // Rays are independent: they are refined in parallel.
         rayResults.withUnsafeMutableBufferPointer { buffer in
             let results = SharedBuffer(buffer)
@@ -157,6 +160,7 @@ struct VertebralBodySegmenter {
                 guard coarse > 0 else { return }
                 var estimates: [Double] = []
                 var cementSlices = 0, wallSlices = 0
+                var outerCement: [Double] = []
                 for k in central {
                     func hu(_ s: Double) -> Double { bilinear(grid, k, cx + s * direction.x, cy + s * direction.y) }
                     func cement(from start: Double, to end: Double) -> Bool {
@@ -178,10 +182,16 @@ struct VertebralBodySegmenter {
                         estimate = min(estimate, edge)
                     }
                     estimates.append(estimate)
-                    if cement(from: estimate - 1.5, to: estimate) { cementSlices += 1 }
+                    if cement(from: estimate - 1.5, to: estimate) {
+                        cementSlices += 1
+                        // From farther in: the coarse edge of a leak lies several millimetres beyond the wall.
+                        let wide = stride(from: max(1, guess - 12), through: guess + reach, by: 0.1).map { ($0, hu($0)) }
+                        if let edge = outerCementInnerEdge(wide) { outerCement.append(edge) }
+                    }
                 }
                 results[ray] = (estimates.sorted()[estimates.count / 2], 2 * cementSlices > central.count,
-                                2 * wallSlices > central.count)
+                                2 * wallSlices > central.count,
+                                2 * outerCement.count > central.count ? outerCement.sorted()[outerCement.count / 2] : .nan)
             }
         }
         var radii = rayResults.map(\.radius)
@@ -195,7 +205,8 @@ struct VertebralBodySegmenter {
             let degrees = atan2(d.y, abs(d.x)) * 180 / Double.pi
             return degrees >= 35 && degrees <= 55
         }
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: pedicleBase)
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: pedicleBase,
+                                outerCementEdge: rayResults.map(\.outerCement))
         let smoothedRadii = (0..<rays).map { ray -> Double in
             let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
             return window.isEmpty ? 0 : window[window.count / 2]
@@ -461,6 +472,45 @@ struct VertebralBodySegmenter {
         guard n + 1 < samples.count else { return nil }
         let (s0, v0) = samples[n], (s1, v1) = samples[n + 1]
         return s0 + (s1 - s0) * (v0 - half) / (v0 - v1) + wallThickness
+    }
+
+    /// The inner surface of the outermost cement mass on a profile running outwards, which is where the body's wall
+    /// ends if that cement leaked out through it (mm along the profile; nil when no sample reaches the cement
+    /// threshold or cement runs back to the profile's start). Inwards the mass ends at a dip of at least 250 HU
+    /// followed by more cement, or at 3 mm of samples under the cement threshold. A dip that stays above the
+    /// threshold is a thin wall between cement in the body and the leak: the surface is its bottom plus half a
+    /// wall. Otherwise it is the half-way crossing between the mass's peak and the dip's bottom, or the median of
+    /// the samples 1–3 mm inside the mass.
+    func outerCementInnerEdge(_ samples: [(Double, Double)]) -> Double? {
+        let values = samples.map(\.1), cement = Double(cementThresholdHU)
+        guard let last = values.lastIndex(where: { $0 >= cement }) else { return nil }
+        var top = last, bottom = last, belowSince: Int?
+        var n = last - 1
+        while n >= 0 {
+            // A new maximum before any dip continues the mass.
+            if values[n] > values[top], bottom == top || values[n] >= values[bottom] { (top, bottom) = (n, n) }
+            if values[n] < values[bottom] { bottom = n }
+            if values[n] >= cement, values[n] - values[bottom] >= 250, values[top] - values[bottom] >= 250 { break }
+            if values[n] < cement { belowSince = belowSince ?? n } else { belowSince = nil }
+            if let since = belowSince, since - n >= 30 { break }
+            n -= 1
+        }
+        guard bottom < top else { return nil }
+        let level: Double
+        if n >= 0, values[n] >= cement {
+            if values[bottom] >= cement { return samples[bottom].0 + wallThickness / 2 }
+            level = values[bottom]
+        } else {
+            guard let since = belowSince, since - 10 > n else { return nil }
+            let bone = values[(n + 1)...(since - 10)].sorted()
+            level = bone[bone.count / 2]
+        }
+        let half = (values[top] + level) / 2
+        var k = top
+        while k > bottom, values[k - 1] >= half { k -= 1 }
+        guard k > bottom else { return nil }
+        let (s0, v0) = samples[k - 1], (s1, v1) = samples[k]
+        return s0 + (s1 - s0) * (half - v0) / (v1 - v0)
     }
 
     /// The outer edge of a cortical wall on a profile running outwards: centroid of the HU excess over the

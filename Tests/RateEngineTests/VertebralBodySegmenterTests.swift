@@ -184,6 +184,8 @@ final class VertebralBodySegmenterTests: XCTestCase {
 
     /// 180 rays, none marked.
     private let noRays = [Bool](repeating: false, count: 180)
+    /// 180 rays, none with an outermost cement edge.
+    private let noEdges = [Double](repeating: .nan, count: 180)
 
     /// An ellipse of semi-axes 20 and 15 mm on 180 rays: r(θ) = ab / √((b cos θ)² + (a sin θ)²) (analytic).
     private var ellipseRadii: [Double] {
@@ -205,7 +207,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
         for ray in cement { radii[ray] += 2 }
         let wallSeen = (0..<180).map { !unseen.contains($0) && !cement.contains($0) }
         let cementAtEdge = (0..<180).map { cement.contains($0) }
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: noRays)
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: noRays, outerCementEdge: noEdges)
         for ray in unseen { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 0.1, "ray \(ray)") }
         for ray in cement { XCTAssertEqual(radii[ray], ellipse[ray] + 2, accuracy: 1e-12) }
         for ray in 0..<180 where wallSeen[ray] { XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 1e-12) }
@@ -221,7 +223,7 @@ final class VertebralBodySegmenterTests: XCTestCase {
             for ray in gap { radii[ray] += 1 }
             let wallSeen = (0..<180).map { !gap.contains($0) }
             OutlineShapeRules.apply(to: &radii, cementAtEdge: noRays, wallSeen: wallSeen,
-                                    pedicleBase: noRays)
+                                    pedicleBase: noRays, outerCementEdge: noEdges)
             for ray in gap { XCTAssertEqual(radii[ray], curve[ray] + (bridged ? 0 : 1), accuracy: 1e-6, "gap \(gap), ray \(ray)") }
         }
     }
@@ -235,8 +237,46 @@ final class VertebralBodySegmenterTests: XCTestCase {
         for ray in bulge { radii[ray] = 21 }
         let cementAtEdge = (0..<180).map { bulge.contains($0) && $0 != 70 }
         OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: [Bool](repeating: true, count: 180),
-                                pedicleBase: noRays)
+                                pedicleBase: noRays, outerCementEdge: noEdges)
         for ray in bulge { XCTAssertEqual(radii[ray], 15, accuracy: 1e-9, "ray \(ray)") }
+    }
+
+    func testALeakLyingOnTheWallEndsTheOutlineAtTheWall() {
+        // A circle of radius 15 mm. Over 16 rays a leak lies on the wall and the rays end 2.5 mm out, under the
+        // 3 mm the bulge rule allows; the outermost cement begins at 15.1 mm, where those rays must end. Over 10
+        // rays cement inside the body touches the wall (radius 15.5 mm, within 1 mm of the line): their outermost
+        // cement begins 4 mm inside, and they keep their radii.
+        var radii = [Double](repeating: 15, count: 180)
+        var edges = noEdges
+        let leak = 40..<56, inside = 120..<130
+        for ray in leak { (radii[ray], edges[ray]) = (17.5, 15.1) }
+        for ray in inside { (radii[ray], edges[ray]) = (15.5, 11) }
+        let cementAtEdge = (0..<180).map { leak.contains($0) || inside.contains($0) }
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: [Bool](repeating: true, count: 180),
+                                pedicleBase: noRays, outerCementEdge: edges)
+        for ray in leak { XCTAssertEqual(radii[ray], 15.1, accuracy: 1e-12, "ray \(ray)") }
+        for ray in inside { XCTAssertEqual(radii[ray], 15.5, accuracy: 1e-12, "ray \(ray)") }
+    }
+
+    func testTheOutermostCementBeginsAtTheWallItLeakedThrough() {
+        // Ray profiles sampled every 0.1 mm, blurred by σ 0.6 mm (closed form, `layeredProfile` with 0.1 mm boxes).
+        // A 1 mm wall of 500 HU from 14 to 15 mm, a 3 mm leak of 2000 HU on it, 40 HU soft tissue beyond:
+        // - over 100 HU cancellous bone, the leak's inner surface (the wall's outer surface, 15 mm) is found within
+        //   0.3 mm;
+        // - with cement inside the body up to the wall, the wall is the dip between two cement masses: 15 mm within
+        //   0.3 mm (the dip's bottom, 14.5 mm, plus half the 1.25 mm wall assumed);
+        // - with no leak, the outermost cement is the body's own, from 5 to 10 mm: its inner surface, 5 mm.
+        let segmenter = VertebralBodySegmenter()
+        func samples(_ steps: [(at: Double, jump: Double)]) -> [(Double, Double)] {
+            let values = layeredProfile(count: 250, dz: 0.1, sigma: 0.6, base: 100, steps: steps)
+            return values.enumerated().map { (Double($0.offset) * 0.1, $0.element) }
+        }
+        let onBone = samples([(14, 400), (15, 1500), (18, -1960)])
+        XCTAssertEqual(try XCTUnwrap(segmenter.outerCementInnerEdge(onBone)), 15, accuracy: 0.3)
+        let betweenCement = samples([(5, 1900), (14, -1500), (15, 1500), (18, -1960)])
+        XCTAssertEqual(try XCTUnwrap(segmenter.outerCementInnerEdge(betweenCement)), 15, accuracy: 0.3)
+        let noLeak = samples([(5, 1900), (10, -1900), (14, 400), (15, -460)])
+        XCTAssertEqual(try XCTUnwrap(segmenter.outerCementInnerEdge(noLeak)), 5, accuracy: 0.3)
     }
 
     func testAWallFoundWherePediclesJoinDoesNotHoldTheOutlineOut() {
@@ -249,8 +289,8 @@ final class VertebralBodySegmenterTests: XCTestCase {
         for ray in 0..<180 where pedicle[ray] { radii[ray] += 2 }
         let all = [Bool](repeating: true, count: 180)
         var unmarked = radii
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: noRays, wallSeen: all, pedicleBase: pedicle)
-        OutlineShapeRules.apply(to: &unmarked, cementAtEdge: noRays, wallSeen: all, pedicleBase: noRays)
+        OutlineShapeRules.apply(to: &radii, cementAtEdge: noRays, wallSeen: all, pedicleBase: pedicle, outerCementEdge: noEdges)
+        OutlineShapeRules.apply(to: &unmarked, cementAtEdge: noRays, wallSeen: all, pedicleBase: noRays, outerCementEdge: noEdges)
         for ray in 0..<180 where pedicle[ray] {
             XCTAssertEqual(radii[ray], ellipse[ray], accuracy: 0.1, "ray \(ray)")
             XCTAssertEqual(unmarked[ray], ellipse[ray] + 2, accuracy: 1e-12, "ray \(ray)")
