@@ -3,7 +3,8 @@ import Imaging
 /// Where the cement outside the body lies (ml): above or below the body (the discs), behind it within the
 /// canal's width, in front of it, or beside it (paravertebral, veins).
 ///
-/// Each voxel's cement outside the body (its fraction times one minus the body occupancy) goes to a site by its
+/// Each voxel's cement outside the body (its fraction times one minus its share inside the body,
+/// `PartialVolumeCement.bodyShare`) goes to a site by its
 /// position relative to the body: over or under the body's footprint is the disc; elsewhere the direction from
 /// the body's centre in patient coordinates (LPS) decides: posterior within 10 mm of the midline is the canal,
 /// anterior within 45° of straight ahead is anterior, the rest paravertebral. Only positive contributions count
@@ -14,7 +15,7 @@ public struct LeakageSites: Sendable, Codable, Equatable {
     public var anterior = 0.0
     public var paravertebral = 0.0
 
-    init(cement: PartialVolumeCement, body: Occupancy, geometry: VolumeGeometry) {
+    init(cement: PartialVolumeCement, body: Occupancy, share: Occupancy, geometry: VolumeGeometry) {
         let box = body.box
         var footprint = [Bool](repeating: false, count: box.plane)
         var centre = SIMD3<Double>(), weight = 0.0
@@ -31,7 +32,7 @@ public struct LeakageSites: Sendable, Codable, Equatable {
         let middle = geometry.patientPosition(ofIndex: centre / weight + SIMD3<Double>(box.offset))
         let voxelML = box.voxelVolume / 1000
         for (n, fraction) in cement.contributions {
-            let outside = Double(fraction) * Double(1 - body[index: n]) * voxelML
+            let outside = Double(fraction) * Double(1 - share[index: n]) * voxelML
             guard outside > 0 else { continue }
             let i = n % box.size.x, j = (n / box.size.x) % box.size.y, k = n / box.plane
             if footprint[j * box.size.x + i] {

@@ -121,6 +121,60 @@ struct PartialVolumeCement {
         return sum * parent.voxelVolume / 1000
     }
 
+    /// The share of each voxel's cement that lies inside the body, on the work box. Blur spreads a cement mass's HU
+    /// across the body's surface wherever the mass lies against it (a leak on the wall or an endplate, cement
+    /// inside touching the wall), so a voxel's own `occupancy` says little about where its cement came from. Each
+    /// voxel of R takes instead the mean occupancy of the seeds within about 1 mm (Gaussian, σ 0.7 mm, a CT's
+    /// blur) below the seeds' outermost layer, which straddles the cement's surface and, where cement lies on the
+    /// body, the body's surface too; voxels with no such seed near keep their own occupancy. On the tuning
+    /// phantoms, cement in the body: disc leak +2.5 → +1.2 %, anterior leak +0.9 → −0.1 %, no leak −0.4 %.
+    func bodyShare(_ occupancy: Occupancy) -> Occupancy {
+        var share = Occupancy(box: parent, low: low, high: low &+ size &- 1)
+        for k in 0..<size.z {
+            for j in 0..<size.y {
+                for i in 0..<size.x { share[i + low.x, j + low.y, k + low.z] = occupancy[i + low.x, j + low.y, k + low.z] }
+            }
+        }
+        guard !background.isEmpty else { return share }
+        // Only voxels within R (2 mm) and the kernel's reach (1.4 mm) of a seed change: the work is done on the
+        // seeds' bounds grown by 3.5 mm.
+        let reach = SIMD3<Int>((SIMD3<Double>(repeating: 3.5) / parent.spacing).rounded(.up))
+        let (seedLow, seedHigh) = boxSeeds.bounds
+        let subLow = pointwiseMax(seedLow &- reach, SIMD3(repeating: 0))
+        let subSize = pointwiseMin(seedHigh &+ reach, size &- 1) &- subLow &+ 1
+        func seed(_ p: SIMD3<Int>) -> Bool {
+            p.x >= 0 && p.y >= 0 && p.z >= 0 && p.x < size.x && p.y < size.y && p.z < size.z && boxSeeds[p.x, p.y, p.z]
+        }
+        let empty = [Float](repeating: 0, count: subSize.x * subSize.y * subSize.z)
+        var weighted = Grid(size: subSize, spacing: parent.spacing, offset: .zero, values: empty), counts = weighted
+        for k in 0..<subSize.z {
+            for j in 0..<subSize.y {
+                for i in 0..<subSize.x {
+                    let p = SIMD3(i, j, k) &+ subLow
+                    guard boxSeeds[p.x, p.y, p.z], seed(p &+ SIMD3(1, 0, 0)), seed(p &- SIMD3(1, 0, 0)),
+                          seed(p &+ SIMD3(0, 1, 0)), seed(p &- SIMD3(0, 1, 0)), seed(p &+ SIMD3(0, 0, 1)),
+                          seed(p &- SIMD3(0, 0, 1)) else { continue }
+                    let n = weighted.index(i, j, k)
+                    weighted.values[n] = occupancy[p.x + low.x, p.y + low.y, p.z + low.z]
+                    counts.values[n] = 1
+                }
+            }
+        }
+        let sigma = SIMD3<Double>(repeating: 0.7)
+        let (sums, weights) = (weighted.smoothed(sigma: sigma), counts.smoothed(sigma: sigma))
+        for k in 0..<subSize.z {
+            for j in 0..<subSize.y {
+                for i in 0..<subSize.x {
+                    let n = sums.index(i, j, k)
+                    guard weights.values[n] >= 1e-3 else { continue }
+                    let p = SIMD3(i, j, k) &+ subLow &+ low
+                    share[p.x, p.y, p.z] = sums.values[n] / weights.values[n]
+                }
+            }
+        }
+        return share
+    }
+
     /// The cement volumes (ml) weighted by `weights` (one per voxel of the level's box, such as body occupancy) when the cement
     /// is the voxels at or above each of `thresholds` within 3 mm of this estimate's seeds, with this estimate's
     /// background and cement HU: a threshold's effect through the region R alone, without a new estimate.

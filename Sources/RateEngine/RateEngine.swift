@@ -143,7 +143,8 @@ public struct RateEngine: Sendable {
         // A vertebral body's outline is nearly convex (solidity 0.97–1 on the phantoms); below 0.95 it took in the
         // canal or lost part of the body.
         if body.solidity < 0.95 { qc.append("irregular_body_outline") }
-        let cementInBody = cement.volumeML(weightedBy: body.occupancy)
+        let share = cement.bodyShare(body.occupancy)
+        let cementInBody = cement.volumeML(weightedBy: share)
         let rate = 100 * cementInBody / body.volumeML
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
         if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
@@ -156,7 +157,7 @@ public struct RateEngine: Sendable {
         // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
         // body, same background and cement HU.
         let rates = cement.weightedVolumes(thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
-                                           weights: body.occupancy).map { 100 * $0 / body.volumeML }
+                                           weights: share).map { 100 * $0 / body.volumeML }
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
         if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }
         // An endplate lying inside one slice gives the same samples wherever it sits in it, so on slices thicker than
@@ -175,7 +176,7 @@ public struct RateEngine: Sendable {
             leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
             distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
             bodyMaskLabel: maskLabel, streakHU: streaks,
-            leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, geometry: g),
+            leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, share: share, geometry: g),
             distributionRateSliceRangePercent: sliceRange)
         guard withMasks else { return (measurement, nil) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
