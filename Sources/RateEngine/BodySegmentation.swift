@@ -12,4 +12,7 @@ struct BodySegmentation {
     /// Outline area over the area of its convex hull: near 1 for a vertebral body (its posterior wall is only
     /// slightly concave), lower when the outline took in the canal or lost part of the body.
     var solidity = 1.0
+    /// Per column of the box: the body's superior and inferior surface (mm from the box's first slice), NaN outside
+    /// the body; nil when the body came from a mask.
+    var endplates: [SIMD2<Double>]?
 }

@@ -111,9 +111,9 @@ public struct RateEngine: Sendable {
                 seedCount += 1
             }
         }
-        let cement = PartialVolumeCement(volume, box: box, seeds: seeds)
+        var cement = PartialVolumeCement(volume, box: box, seeds: seeds)
         let cementHU = cement.cementHU
-        let totalCement = cement.volumeML()
+        var totalCement = cement.volumeML()
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
         var qc: [String] = []
         let found: (body: BodySegmentation, label: UInt8?)?
@@ -143,6 +143,10 @@ public struct RateEngine: Sendable {
         // A vertebral body's outline is nearly convex (solidity 0.97–1 on the phantoms); below 0.95 it took in the
         // canal or lost part of the body.
         if body.solidity < 0.95 { qc.append("irregular_body_outline") }
+        if let endplates = body.endplates {
+            cement.useEndplateBackground(endplates)
+            totalCement = cement.volumeML()
+        }
         let share = cement.bodyShare(body.occupancy)
         let cementInBody = cement.volumeML(weightedBy: share)
         let rate = 100 * cementInBody / body.volumeML

@@ -343,10 +343,12 @@ struct VertebralBodySegmenter {
             }
         }
         var occupancy = Occupancy(box: full, low: low, high: high)
+        var endplates = [SIMD2<Double>](repeating: SIMD2(.nan, .nan), count: full.plane)
         var volume = 0.0
         for j in 0..<full.size.y {
             for i in 0..<full.size.x where fractions[j * full.size.x + i] > 0 {
                 let fraction = fractions[j * full.size.x + i], (top, bottom) = column(i, j)
+                endplates[j * full.size.x + i] = SIMD2(top, bottom)
                 for k in sliceRange(top, bottom) {
                     let low = (Double(k) - 0.5) * grid.spacing.z, high = (Double(k) + 0.5) * grid.spacing.z
                     let overlap = max(0, min(high, top) - max(low, bottom)) / grid.spacing.z
@@ -359,7 +361,7 @@ struct VertebralBodySegmenter {
         }
         return BodySegmentation(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
                       outlineAreaMM2: area, touchesBoxEdge: touches,
-                      solidity: Self.solidity(radii: smoothedRadii))
+                      solidity: Self.solidity(radii: smoothedRadii), endplates: endplates)
     }
 
     /// The body outline in one slice: holes of the bone mask are filled except those away from the cement (the
