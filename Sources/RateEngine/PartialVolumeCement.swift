@@ -108,9 +108,7 @@ struct PartialVolumeCement {
         }
         (self.low, self.size, self.values, self.boxSeeds, self.background) = (low, size, box.values, boxSeeds, background)
         self.region = region
-        var contributions: [(index: Int, fraction: Float)] = []
-        forEachFraction(region: region) { contributions.append(($0, $1)) }
-        self.contributions = contributions
+        collectContributions()
     }
 
     /// The cement volume (ml) weighted by `weights` (one per voxel of the level's box, such as body occupancy), or
@@ -185,9 +183,7 @@ struct PartialVolumeCement {
                 }
             }
         }
-        var contributions: [(index: Int, fraction: Float)] = []
-        forEachFraction(region: region) { contributions.append(($0, $1)) }
-        self.contributions = contributions
+        collectContributions()
     }
 
     /// The share of each voxel's cement that lies inside the body, on the work box. Blur spreads a cement mass's HU
@@ -211,23 +207,14 @@ struct PartialVolumeCement {
         let (seedLow, seedHigh) = boxSeeds.bounds
         let subLow = pointwiseMax(seedLow &- reach, SIMD3(repeating: 0))
         let subSize = pointwiseMin(seedHigh &+ reach, size &- 1) &- subLow &+ 1
-        func seed(_ p: SIMD3<Int>) -> Bool {
-            p.x >= 0 && p.y >= 0 && p.z >= 0 && p.x < size.x && p.y < size.y && p.z < size.z && boxSeeds[p.x, p.y, p.z]
-        }
         let empty = [Float](repeating: 0, count: subSize.x * subSize.y * subSize.z)
         var weighted = Grid(size: subSize, spacing: parent.spacing, offset: .zero, values: empty), counts = weighted
-        for k in 0..<subSize.z {
-            for j in 0..<subSize.y {
-                for i in 0..<subSize.x {
-                    let p = SIMD3(i, j, k) &+ subLow
-                    guard boxSeeds[p.x, p.y, p.z], seed(p &+ SIMD3(1, 0, 0)), seed(p &- SIMD3(1, 0, 0)),
-                          seed(p &+ SIMD3(0, 1, 0)), seed(p &- SIMD3(0, 1, 0)), seed(p &+ SIMD3(0, 0, 1)),
-                          seed(p &- SIMD3(0, 0, 1)) else { continue }
-                    let n = weighted.index(i, j, k)
-                    weighted.values[n] = occupancy[p.x + low.x, p.y + low.y, p.z + low.z]
-                    counts.values[n] = 1
-                }
-            }
+        // Seeds below the outermost layer: those more than one voxel from a non-seed along every axis.
+        for n in Self.coreVoxels(boxSeeds, spacing: parent.spacing, depth: 0) {
+            let p = SIMD3(n % size.x, (n / size.x) % size.y, n / (size.x * size.y))
+            let m = weighted.index(p.x - subLow.x, p.y - subLow.y, p.z - subLow.z)
+            weighted.values[m] = occupancy[p.x + low.x, p.y + low.y, p.z + low.z]
+            counts.values[m] = 1
         }
         let sigma = SIMD3<Double>(repeating: 0.7)
         let (sums, weights) = (weighted.smoothed(sigma: sigma), counts.smoothed(sigma: sigma))
@@ -263,6 +250,13 @@ struct PartialVolumeCement {
             forEachFraction(region: Self.region(shifted, spacing: parent.spacing)) { sum += Double($1) * Double(weights[index: $0]) }
             return sum * parent.voxelVolume / 1000
         }
+    }
+
+    /// Every voxel of R's contribution with the current background.
+    private mutating func collectContributions() {
+        var contributions: [(index: Int, fraction: Float)] = []
+        forEachFraction(region: region) { contributions.append(($0, $1)) }
+        self.contributions = contributions
     }
 
     /// Calls `body` with (index in the level's box, fraction) for every voxel of R (given on the work box).

@@ -445,8 +445,7 @@ struct VertebralBodySegmenter {
         var i = start
         while i - direction >= 0, i - direction < p.count, p[i - direction] >= half { i -= direction }
         guard i - direction >= 0, i - direction < p.count else { return nil }
-        let (z0, v0) = (Double(i) * dz, p[i]), (z1, v1) = (Double(i - direction) * dz, p[i - direction])
-        let edge = z0 + (z1 - z0) * (v0 - half) / (v0 - v1)
+        let edge = Self.crossing((Double(i) * dz, p[i]), (Double(i - direction) * dz, p[i - direction]), at: half)
         let depth = (plane - edge) * Double(direction)
         return depth >= 0 && depth <= 2.5 ? edge : nil
     }
@@ -472,8 +471,7 @@ struct VertebralBodySegmenter {
         var n = peak
         while n + 1 < samples.count, samples[n + 1].1 >= half { n += 1 }
         guard n + 1 < samples.count else { return nil }
-        let (s0, v0) = samples[n], (s1, v1) = samples[n + 1]
-        return s0 + (s1 - s0) * (v0 - half) / (v0 - v1) + wallThickness
+        return Self.crossing(samples[n], samples[n + 1], at: half) + wallThickness
     }
 
     /// The inner surface of the outermost cement mass on a profile running outwards, which is where the body's wall
@@ -511,8 +509,12 @@ struct VertebralBodySegmenter {
         var k = top
         while k > bottom, values[k - 1] >= half { k -= 1 }
         guard k > bottom else { return nil }
-        let (s0, v0) = samples[k - 1], (s1, v1) = samples[k]
-        return s0 + (s1 - s0) * (half - v0) / (v1 - v0)
+        return Self.crossing(samples[k - 1], samples[k], at: half)
+    }
+
+    /// Where the line through two (position, HU) samples crosses `level`.
+    private static func crossing(_ a: (Double, Double), _ b: (Double, Double), at level: Double) -> Double {
+        a.0 + (b.0 - a.0) * (level - a.1) / (b.1 - a.1)
     }
 
     /// The outer edge of a cortical wall on a profile running outwards: centroid of the HU excess over the
