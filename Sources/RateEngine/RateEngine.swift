@@ -1,17 +1,6 @@
 import Foundation
 import Imaging
 
-/// DR groups as the study defines them: low ≤ 10 %, medium between, high ≥ 20 % (limits configurable).
-public struct DistributionRateGroups: Sendable, Codable, Equatable {
-    public var lowMaximum: Double = 10
-    public var highMinimum: Double = 20
-    public init() {}
-
-    public func group(_ rate: Double) -> String {
-        rate <= lowMaximum ? "low" : (rate >= highMinimum ? "high" : "medium")
-    }
-}
-
 /// One cemented vertebral level, measured.
 public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var levelIndex: Int
@@ -19,8 +8,8 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var vertebralBodyML: Double?
     public var cementInBodyML: Double
     public var leakageML: Double
-    public var group: String?
-    public var qc: [String]
+    public var group: DRGroup?
+    public var qc: [QCFlag]
     /// DR with the cement threshold 50 HU lower and higher.
     public var distributionRateRangePercent: [Double]?
     public var cementHU: Double
@@ -35,6 +24,8 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     /// DR with both endplates moved outwards and inwards by the slice-thickness ambiguity of the body segmentation;
     /// nil on slices of 1.5 mm or less, where it vanishes, and with a user's body mask.
     public var distributionRateSliceRangePercent: [Double]? = nil
+    /// Nominal 90 % uncertainty interval of the DR (%); nil where no body was measured.
+    public var distributionRateIntervalPercent: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
@@ -42,6 +33,7 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
         case distributionRateRangePercent = "distribution_rate_range_percent", cementHU = "cement_hu"
         case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label", streakHU = "streak_hu"
         case leakageSitesML = "leakage_sites_ml", distributionRateSliceRangePercent = "distribution_rate_slice_range_percent"
+        case distributionRateIntervalPercent = "distribution_rate_interval_percent"
     }
 }
 
@@ -62,8 +54,31 @@ public struct LevelMasks: Sendable {
 /// The volumes correspond to a labelmap volume with fractional boundary voxels, not to a surface mesh.
 /// With `bodyMask` set, the user's mask replaces the automatic body segmentation (`BodyMask`).
 public struct RateEngine: Sendable {
-    public var cementThresholdHU: Double = 1000
-    public var groups = DistributionRateGroups()
+    /// Changes whenever a change to the engine can change a measurement; caches of measurements key on it.
+    public static let version = "2.0.0-dev"
+
+    /// The engine's settings, echoed with every measurement (`parameters` in `cement rate --json`).
+    public struct Parameters: Sendable, Codable, Equatable {
+        /// Voxels at or above this CT number (HU) seed the cement.
+        public var cementThresholdHU: Double = 1000
+        /// Limits of the DR groups.
+        public var groups = DistributionRateGroups()
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case cementThresholdHU = "cement_threshold_hu", groups
+        }
+    }
+
+    public var parameters = Parameters()
+    public var cementThresholdHU: Double {
+        get { parameters.cementThresholdHU }
+        set { parameters.cementThresholdHU = newValue }
+    }
+    public var groups: DistributionRateGroups {
+        get { parameters.groups }
+        set { parameters.groups = newValue }
+    }
     /// A body mask on the series grid to use instead of segmenting the body.
     public var bodyMask: BodyMask?
 
@@ -72,6 +87,8 @@ public struct RateEngine: Sendable {
     public struct Result: Sendable {
         public var levels: [LevelMeasurement]
         public var masks: [LevelMasks]
+        /// The parameters the levels were measured with.
+        public var parameters: Parameters
     }
 
     public func measure(_ volume: HUVolume, withMasks: Bool = false) -> Result {
@@ -84,7 +101,7 @@ public struct RateEngine: Sendable {
             measurements.append(measurement)
             if let levelMasks { masks.append(levelMasks) }
         }
-        return Result(levels: measurements, masks: masks)
+        return Result(levels: measurements, masks: masks, parameters: parameters)
     }
 
     private func measureLevel(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool)
@@ -115,7 +132,7 @@ public struct RateEngine: Sendable {
         let cementHU = cement.cementHU
         var totalCement = cement.volumeML()
         let centre = g.patientPosition(ofIndex: centroid / seedCount)
-        var qc: [String] = []
+        var qc: [QCFlag] = []
         let found: (body: BodySegmentation, label: UInt8?)?
         if let bodyMask {
             found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
@@ -126,23 +143,23 @@ public struct RateEngine: Sendable {
         }
         let maskLabel = found?.label.map { Int($0) }
         guard let body = found?.body else {
-            qc.append(bodyMask == nil ? "body_not_found" : "body_mask_misses_cement")
+            qc.append(bodyMask == nil ? .bodyNotFound : .bodyMaskMissesCement)
             return (LevelMeasurement(levelIndex: index, distributionRatePercent: nil, vertebralBodyML: nil,
                                      cementInBodyML: 0, leakageML: totalCement, group: nil, qc: qc,
                                      distributionRateRangePercent: nil, cementHU: cementHU,
                                      cementCentroidMM: [centre.x, centre.y, centre.z]), nil)
         }
         // A body reaching the edge of a search box that the scan cut short runs out of the field of view.
-        if body.touchesBoxEdge { qc.append(clipped ? "body_touches_field_of_view" : "body_larger_than_search_box") }
-        if body.volumeML < 5 || body.volumeML > 80 { qc.append("implausible_body_volume") }
+        if body.touchesBoxEdge { qc.append(clipped ? .bodyTouchesFieldOfView : .bodyLargerThanSearchBox) }
+        if body.volumeML < 5 || body.volumeML > 80 { qc.append(.implausibleBodyVolume) }
         // Volume over outline area is the body's mean height; outside 12–32 mm (a crushed body to a tall lumbar
         // one) an endplate was most likely missed or taken from a neighbour.
         let meanHeight = body.volumeML * 1000 / max(body.outlineAreaMM2, 1)
-        if meanHeight < 12 || meanHeight > 32 { qc.append("implausible_body_height") }
-        if min(body.visibleColumns.0, body.visibleColumns.1) < 0.2 { qc.append("endplates_mostly_hidden_by_cement") }
+        if meanHeight < 12 || meanHeight > 32 { qc.append(.implausibleBodyHeight) }
+        if min(body.visibleColumns.0, body.visibleColumns.1) < 0.2 { qc.append(.endplatesMostlyHiddenByCement) }
         // A vertebral body's outline is nearly convex (solidity 0.97–1 on the phantoms); below 0.95 it took in the
         // canal or lost part of the body.
-        if body.solidity < 0.95 { qc.append("irregular_body_outline") }
+        if body.solidity < 0.95 { qc.append(.irregularBodyOutline) }
         if let endplates = body.endplates {
             cement.useEndplateBackground(endplates)
             totalCement = cement.volumeML()
@@ -151,19 +168,19 @@ public struct RateEngine: Sendable {
         let cementInBody = cement.volumeML(weightedBy: share)
         let rate = 100 * cementInBody / body.volumeML
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
-        if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append("cement_outside_body") }
-        if rate > 40 { qc.append("implausible_distribution_rate") }
+        if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append(.cementOutsideBody) }
+        if rate > 40 { qc.append(.implausibleDistributionRate) }
         // Streaks of 50 HU and more (excess spread ≥ 12 HU on the phantoms) make the cement's and the walls' edges
         // uncertain.
         let streaks = StreakArtefacts.excessSpread(volume, box: box, cementCentre: centroid / seedCount,
                                                    cementSlices: low.z...high.z)
-        if let streaks, streaks >= 12 { qc.append("heavy_streak_artefacts") }
+        if let streaks, streaks >= 12 { qc.append(.heavyStreakArtefacts) }
         // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
         // body, same background and cement HU.
         let rates = cement.weightedVolumes(thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
                                            weights: share).map { 100 * $0 / body.volumeML }
         let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
-        if rateRange[1] - rateRange[0] > 1 { qc.append("threshold_sensitive") }
+        if rateRange[1] - rateRange[0] > 1 { qc.append(.thresholdSensitive) }
         // An endplate lying inside one slice gives the same samples wherever it sits in it, so on slices thicker than
         // 1.5 mm the segmenter places its surface only to within about ±(spacing − 1.5)/2 (±0.75 mm at 3 mm:
         // simulated for 1 to 1.8 mm plates, box-averaged and blurred). Both endplates moved out, or in, by that much
@@ -173,7 +190,7 @@ public struct RateEngine: Sendable {
         if ambiguity > 0 {
             let change = 2 * ambiguity * body.outlineAreaMM2 / 1000
             sliceRange = [100 * cementInBody / (body.volumeML + change), 100 * cementInBody / max(body.volumeML - change, 1e-6)]
-            if 2 * ambiguity / meanHeight >= 0.03 { qc.append("thick_slices") }
+            if 2 * ambiguity / meanHeight >= 0.03 { qc.append(.thickSlices) }
         }
         let measurement = LevelMeasurement(
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,

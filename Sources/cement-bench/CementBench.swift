@@ -138,7 +138,7 @@ struct ValidateRateEngine: ParsableCommand {
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
             let t = phantom.truth, p = phantom.parameters
             guard let level = result.levels.first, let rate = level.distributionRatePercent, let body = level.vertebralBodyML else {
-                print("\(caseID): no measurement (QC: \(result.levels.first?.qc.joined(separator: ",") ?? "no cement"))")
+                print("\(caseID): no measurement (QC: \(result.levels.first?.qc.map(\.rawValue).joined(separator: ",") ?? "no cement"))")
                 failures += 1
                 continue
             }
@@ -151,7 +151,7 @@ struct ValidateRateEngine: ParsableCommand {
             print(String(format: "%@  %@  %6d  %5.2f  %5.3f  %5.1f  %-8@  %7.2f  %9.2f  %+5.2f  %+7.1f%%  %+9.1f%%  %@", caseID,
                          p.level.padding(toLength: 5, withPad: " ", startingAt: 0), p.matrix, p.pixelSpacing, p.sliceSpacing,
                          p.noiseSigma, p.leakage.rawValue, t.distributionRatePercent, rate, drError, bodyError, cementError,
-                         level.qc.joined(separator: ",")))
+                         level.qc.map(\.rawValue).joined(separator: ",")))
             if diagnose, let masks = result.masks.first {
                 let g = loaded.volume.geometry
                 var footprint = Set<Int>()

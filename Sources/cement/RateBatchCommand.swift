@@ -80,8 +80,8 @@ struct RateBatchCommand: ParsableCommand {
             guard let level = result.levels.first else { return "\(id),,,,,,0,no_cement," }
             func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
             return [id, number(level.distributionRatePercent), number(level.vertebralBodyML), number(level.cementInBodyML),
-                    number(level.leakageML), level.group ?? "", String(result.levels.count),
-                    csvField(level.qc.joined(separator: ";")), ""].joined(separator: ",")
+                    number(level.leakageML), level.group?.rawValue ?? "", String(result.levels.count),
+                    csvField(level.qc.map(\.rawValue).joined(separator: ";")), ""].joined(separator: ",")
         } catch {
             return "\(id),,,,,,,,\(csvField("\(error)"))"
         }

@@ -54,10 +54,12 @@ struct RateCommand: ParsableCommand {
         var vertebral_body_ml: Double?
         var cement_in_body_ml: Double
         var leakage_ml: Double
-        var group: String?
-        var qc: [String]
+        var group: DRGroup?
+        var qc: [QCFlag]
         var level_index: Int
         var cement_threshold_hu: Double
+        var engine_version: String
+        var parameters: RateEngine.Parameters
         var levels: [LevelMeasurement]
     }
 
@@ -85,8 +87,9 @@ struct RateCommand: ParsableCommand {
         guard let main = result.levels.first else {
             if json {
                 try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: nil, vertebral_body_ml: nil,
-                                              cement_in_body_ml: 0, leakage_ml: 0, group: nil, qc: ["no_cement"],
-                                              level_index: 0, cement_threshold_hu: cementHu, levels: []))
+                                              cement_in_body_ml: 0, leakage_ml: 0, group: nil, qc: [.noCement],
+                                              level_index: 0, cement_threshold_hu: cementHu,
+                                              engine_version: RateEngine.version, parameters: engine.parameters, levels: []))
             }
             throw CommandFailure(message: "\(series): no cement at or above \(Int(cementHu)) HU", code: ExitCode.checkFailed)
         }
@@ -99,7 +102,9 @@ struct RateCommand: ParsableCommand {
             try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: main.distributionRatePercent,
                                           vertebral_body_ml: main.vertebralBodyML, cement_in_body_ml: main.cementInBodyML,
                                           leakage_ml: main.leakageML, group: main.group, qc: main.qc,
-                                          level_index: main.levelIndex, cement_threshold_hu: cementHu, levels: result.levels))
+                                          level_index: main.levelIndex, cement_threshold_hu: cementHu,
+                                          engine_version: RateEngine.version, parameters: result.parameters,
+                                          levels: result.levels))
             return
         }
         for level in result.levels {
@@ -108,9 +113,9 @@ struct RateCommand: ParsableCommand {
                 dr += String(format: " [%.1f–%.1f %% for the slice thickness]", range[0], range[1])
             }
             let body = level.vertebralBodyML.map { String(format: "%.2f ml", $0) } ?? "n/a"
-            print("level \(level.levelIndex): DR \(dr) (\(level.group ?? "?")), body \(body), cement in body "
+            print("level \(level.levelIndex): DR \(dr) (\(level.group?.rawValue ?? "?")), body \(body), cement in body "
                   + String(format: "%.2f ml, leakage %.2f ml", level.cementInBodyML, level.leakageML)
-                  + (level.qc.isEmpty ? "" : "; QC: " + level.qc.joined(separator: ", ")))
+                  + (level.qc.isEmpty ? "" : "; QC: " + level.qc.map(\.rawValue).joined(separator: ", ")))
         }
     }
 }

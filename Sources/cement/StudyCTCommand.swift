@@ -94,7 +94,7 @@ struct StudyCTCommand: ParsableCommand {
                     if let result = RateEngine().measure(volume).levels.first {
                         // No DR (the body was not found) leaves the value empty, with the engine's QC flags.
                         let rate = result.distributionRatePercent.map { String(format: "%.2f", $0) } ?? ""
-                        cell = rate + ",\(result.group ?? ""),\(result.qc.joined(separator: ";"))"
+                        cell = rate + ",\(result.group?.rawValue ?? ""),\(result.qc.map(\.rawValue).joined(separator: ";"))"
                     }
                 } catch {
                     cell = ",,error"

@@ -71,7 +71,7 @@ final class BodyMaskTests: XCTestCase {
         // The label of a neighbour holds none of the cement: no DR, and a flag instead of a number.
         let wrong = try measure(c.labels, label: 22)
         XCTAssertNil(wrong.distributionRatePercent)
-        XCTAssertEqual(wrong.qc, ["body_mask_misses_cement"])
+        XCTAssertEqual(wrong.qc, [.bodyMaskMissesCement])
     }
 
     func testAMaskOnAnotherGridOrWithoutTheLabelIsAnErrorNamingTheFile() throws {

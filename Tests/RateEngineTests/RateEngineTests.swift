@@ -195,9 +195,9 @@ final class RateEngineTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(level.vertebralBodyML), phantom.truth.vertebralBodyML,
                        accuracy: 0.07 * phantom.truth.vertebralBodyML)
         XCTAssertEqual(level.cementInBodyML, phantom.truth.cementInBodyML, accuracy: 0.06 * phantom.truth.cementInBodyML)
-        XCTAssertEqual(level.group, "medium")
+        XCTAssertEqual(level.group, .medium)
         XCTAssertNil(level.distributionRateSliceRangePercent, "1.25 mm slices leave no endplate ambiguity")
-        XCTAssertFalse(level.qc.contains("thick_slices"))
+        XCTAssertFalse(level.qc.contains(.thickSlices))
         XCTAssertEqual(result.masks.count, 1)
         XCTAssertGreaterThan(result.masks[0].body.voxels.filter { $0 == 1 }.count, 0)
     }
@@ -210,7 +210,7 @@ final class RateEngineTests: XCTestCase {
         let level = try XCTUnwrap(RateEngine().measure(volume).levels.first)
         let rate = try XCTUnwrap(level.distributionRatePercent)
         let range = try XCTUnwrap(level.distributionRateSliceRangePercent)
-        XCTAssertTrue(level.qc.contains("thick_slices"))
+        XCTAssertTrue(level.qc.contains(.thickSlices))
         XCTAssertLessThan(range[0], rate)
         XCTAssertGreaterThan(range[1], rate)
         let shape = phantom.parameters.treated
@@ -235,7 +235,7 @@ final class RateEngineTests: XCTestCase {
         let masked = try XCTUnwrap(engine.measure(volume).levels.first)
         XCTAssertNotNil(masked.distributionRatePercent)
         XCTAssertNil(masked.distributionRateSliceRangePercent)
-        XCTAssertFalse(masked.qc.contains("thick_slices"))
+        XCTAssertFalse(masked.qc.contains(.thickSlices))
     }
 
     func testBundledJPEGLSSeriesMeasuresNearItsTruth() throws {
@@ -248,7 +248,7 @@ final class RateEngineTests: XCTestCase {
         XCTAssertEqual(volume.geometry.size, [128, 128, 46])
         let level = try XCTUnwrap(RateEngine().measure(volume).levels.first)
         XCTAssertEqual(try XCTUnwrap(level.distributionRatePercent), truth.distributionRatePercent, accuracy: 1.5)
-        XCTAssertEqual(level.group, "high")
+        XCTAssertEqual(level.group, .high)
         XCTAssertEqual(level.cementInBodyML, truth.cementInBodyML, accuracy: 0.06 * truth.cementInBodyML)
     }
 
@@ -259,9 +259,9 @@ final class RateEngineTests: XCTestCase {
 
     func testGroupsFollowThePapersLimits() {
         let groups = DistributionRateGroups()
-        XCTAssertEqual(groups.group(10), "low")
-        XCTAssertEqual(groups.group(10.01), "medium")
-        XCTAssertEqual(groups.group(19.99), "medium")
-        XCTAssertEqual(groups.group(20), "high")
+        XCTAssertEqual(groups.group(10), .low)
+        XCTAssertEqual(groups.group(10.01), .medium)
+        XCTAssertEqual(groups.group(19.99), .medium)
+        XCTAssertEqual(groups.group(20), .high)
     }
 }
