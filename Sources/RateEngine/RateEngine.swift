@@ -26,6 +26,9 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var distributionRateSliceRangePercent: [Double]? = nil
     /// Nominal 90 % uncertainty interval of the DR (%); nil where no body was measured.
     public var distributionRateIntervalPercent: [Double]? = nil
+    /// Angle (degrees) between the vertebral body's axis and the slice normal; above
+    /// `parameters.pose.minimum_tilt_degrees` the level was measured in the vertebra's own frame.
+    public var vertebraTiltDegrees: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
@@ -34,6 +37,7 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
         case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label", streakHU = "streak_hu"
         case leakageSitesML = "leakage_sites_ml", distributionRateSliceRangePercent = "distribution_rate_slice_range_percent"
         case distributionRateIntervalPercent = "distribution_rate_interval_percent"
+        case vertebraTiltDegrees = "vertebra_tilt_degrees"
     }
 }
 
@@ -63,10 +67,32 @@ public struct RateEngine: Sendable {
         public var cementThresholdHU: Double = 1000
         /// Limits of the DR groups.
         public var groups = DistributionRateGroups()
+        /// The vertebra's pose (`VertebraPose`).
+        var pose = VertebraPose.Parameters()
+        /// How cement is grouped into treated vertebrae.
+        var levels = LevelParameters()
         public init() {}
 
         enum CodingKeys: String, CodingKey {
-            case cementThresholdHU = "cement_threshold_hu", groups
+            case cementThresholdHU = "cement_threshold_hu", groups, pose, levels
+        }
+    }
+
+    /// How cement components become levels: components overlapping along the slices (within `sliceGapMM`) are
+    /// candidates; a candidate joins a measured level when `minimumShareInBody` of it lies within `marginMM` of
+    /// that level's body.
+    struct LevelParameters: Sendable, Codable, Equatable {
+        /// Cement components whose slice ranges come this close (mm) are one candidate level.
+        var sliceGapMM = 2.0
+        /// Margin (mm) around a body within which cement belongs to it: a leak lies on the surface, and blur and
+        /// the outline's uncertainty add a millimetre or two; the next vertebra's cement lies beyond its own
+        /// endplate and the disc (5 mm and more).
+        var marginMM = 3.0
+        /// Share of a candidate's cement that must lie in a body's margin for it to join that body.
+        var minimumShareInBody = 0.5
+
+        enum CodingKeys: String, CodingKey {
+            case sliceGapMM = "slice_gap_mm", marginMM = "margin_mm", minimumShareInBody = "minimum_share_in_body"
         }
     }
 
@@ -92,22 +118,62 @@ public struct RateEngine: Sendable {
     }
 
     public func measure(_ volume: HUVolume, withMasks: Bool = false) -> Result {
+        let g = volume.geometry
         let segmenter = CementSegmenter(thresholdHU: cementThresholdHU)
-        let levels = segmenter.levels(segmenter.components(volume), spacing: volume.geometry.spacing)
-        var measurements: [LevelMeasurement] = []
-        var masks: [LevelMasks] = []
-        for (index, level) in levels.enumerated() {
-            let (measurement, levelMasks) = measureLevel(volume, level: level, index: index, withMasks: withMasks)
-            measurements.append(measurement)
-            if let levelMasks { masks.append(levelMasks) }
+        let candidates = segmenter.levels(segmenter.components(volume), spacing: g.spacing,
+                                          gap: parameters.levels.sliceGapMM)
+        // Levels are vertebrae: cement lying in or on a body measured already (a second mass, a leak on its
+        // surface) joins that level; cement around which no body is found, or whose body is one measured already,
+        // joins the nearest level; otherwise it is the next treated vertebra.
+        var levels: [(components: [CementSegmenter.Component], outcome: LevelOutcome)] = []
+        let needsRegions = candidates.count > 1
+        for candidate in candidates {
+            let voxels = candidate.flatMap(\.voxels)
+            if let owner = levels.firstIndex(where: {
+                ($0.outcome.region?.share(of: voxels, in: g) ?? 0) >= parameters.levels.minimumShareInBody
+            }) {
+                levels[owner].components += candidate
+                levels[owner].outcome = measureInVertebraFrame(volume, level: levels[owner].components, index: owner,
+                                                               withMasks: withMasks, withRegion: needsRegions)
+                continue
+            }
+            let outcome = measureInVertebraFrame(volume, level: candidate, index: levels.count, withMasks: withMasks,
+                                                 withRegion: needsRegions)
+            let centre = SIMD3(outcome.measurement.cementCentroidMM[0], outcome.measurement.cementCentroidMM[1],
+                               outcome.measurement.cementCentroidMM[2])
+            let sameBody = outcome.region.flatMap { region in levels.firstIndex { $0.outcome.region?.contains(region.centroid) ?? false } }
+            let nearest = levels.indices.min { a, b in
+                distance(levels[a].outcome.measurement.cementCentroidMM, centre)
+                    < distance(levels[b].outcome.measurement.cementCentroidMM, centre)
+            }
+            if let owner = sameBody ?? (outcome.region == nil ? nearest : nil) {
+                levels[owner].components += candidate
+                levels[owner].outcome = measureInVertebraFrame(volume, level: levels[owner].components, index: owner,
+                                                               withMasks: withMasks, withRegion: needsRegions)
+            } else {
+                levels.append((candidate, outcome))
+            }
         }
-        return Result(levels: measurements, masks: masks, parameters: parameters)
+        return Result(levels: levels.map(\.outcome.measurement), masks: levels.compactMap(\.outcome.masks),
+                      parameters: parameters)
     }
 
-    private func measureLevel(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool)
-        -> (LevelMeasurement, LevelMasks?)
+    private func distance(_ a: [Double], _ b: SIMD3<Double>) -> Double {
+        let d = SIMD3(a[0], a[1], a[2]) - b
+        return (d * d).sum().squareRoot()
+    }
+
+    /// A level's measurement, its masks when asked for, and where its body lies when asked for.
+    struct LevelOutcome {
+        var measurement: LevelMeasurement
+        var masks: LevelMasks?
+        var region: BodyRegion?
+    }
+
+    /// The box a level is measured in: the cement's bounds grown by ±40 mm in-plane and ±25 mm along the slices.
+    private func levelBox(_ g: VolumeGeometry, _ level: [CementSegmenter.Component])
+        -> (box: GridBox, seeds: Mask, centroid: SIMD3<Double>, clipped: Bool)
     {
-        let g = volume.geometry
         var low = level[0].low, high = level[0].high
         for component in level {
             low = pointwiseMin(low, component.low)
@@ -128,10 +194,88 @@ public struct RateEngine: Sendable {
                 seedCount += 1
             }
         }
+        return (box, seeds, centroid / seedCount, clipped)
+    }
+
+    /// Measures a level in its vertebra's own frame: a body pitched or rolled against the slices by more than
+    /// `parameters.pose.minimumTiltDegrees` is resampled so that its axis runs along the new slice normal, then
+    /// measured there; its masks are drawn back on the series grid.
+    private func measureInVertebraFrame(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool,
+                                        withRegion: Bool) -> LevelOutcome
+    {
+        let g = volume.geometry
+        let (box, seeds, centroid, _) = levelBox(g, level)
+        guard bodyMask == nil,
+              let pose = VertebraPose.estimate(volume, box: box, seeds: seeds, centre: centroid - SIMD3<Double>(box.offset),
+                                               parameters: parameters.pose)
+        else { return measureLevel(volume, level: level, index: index, withMasks: withMasks, withRegion: withRegion) }
+        guard pose.tiltDegrees >= parameters.pose.minimumTiltDegrees else {
+            var outcome = measureLevel(volume, level: level, index: index, withMasks: withMasks, withRegion: withRegion)
+            outcome.measurement.vertebraTiltDegrees = pose.tiltDegrees
+            return outcome
+        }
+        // The new grid holds the cement's extent in the vertebra's frame plus the level box's margins and 2 mm.
+        let frame = pose.frame(of: g)
+        var lowFrame = SIMD3<Double>(repeating: .infinity), highFrame = -lowFrame
+        let levelVoxels = Set(level.flatMap(\.voxels))
+        for n in levelVoxels {
+            let p = g.patientPosition(ofIndex: SIMD3<Double>(SIMD3(n % g.size.x, (n / g.size.x) % g.size.y, n / (g.size.x * g.size.y))))
+            let q = SIMD3((p * frame.row).sum(), (p * frame.column).sum(), (p * frame.slice).sum())
+            lowFrame = pointwiseMin(lowFrame, q)
+            highFrame = pointwiseMax(highFrame, q)
+        }
+        let middle = (lowFrame + highFrame) / 2
+        let centre = middle.x * frame.row + middle.y * frame.column + middle.z * frame.slice
+        let resampler = FrameResampler(source: g, centre: centre, frame: frame,
+                                       halfExtent: (highFrame - lowFrame) / 2 + SIMD3(42, 42, 27), spacing: g.spacing)
+        let rotated = resampler.resample(volume)
+        // Seeds: voxels of the new grid at or above the threshold whose nearest series voxel is one of the level's.
+        let threshold = Int16(max(-32768, min(32767, cementThresholdHU.rounded(.up))))
+        let r = rotated.geometry
+        var component = CementSegmenter.Component(voxels: [], low: r.size, high: SIMD3(repeating: -1))
+        for n in rotated.voxels.indices where rotated.voxels[n] >= threshold {
+            let p = SIMD3(n % r.size.x, (n / r.size.x) % r.size.y, n / (r.size.x * r.size.y))
+            let q = SIMD3<Int>(resampler.sourceIndex(of: p, in: g).rounded(.toNearestOrAwayFromZero))
+            guard q.x >= 0, q.y >= 0, q.z >= 0, q.x < g.size.x, q.y < g.size.y, q.z < g.size.z,
+                  levelVoxels.contains((q.z * g.size.y + q.y) * g.size.x + q.x) else { continue }
+            component.voxels.append(n)
+            component.low = pointwiseMin(component.low, p)
+            component.high = pointwiseMax(component.high, p)
+        }
+        guard !component.voxels.isEmpty else {
+            return measureLevel(volume, level: level, index: index, withMasks: withMasks, withRegion: withRegion)
+        }
+        var outcome = measureLevel(rotated, level: [component], index: index, withMasks: withMasks, withRegion: withRegion,
+                                   outsideFieldOfView: resampler.reachesOutside)
+        outcome.measurement.vertebraTiltDegrees = pose.tiltDegrees
+        guard let frameMasks = outcome.masks else { return outcome }
+        // Each series voxel takes the label of the nearest voxel of the new grid.
+        var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
+        for k in box.offset.z..<(box.offset.z + box.size.z) {
+            for j in box.offset.y..<(box.offset.y + box.size.y) {
+                for i in box.offset.x..<(box.offset.x + box.size.x) {
+                    let q = SIMD3<Int>(r.index(ofPatientPosition: g.patientPosition(ofIndex: SIMD3(Double(i), Double(j), Double(k)))).rounded(.toNearestOrAwayFromZero))
+                    guard q.x >= 0, q.y >= 0, q.z >= 0, q.x < r.size.x, q.y < r.size.y, q.z < r.size.z else { continue }
+                    bodyLabels[i, j, k] = frameMasks.body[q.x, q.y, q.z]
+                    cementLabels[i, j, k] = frameMasks.cement[q.x, q.y, q.z]
+                }
+            }
+        }
+        outcome.masks = LevelMasks(body: bodyLabels, cement: cementLabels)
+        return outcome
+    }
+
+    private func measureLevel(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool,
+                              withRegion: Bool, outsideFieldOfView: Bool = false) -> LevelOutcome
+    {
+        let g = volume.geometry
+        let (box, seeds, centroidIndex, boxClipped) = levelBox(g, level)
+        let clipped = boxClipped || outsideFieldOfView
+        let low = level.map(\.low).reduce(level[0].low, pointwiseMin), high = level.map(\.high).reduce(level[0].high, pointwiseMax)
         var cement = PartialVolumeCement(volume, box: box, seeds: seeds)
         let cementHU = cement.cementHU
         var totalCement = cement.volumeML()
-        let centre = g.patientPosition(ofIndex: centroid / seedCount)
+        let centre = g.patientPosition(ofIndex: centroidIndex)
         var qc: [QCFlag] = []
         let found: (body: BodySegmentation, label: UInt8?)?
         if let bodyMask {
@@ -144,10 +288,10 @@ public struct RateEngine: Sendable {
         let maskLabel = found?.label.map { Int($0) }
         guard let body = found?.body else {
             qc.append(bodyMask == nil ? .bodyNotFound : .bodyMaskMissesCement)
-            return (LevelMeasurement(levelIndex: index, distributionRatePercent: nil, vertebralBodyML: nil,
-                                     cementInBodyML: 0, leakageML: totalCement, group: nil, qc: qc,
-                                     distributionRateRangePercent: nil, cementHU: cementHU,
-                                     cementCentroidMM: [centre.x, centre.y, centre.z]), nil)
+            return LevelOutcome(measurement: LevelMeasurement(
+                levelIndex: index, distributionRatePercent: nil, vertebralBodyML: nil, cementInBodyML: 0,
+                leakageML: totalCement, group: nil, qc: qc, distributionRateRangePercent: nil, cementHU: cementHU,
+                cementCentroidMM: [centre.x, centre.y, centre.z]))
         }
         // A body reaching the edge of a search box that the scan cut short runs out of the field of view.
         if body.touchesBoxEdge { qc.append(clipped ? .bodyTouchesFieldOfView : .bodyLargerThanSearchBox) }
@@ -172,7 +316,7 @@ public struct RateEngine: Sendable {
         if rate > 40 { qc.append(.implausibleDistributionRate) }
         // Streaks of 50 HU and more (excess spread ≥ 12 HU on the phantoms) make the cement's and the walls' edges
         // uncertain.
-        let streaks = StreakArtefacts.excessSpread(volume, box: box, cementCentre: centroid / seedCount,
+        let streaks = StreakArtefacts.excessSpread(volume, box: box, cementCentre: centroidIndex,
                                                    cementSlices: low.z...high.z)
         if let streaks, streaks >= 12 { qc.append(.heavyStreakArtefacts) }
         // Sensitivity of DR to the cement threshold (±50 HU): new seeds near the level and so a new region R, same
@@ -199,7 +343,8 @@ public struct RateEngine: Sendable {
             bodyMaskLabel: maskLabel, streakHU: streaks,
             leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, share: share, geometry: g),
             distributionRateSliceRangePercent: sliceRange)
-        guard withMasks else { return (measurement, nil) }
+        let region = withRegion ? BodyRegion(occupancy: body.occupancy, geometry: g, marginMM: parameters.levels.marginMM) : nil
+        guard withMasks else { return LevelOutcome(measurement: measurement, region: region) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
         let stored = body.occupancy
         for k in stored.low.z..<(stored.low.z + stored.size.z) {
@@ -214,6 +359,6 @@ public struct RateEngine: Sendable {
             let p = SIMD3(n % box.size.x, (n / box.size.x) % box.size.y, n / box.plane) &+ box.offset
             cementLabels[p.x, p.y, p.z] = body.occupancy[index: n] >= 0.5 ? 1 : 2
         }
-        return (measurement, LevelMasks(body: bodyLabels, cement: cementLabels))
+        return LevelOutcome(measurement: measurement, masks: LevelMasks(body: bodyLabels, cement: cementLabels), region: region)
     }
 }

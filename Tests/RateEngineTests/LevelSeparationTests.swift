@@ -1,0 +1,47 @@
+import Foundation
+import Imaging
+import XCTest
+
+@testable import RateEngine
+
+/// Two treated vertebral bodies drawn from their definition across one disc: elliptic cylinders (semi-axes 20 × 15 mm,
+/// 20 mm tall: π·a·b·h = 18.850 ml each) with 1.2 mm cortex and endplates at 600 HU around 100 HU cancellous bone, a
+/// 5 mm disc (80 HU) between them, and one 2000 HU cement ellipsoid in each — (8, 6, 4) mm semi-axes in the lower,
+/// (7, 5, 4) in the upper: 4/3·π·abc = 804.2 and 586.4 mm³ — 8.5 mm apart along the slices, closer than the
+/// 10 mm slice gap that used to join cement into one level. Voxels 0.7 × 0.7 × 1 mm, 3³ supersampling, σ 0.5 mm blur.
+final class LevelSeparationTests: XCTestCase {
+    func testTwoTreatedBodiesAcrossOneDiscAreTwoLevels() throws {
+        let (a, b, h, disc) = (20.0, 15.0, 20.0, 5.0)
+        let spacing = SIMD3(0.7, 0.7, 1.0)
+        let size = SIMD3(92, 92, 80)
+        let centre = SIMD3<Double>(size) * spacing / 2
+        let lowerCement = (centre: SIMD3(0.0, 0, -8), axes: SIMD3(8.0, 6, 4))
+        let upperCement = (centre: SIMD3(0.0, 0, 8.5), axes: SIMD3(7.0, 5, 4))
+        func hu(_ p: SIMD3<Double>) -> Double {
+            let d = p - centre
+            for cement in [lowerCement, upperCement] {
+                let e = (d - cement.centre) / cement.axes
+                if (e * e).sum() < 1 { return 2000 }
+            }
+            let rho = (d.x * d.x + d.y * d.y).squareRoot()
+            let r = rho > 0 ? a * b / ((b * d.x / rho) * (b * d.x / rho) + (a * d.y / rho) * (a * d.y / rho)).squareRoot() : a
+            guard rho < r else { return 40 }
+            // Bodies centred at ±(h + disc)/2, discs between and beyond them.
+            let z = abs(d.z) - (h + disc) / 2
+            guard abs(z) < h / 2 else { return 80 }
+            return r - rho < 1.2 || h / 2 - abs(z) < 1.2 ? 600 : 100
+        }
+        let grid = Grid.drawn(size: size, spacing: spacing, samples: 3, hu: hu).smoothed(sigma: [0.5, 0.5, 0.5])
+        let result = RateEngine().measure(grid.asVolume.volume)
+        XCTAssertEqual(result.levels.count, 2, "one level per treated vertebra")
+        let body = Double.pi * a * b * h / 1000
+        let expected = [(lowerCement, 4.0 / 3 * Double.pi * 8 * 6 * 4 / 1000), (upperCement, 4.0 / 3 * Double.pi * 7 * 5 * 4 / 1000)]
+        for (cement, volume) in expected {
+            let z = grid.asVolume.volume.geometry.patientPosition(ofIndex: SIMD3(0, 0, (centre.z + cement.centre.z) / spacing.z)).z
+            let level = try XCTUnwrap(result.levels.first { abs($0.cementCentroidMM[2] - z) < 3 }, "level at z = \(z)")
+            XCTAssertEqual(try XCTUnwrap(level.vertebralBodyML), body, accuracy: 0.03 * body)
+            XCTAssertEqual(level.cementInBodyML, volume, accuracy: 0.05 * volume)
+            XCTAssertEqual(try XCTUnwrap(level.distributionRatePercent), 100 * volume / body, accuracy: 0.3)
+        }
+    }
+}
