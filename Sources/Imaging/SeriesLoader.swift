@@ -15,6 +15,9 @@ public struct LoadedSeries: Sendable {
     public var wasResampled: Bool
     /// Voxels whose HU fell outside the Int16 range and were clamped.
     public var clampedVoxelCount: Int
+    /// The largest SliceThickness (0018,0050) of the images (mm): the width of the slice sensitivity profile, which
+    /// may exceed the slice step in overlapping reconstructions; nil when no image gives it.
+    public var sliceThickness: Double? = nil
 }
 
 /// Turns a scanned series into a HU volume: sorts slices along the slice normal, checks the geometry and
@@ -89,7 +92,7 @@ public struct SeriesLoader: Sendable {
             uid: series.uid, modality: series.modality, volume: volume,
             transferSyntaxes: Array(Set(images.map(\.transferSyntaxUID))).sorted(), files: order,
             isMultiFrame: images.count == 1 && images[0].isMultiFrame, wasResampled: !step.isUniform,
-            clampedVoxelCount: clamped)
+            clampedVoxelCount: clamped, sliceThickness: images.compactMap(\.sliceThickness).filter(\.isFinite).max())
     }
 
     private func checkPixelFormat(_ images: [DICOMImageHeader], reference: DICOMImageHeader) throws(ImagingError) {

@@ -29,6 +29,8 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     /// Angle (degrees) between the vertebral body's axis and the slice normal; above
     /// `parameters.pose.minimum_tilt_degrees` the level was measured in the vertebra's own frame.
     public var vertebraTiltDegrees: Double? = nil
+    /// The scan's noise around the level (HU, `NoiseEstimate`).
+    public var noiseHU: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
@@ -37,7 +39,7 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
         case cementCentroidMM = "cement_centroid_mm", bodyMaskLabel = "body_mask_label", streakHU = "streak_hu"
         case leakageSitesML = "leakage_sites_ml", distributionRateSliceRangePercent = "distribution_rate_slice_range_percent"
         case distributionRateIntervalPercent = "distribution_rate_interval_percent"
-        case vertebraTiltDegrees = "vertebra_tilt_degrees"
+        case vertebraTiltDegrees = "vertebra_tilt_degrees", noiseHU = "noise_hu"
     }
 }
 
@@ -71,10 +73,14 @@ public struct RateEngine: Sendable {
         var pose = VertebraPose.Parameters()
         /// How cement is grouped into treated vertebrae.
         var levels = LevelParameters()
+        /// The scan's noise (`NoiseEstimate`).
+        var noise = NoiseEstimate.Parameters()
+        /// The DR's uncertainty interval (`DistributionRateInterval`).
+        var interval = DistributionRateInterval.Parameters()
         public init() {}
 
         enum CodingKeys: String, CodingKey {
-            case cementThresholdHU = "cement_threshold_hu", groups, pose, levels
+            case cementThresholdHU = "cement_threshold_hu", groups, pose, levels, noise, interval
         }
     }
 
@@ -117,8 +123,11 @@ public struct RateEngine: Sendable {
         public var parameters: Parameters
     }
 
-    public func measure(_ volume: HUVolume, withMasks: Bool = false) -> Result {
+    /// Measures every cemented level of `volume`. `sliceThicknessMM` is the series' SliceThickness, the width of
+    /// its slice profile (the slice step when nil); with overlapping slices it exceeds the step.
+    public func measure(_ volume: HUVolume, sliceThicknessMM: Double? = nil, withMasks: Bool = false) -> Result {
         let g = volume.geometry
+        let sliceWidth = max(g.spacing.z, sliceThicknessMM ?? 0)
         let segmenter = CementSegmenter(thresholdHU: cementThresholdHU)
         let candidates = segmenter.levels(segmenter.components(volume), spacing: g.spacing,
                                           gap: parameters.levels.sliceGapMM)
@@ -134,11 +143,12 @@ public struct RateEngine: Sendable {
             }) {
                 levels[owner].components += candidate
                 levels[owner].outcome = measureInVertebraFrame(volume, level: levels[owner].components, index: owner,
-                                                               withMasks: withMasks, withRegion: needsRegions)
+                                                               sliceWidth: sliceWidth, withMasks: withMasks,
+                                                               withRegion: needsRegions)
                 continue
             }
-            let outcome = measureInVertebraFrame(volume, level: candidate, index: levels.count, withMasks: withMasks,
-                                                 withRegion: needsRegions)
+            let outcome = measureInVertebraFrame(volume, level: candidate, index: levels.count, sliceWidth: sliceWidth,
+                                                 withMasks: withMasks, withRegion: needsRegions)
             let centre = SIMD3(outcome.measurement.cementCentroidMM[0], outcome.measurement.cementCentroidMM[1],
                                outcome.measurement.cementCentroidMM[2])
             let sameBody = outcome.region.flatMap { region in levels.firstIndex { $0.outcome.region?.contains(region.centroid) ?? false } }
@@ -149,7 +159,8 @@ public struct RateEngine: Sendable {
             if let owner = sameBody ?? (outcome.region == nil ? nearest : nil) {
                 levels[owner].components += candidate
                 levels[owner].outcome = measureInVertebraFrame(volume, level: levels[owner].components, index: owner,
-                                                               withMasks: withMasks, withRegion: needsRegions)
+                                                               sliceWidth: sliceWidth, withMasks: withMasks,
+                                                               withRegion: needsRegions)
             } else {
                 levels.append((candidate, outcome))
             }
@@ -200,17 +211,17 @@ public struct RateEngine: Sendable {
     /// Measures a level in its vertebra's own frame: a body pitched or rolled against the slices by more than
     /// `parameters.pose.minimumTiltDegrees` is resampled so that its axis runs along the new slice normal, then
     /// measured there; its masks are drawn back on the series grid.
-    private func measureInVertebraFrame(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool,
-                                        withRegion: Bool) -> LevelOutcome
+    private func measureInVertebraFrame(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int,
+                                        sliceWidth: Double, withMasks: Bool, withRegion: Bool) -> LevelOutcome
     {
         let g = volume.geometry
         let (box, seeds, centroid, _) = levelBox(g, level)
         guard bodyMask == nil,
               let pose = VertebraPose.estimate(volume, box: box, seeds: seeds, centre: centroid - SIMD3<Double>(box.offset),
                                                parameters: parameters.pose)
-        else { return measureLevel(volume, level: level, index: index, withMasks: withMasks, withRegion: withRegion) }
-        guard pose.tiltDegrees >= parameters.pose.minimumTiltDegrees else {
-            var outcome = measureLevel(volume, level: level, index: index, withMasks: withMasks, withRegion: withRegion)
+        else { return measureLevel(volume, level: level, index: index, sliceWidth: sliceWidth, withMasks: withMasks, withRegion: withRegion) }
+        guard pose.tiltDegrees >= parameters.pose.minimumTiltDegrees, pose.tiltDegrees <= parameters.pose.maximumTiltDegrees else {
+            var outcome = measureLevel(volume, level: level, index: index, sliceWidth: sliceWidth, withMasks: withMasks, withRegion: withRegion)
             outcome.measurement.vertebraTiltDegrees = pose.tiltDegrees
             return outcome
         }
@@ -243,9 +254,10 @@ public struct RateEngine: Sendable {
             component.high = pointwiseMax(component.high, p)
         }
         guard !component.voxels.isEmpty else {
-            return measureLevel(volume, level: level, index: index, withMasks: withMasks, withRegion: withRegion)
+            return measureLevel(volume, level: level, index: index, sliceWidth: sliceWidth, withMasks: withMasks, withRegion: withRegion)
         }
-        var outcome = measureLevel(rotated, level: [component], index: index, withMasks: withMasks, withRegion: withRegion,
+        var outcome = measureLevel(rotated, level: [component], index: index, sliceWidth: sliceWidth, withMasks: withMasks,
+                                   withRegion: withRegion,
                                    outsideFieldOfView: resampler.reachesOutside)
         outcome.measurement.vertebraTiltDegrees = pose.tiltDegrees
         guard let frameMasks = outcome.masks else { return outcome }
@@ -265,8 +277,8 @@ public struct RateEngine: Sendable {
         return outcome
     }
 
-    private func measureLevel(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, withMasks: Bool,
-                              withRegion: Bool, outsideFieldOfView: Bool = false) -> LevelOutcome
+    private func measureLevel(_ volume: HUVolume, level: [CementSegmenter.Component], index: Int, sliceWidth: Double,
+                              withMasks: Bool, withRegion: Bool, outsideFieldOfView: Bool = false) -> LevelOutcome
     {
         let g = volume.geometry
         let (box, seeds, centroidIndex, boxClipped) = levelBox(g, level)
@@ -277,6 +289,9 @@ public struct RateEngine: Sendable {
         var totalCement = cement.volumeML()
         let centre = g.patientPosition(ofIndex: centroidIndex)
         var qc: [QCFlag] = []
+        let nearCement = seeds.dilated(radius: SIMD3(repeating: 3), spacing: g.spacing)
+        let noise = NoiseEstimate(volume, box: box, excluding: nearCement, parameters: parameters.noise).sigmaHU
+        if let noise, noise >= parameters.noise.highNoiseHU { qc.append(.highNoise) }
         let found: (body: BodySegmentation, label: UInt8?)?
         if let bodyMask {
             found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
@@ -329,20 +344,25 @@ public struct RateEngine: Sendable {
         // 1.5 mm the segmenter places its surface only to within about ±(spacing − 1.5)/2 (±0.75 mm at 3 mm:
         // simulated for 1 to 1.8 mm plates, box-averaged and blurred). Both endplates moved out, or in, by that much
         // bound the DR. A user's mask is taken as given.
-        let ambiguity = bodyMask == nil ? max(0, (g.spacing.z - 1.5) / 2) : 0
+        let ambiguity = bodyMask == nil ? max(0, (sliceWidth - 1.5) / 2) : 0
         var sliceRange: [Double]?
         if ambiguity > 0 {
             let change = 2 * ambiguity * body.outlineAreaMM2 / 1000
             sliceRange = [100 * cementInBody / (body.volumeML + change), 100 * cementInBody / max(body.volumeML - change, 1e-6)]
             if 2 * ambiguity / meanHeight >= 0.03 { qc.append(.thickSlices) }
         }
+        let interval = DistributionRateInterval(
+            rate: rate, bodyML: body.volumeML, outlineAreaMM2: body.outlineAreaMM2, thresholdRange: rateRange,
+            endplateAmbiguityMM: ambiguity, noiseHU: noise, flags: qc, parameters: parameters.interval)
+        if interval.upper - interval.lower > parameters.interval.wideIntervalPP { qc.append(.wideInterval) }
         let measurement = LevelMeasurement(
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,
             leakageML: max(0, totalCement - cementInBody), group: groups.group(rate), qc: qc,
             distributionRateRangePercent: rateRange, cementHU: cementHU, cementCentroidMM: [centre.x, centre.y, centre.z],
             bodyMaskLabel: maskLabel, streakHU: streaks,
             leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, share: share, geometry: g),
-            distributionRateSliceRangePercent: sliceRange)
+            distributionRateSliceRangePercent: sliceRange, distributionRateIntervalPercent: [interval.lower, interval.upper],
+            noiseHU: noise)
         let region = withRegion ? BodyRegion(occupancy: body.occupancy, geometry: g, marginMM: parameters.levels.marginMM) : nil
         guard withMasks else { return LevelOutcome(measurement: measurement, region: region) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
