@@ -24,7 +24,7 @@ struct DistributionRateInterval: Sendable {
         /// The standard normal quantile of the interval: 1.645 for 90 %.
         var z = 1.645
         /// An interval wider than this (percentage points) is flagged `wide_interval`.
-        var wideIntervalPP = 3.0
+        var wideIntervalPP = 5.0
 
         enum CodingKeys: String, CodingKey {
             case wallSigmaMM = "wall_sigma_mm", endplateSigmaMM = "endplate_sigma_mm"

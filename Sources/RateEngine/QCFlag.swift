@@ -21,6 +21,15 @@ public enum QCFlag: String, Codable, Sendable, CaseIterable {
     case estimatesDisagree = "estimates_disagree"
     case wideInterval = "wide_interval"
 
+    /// Whether the measurement needs a look before it is used. Notes (`thick_slices`, `wide_interval`) describe an
+    /// uncertainty the DR interval already carries; every other flag asks for review.
+    public var needsReview: Bool {
+        switch self {
+        case .thickSlices, .wideInterval: false
+        default: true
+        }
+    }
+
     /// What the flag means, for a reader of the measurement.
     public var description: String {
         switch self {
@@ -42,7 +51,7 @@ public enum QCFlag: String, Codable, Sendable, CaseIterable {
         case .highNoise: "image noise high enough to make the segmentation unreliable"
         case .unstableSegmentation: "the body volume changes markedly when the segmentation's parameters are perturbed"
         case .estimatesDisagree: "independent estimates of the body disagree"
-        case .wideInterval: "the DR uncertainty interval is wider than 3 percentage points"
+        case .wideInterval: "the DR uncertainty interval is wider than 5 percentage points"
         }
     }
 }

@@ -96,9 +96,13 @@ public struct RateEngine: Sendable {
         var marginMM = 3.0
         /// Share of a candidate's cement that must lie in a body's margin for it to join that body.
         var minimumShareInBody = 0.5
+        /// A scan shorter than this along the slices around the cement (mm) cannot hold a treated body, the
+        /// flattest of which stand about 12 mm: no body is segmented and the level is flagged.
+        var minimumScanExtentMM = 12.0
 
         enum CodingKeys: String, CodingKey {
             case sliceGapMM = "slice_gap_mm", marginMM = "margin_mm", minimumShareInBody = "minimum_share_in_body"
+            case minimumScanExtentMM = "minimum_scan_extent_mm"
         }
     }
 
@@ -293,8 +297,11 @@ public struct RateEngine: Sendable {
         let noise = NoiseEstimate(volume, box: box, excluding: nearCement, parameters: parameters.noise).sigmaHU
         if let noise, noise >= parameters.noise.highNoiseHU { qc.append(.highNoise) }
         let found: (body: BodySegmentation, label: UInt8?)?
+        let tooShort = Double(box.size.z) * g.spacing.z < parameters.levels.minimumScanExtentMM
         if let bodyMask {
             found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
+        } else if tooShort {
+            found = nil
         } else {
             var segmenter = VertebralBodySegmenter()
             segmenter.cementThresholdHU = Float(cementThresholdHU)
@@ -303,6 +310,8 @@ public struct RateEngine: Sendable {
         let maskLabel = found?.label.map { Int($0) }
         guard let body = found?.body else {
             qc.append(bodyMask == nil ? .bodyNotFound : .bodyMaskMissesCement)
+            // A scan too short along the slices to hold a vertebral body around the cement.
+            if bodyMask == nil, tooShort { qc.append(.bodyTouchesFieldOfView) }
             return LevelOutcome(measurement: LevelMeasurement(
                 levelIndex: index, distributionRatePercent: nil, vertebralBodyML: nil, cementInBodyML: 0,
                 leakageML: totalCement, group: nil, qc: qc, distributionRateRangePercent: nil, cementHU: cementHU,

@@ -49,6 +49,8 @@ struct VertebralBodySegmenter {
 
     /// Segments the body in `full`, a box of `volume` around the cement `fullSeeds` (given on the box).
     func segment(_ volume: HUVolume, box full: GridBox, seeds fullSeeds: Mask) -> BodySegmentation? {
+        // Endplates are ridges along the slices: a column needs a slice on each side of one.
+        guard full.size.z >= 3 else { return nil }
         let factor = full.binning(toward: workingPixelMM)
         let grid = Grid(volume, box: full, binning: factor)
         let seeds = factor > 1 ? fullSeeds.binnedInPlane(factor) : fullSeeds
@@ -595,8 +597,10 @@ struct VertebralBodySegmenter {
     /// strongest ridge within 4.5 mm of `k0`, located by the HU centroid of its excess plus half a wall.
     func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double) -> Double {
         let half = Int((4.5 / dz).rounded(.up))
+        let first = max(1, k0 - half), last = min(p.count - 2, k0 + half)
+        guard first <= last else { return .nan }
         var best = -1
-        for k in max(1, k0 - half)...min(p.count - 2, k0 + half) {
+        for k in first...last {
             guard p[k].isFinite, p[k - 1].isFinite, p[k + 1].isFinite, p[k] >= p[k - 1], p[k] >= p[k + 1] else { continue }
             if best < 0 || p[k] > p[best] || (p[k] == p[best] && abs(k - k0) < abs(best - k0)) { best = k }
         }

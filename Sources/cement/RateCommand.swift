@@ -14,7 +14,11 @@ struct RateCommand: ParsableCommand {
             it. DR = cement inside the body / body volume. Every cemented level is measured; the top-level keys \
             describe the level with the most cement. QC flags say when a number needs a look. On slices thicker \
             than 1.5 mm an endplate is placed only to within ±(spacing − 1.5)/2 mm; the DR range that follows is \
-            printed and given as distribution_rate_slice_range_percent (QC flag thick_slices when it matters).
+            printed and given as distribution_rate_slice_range_percent (QC flag thick_slices when it matters). \
+            Each level has a nominal 90 % interval (distribution_rate_interval_percent) from the walls', endplates', \
+            slices' and cement's uncertainties, widened when a check on the body fails. A body tilted against the \
+            slices (lordosis, scoliosis) is measured in its own frame (vertebra_tilt_degrees). Exit 1 when no \
+            level could be measured.
 
             A body mask you already have (TotalSegmentator vertebrae_*.nii.gz or vertebrae_body.nii.gz, a 3D \
             Slicer or ITK-SNAP label map exported as NIfTI) replaces the automatic body segmentation with \
@@ -83,7 +87,7 @@ struct RateCommand: ParsableCommand {
         if let bodyMask {
             engine.bodyMask = try BodyMask(contentsOf: bodyMask, label: label, matching: loaded.volume.geometry)
         }
-        let result = engine.measure(loaded.volume, withMasks: exportMasks != nil)
+        let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: exportMasks != nil)
         guard let main = result.levels.first else {
             if json {
                 try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: nil, vertebral_body_ml: nil,
@@ -105,17 +109,24 @@ struct RateCommand: ParsableCommand {
                                           level_index: main.levelIndex, cement_threshold_hu: cementHu,
                                           engine_version: RateEngine.version, parameters: result.parameters,
                                           levels: result.levels))
+            if !result.levels.contains(where: { $0.distributionRatePercent != nil }) {
+                throw CommandFailure(message: "\(series): no vertebral body measured around the cement", code: ExitCode.checkFailed)
+            }
             return
         }
         for level in result.levels {
             var dr = level.distributionRatePercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
-            if let range = level.distributionRateSliceRangePercent {
-                dr += String(format: " [%.1f–%.1f %% for the slice thickness]", range[0], range[1])
+            if let interval = level.distributionRateIntervalPercent {
+                dr += String(format: " (90 %% interval %.1f–%.1f %%)", interval[0], interval[1])
             }
+            if let tilt = level.vertebraTiltDegrees, tilt >= 5 { dr += String(format: ", body tilted %.0f°", tilt) }
             let body = level.vertebralBodyML.map { String(format: "%.2f ml", $0) } ?? "n/a"
             print("level \(level.levelIndex): DR \(dr) (\(level.group?.rawValue ?? "?")), body \(body), cement in body "
                   + String(format: "%.2f ml, leakage %.2f ml", level.cementInBodyML, level.leakageML)
                   + (level.qc.isEmpty ? "" : "; QC: " + level.qc.map(\.rawValue).joined(separator: ", ")))
+        }
+        if !result.levels.contains(where: { $0.distributionRatePercent != nil }) {
+            throw CommandFailure(message: "\(series): no vertebral body measured around the cement", code: ExitCode.checkFailed)
         }
     }
 }

@@ -45,3 +45,21 @@ final class LevelSeparationTests: XCTestCase {
         }
     }
 }
+
+/// A series of one or two slices through cement (a scout-like cut of a phantom) cannot hold a vertebral body:
+/// the engine reports the cement without a body and says why, instead of trapping.
+final class ShortScanTests: XCTestCase {
+    func testOneOrTwoSlicesThroughCementGiveNoBodyAndAFlag() throws {
+        let size = SIMD3(60, 60, 1), spacing = SIMD3(0.8, 0.8, 1.0)
+        for slices in [1, 2] {
+            let grid = Grid.drawn(size: SIMD3(size.x, size.y, slices), spacing: spacing, samples: 2) { p in
+                let d = p - SIMD3(24, 24, 0)
+                return (d * d).sum() < 36 ? 2000 : ((d * d).sum() < 400 ? 150 : 40)
+            }
+            let level = try XCTUnwrap(RateEngine().measure(grid.asVolume.volume).levels.first, "\(slices) slice(s)")
+            XCTAssertNil(level.distributionRatePercent)
+            XCTAssertEqual(level.qc, [.bodyNotFound, .bodyTouchesFieldOfView])
+            XCTAssertGreaterThan(level.leakageML, 0)
+        }
+    }
+}
