@@ -232,7 +232,10 @@ extension PhantomParameters {
         }
         let second = rng.uniform(0, 1) < 0.2, above = rng.uniform(0, 1) < 0.5
         if overrides.secondLevel ?? second {
-            let position: NeighbourPosition = above ? .above : .below
+            // Never the sacrum or beyond the named spine: then the other neighbour.
+            let name = Self.level(level, offset: above ? 1 : -1)
+            let usable = name != "S1" && name != "?"
+            let position: NeighbourPosition = above == usable ? .above : .below
             let body = position == .above ? upper : lower
             secondLevel = SecondCementedLevel(position: position, cement: Self.cementBlobs(for: self, body: body, using: &rng),
                                               targetDistributionRate: rng.uniform(5, 30))

@@ -24,25 +24,38 @@ public struct PhantomGenerator: Sendable {
         var targets: [(level: Int, rate: Double)] = []
         if let target = parameters.targetDistributionRate { targets.append((0, target)) }
         if let second = parameters.secondLevel { targets.append((1, second.targetDistributionRate)) }
+        // World phantoms first approach the target with a 0.25 mm boundary resolution, then finish with the fine one.
+        let quick = RegionVolume(cellSize: 0.5, subdivisions: 2)
+        // Fine cement volumes of the final masses, reused by the truth.
+        var known: [Int: Double] = [:]
         for target in targets {
             parameters = sizeCement(parameters, level: target.level, target: target.rate)
             // The sizing grid is coarse and ignores the fringe; refining with the fine integrator removes its bias.
             // With a fringe of width w the cement behaves like solid masses grown by w/2, so that mid-fringe scale is
             // what the cube-root step rescales.
             let fringe = parameters.realism?.cementFringe ?? 0
-            for _ in 0..<6 {
-                let model = SpineModel(parameters)
-                let body = model.cementedBody(target.level).volume
-                let rate = 100 * LevelTruth.cementVolume(parameters, level: target.level, integrator: fine) / body
-                if abs(rate - target.rate) < Self.distributionRateTolerance || rate <= 0 { break }
-                let factor = pow(target.rate / rate, 1.0 / 3)
-                parameters.growCement(level: target.level) { blob in
-                    let half = fringe / blob.meanSemiAxis / 2
-                    return max(0.02, (blob.scale + half) * factor - half) - blob.scale
+            let body = SpineModel(parameters).cementedBody(target.level).volume
+            let stages = parameters.realism == nil ? [(fine, 4)] : [(quick, 4), (fine, 3)]
+            let tolerance = Self.distributionRateTolerance / (parameters.realism == nil ? 1 : 2)
+            for (integrator, steps) in stages {
+                for _ in 0..<steps {
+                    let isFine = integrator.subdivisions == fine.subdivisions
+                    let volume = LevelTruth.cementVolume(parameters, level: target.level, integrator: integrator,
+                                                         midpointOnly: !isFine)
+                    let rate = 100 * volume / body
+                    if isFine { known[target.level] = volume }
+                    if abs(rate - target.rate) < tolerance || rate <= 0 { break }
+                    known[target.level] = nil
+                    let factor = pow(target.rate / rate, 1.0 / 3)
+                    parameters.growCement(level: target.level) { blob in
+                        let half = fringe / blob.meanSemiAxis / 2
+                        return max(0.02, (blob.scale + half) * factor - half) - blob.scale
+                    }
                 }
             }
         }
-        let truth = PhantomTruth(model: SpineModel(parameters), seriesUID: identity.seriesUID, integrator: fine)
+        let truth = PhantomTruth(model: SpineModel(parameters), seriesUID: identity.seriesUID, integrator: fine,
+                                 knownCement: known)
         return Case(parameters: parameters, truth: truth)
     }
 
@@ -85,8 +98,9 @@ public struct PhantomGenerator: Sendable {
         if let realism = phantom.parameters.realism {
             writer.spacingBetweenSlices = phantom.parameters.sliceSpacing
             if realism.fieldOfViewRadius != nil {
-                writer.signedPixels = true
-                writer.pixelPaddingValue = Int(PhantomRenderer.paddingHU) - Int(writer.rescaleIntercept)
+                // Stored values from 0 at the padding HU, as scanners with a circular field of view write them.
+                writer.rescaleIntercept = Double(PhantomRenderer.paddingHU)
+                writer.pixelPaddingValue = 0
             }
         }
         if phantom.parameters.shuffledFiles {

@@ -25,11 +25,18 @@ public struct PhantomTruth: Codable, Sendable, Equatable {
 
     /// Computes the truth for a model.
     public init(model: SpineModel, seriesUID: String, integrator: RegionVolume = RegionVolume()) {
+        self.init(model: model, seriesUID: seriesUID, integrator: integrator, knownCement: [:])
+    }
+
+    /// Computes the truth, reusing cement volumes (mm³, by level) already integrated with `integrator`.
+    init(model: SpineModel, seriesUID: String, integrator: RegionVolume, knownCement: [Int: Double]) {
         let p = model.parameters
         caseID = p.caseID
         level = p.level
-        var levels = [LevelTruth(model: model, level: 0, integrator: integrator)]
-        if p.secondLevel != nil { levels.append(LevelTruth(model: model, level: 1, integrator: integrator)) }
+        var levels = [LevelTruth(model: model, level: 0, integrator: integrator, cement: knownCement[0])]
+        if p.secondLevel != nil {
+            levels.append(LevelTruth(model: model, level: 1, integrator: integrator, cement: knownCement[1]))
+        }
         let treated = levels[0]
         vertebralBodyML = treated.vertebralBodyML
         cementInBodyML = treated.cementInBodyML
@@ -65,10 +72,10 @@ public struct LevelTruth: Codable, Sendable, Equatable {
         case leakageML = "leakageMl", distributionRatePercent, bodyCentre, axis, cementCentroid
     }
 
-    init(model: SpineModel, level index: Int, integrator: RegionVolume) {
+    init(model: SpineModel, level index: Int, integrator: RegionVolume, cement known: Double? = nil) {
         let p = model.parameters
         let body = model.cementedBody(index)
-        let cement = Self.cementVolume(p, level: index, integrator: integrator)
+        let cement = known ?? Self.cementVolume(p, level: index, integrator: integrator)
         var leak = 0.0
         if index == 0, let blob = p.leak {
             leak = integrator.volume(in: blob.bounds) { model.material(at: p.treated.toScanner($0)) == .leakedCement }
@@ -96,10 +103,12 @@ public struct LevelTruth: Codable, Sendable, Equatable {
     /// from 1 to 0, ∫ share dV = ∫₀¹ V(share > t) dt, and each V(share > t) is the solid cement of the masses grown by
     /// the fringe's part beyond t. V is close to a cubic in the grown scale, so two-node Gauss–Legendre in t
     /// (t = ½ ∓ 1/(2√3), exact for cubics) integrates it.
-    static func cementVolume(_ parameters: PhantomParameters, level: Int, integrator: RegionVolume) -> Double {
+    /// `midpointOnly` takes the one-node midpoint rule instead (second order; for the generator's first approach).
+    static func cementVolume(_ parameters: PhantomParameters, level: Int, integrator: RegionVolume,
+                             midpointOnly: Bool = false) -> Double {
         let fringe = parameters.realism?.cementFringe ?? 0
         let offset = 0.5 / 3.0.squareRoot()
-        let nodes = fringe > 0 ? [0.5 - offset, 0.5 + offset] : [1.0]
+        let nodes = fringe > 0 ? (midpointOnly ? [0.5] : [0.5 - offset, 0.5 + offset]) : [1.0]
         var total = 0.0
         for t in nodes {
             var grown = parameters
@@ -108,7 +117,12 @@ public struct LevelTruth: Codable, Sendable, Equatable {
             let model = SpineModel(grown)
             let blobs = grown.cementBlobs(level: level)
             guard !blobs.isEmpty else { return 0 }
-            let box = blobs.map(\.bounds).reduce(blobs[0].bounds) { (pointwiseMin($0.0, $1.0), pointwiseMax($0.1, $1.1)) }
+            // Cement lies inside its body: for world phantoms, whose masses grow by the fringe, only the part of the
+            // masses' box within the body's box is integrated.
+            let masses = blobs.map(\.bounds).reduce(blobs[0].bounds) { (pointwiseMin($0.0, $1.0), pointwiseMax($0.1, $1.1)) }
+            let body = model.cementedBody(level).localBounds
+            let box = parameters.realism == nil ? masses : (pointwiseMax(masses.0, body.0), pointwiseMin(masses.1, body.1))
+            guard box.0.x < box.1.x, box.0.y < box.1.y, box.0.z < box.1.z else { return 0 }
             total += integrator.volume(in: box) { model.isSolidCement(atLocal: $0, level: level) }
         }
         return total / Double(nodes.count)

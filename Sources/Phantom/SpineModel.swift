@@ -12,7 +12,21 @@ public struct SpineModel: Sendable {
     /// The cemented levels: the body (index into `bodies`), its cement masses in the body's frame, and the box of
     /// the body's frame holding them with their fringe.
     private let cementLevels: [(body: Int, blobs: [CementBlob], bounds: (SIMD3<Double>, SIMD3<Double>))]
+    /// Width (mm) of the cement's interdigitated fringe (0: sharp masses).
+    private let fringe: Double
     private let texture: TrabecularTexture?
+    /// The world factors' scalars and lists, held apart so that sampling never copies the whole record.
+    private let world: WorldTissue?
+    private let osteophytes: [Osteophyte]
+    private let discInclusions: [Ellipsoid]
+    private let ribs: [Rib]
+    private let bowelGas: [Ellipsoid]
+
+    private struct WorldTissue: Sendable {
+        var subchondralHU: Double, subchondralDepth: Double, textureSD: Double, osteophyteHU: Double
+        var band: ScleroticBand?
+        var cleft: Ellipsoid?
+    }
     /// Box outside which only background tissue exists.
     public let spineBounds: (SIMD3<Double>, SIMD3<Double>)
 
@@ -30,6 +44,7 @@ public struct SpineModel: Sendable {
         rotations = bodies.map { Rotation($0.pose) }
         bodyBounds = bodies.map(\.bounds)
         let fringe = parameters.realism?.cementFringe ?? 0
+        self.fringe = fringe
         var levels = [(body: 0, blobs: parameters.cement)]
         if let second = parameters.secondLevel { levels.append((body: second.position == .above ? 1 : 2, blobs: second.cement)) }
         cementLevels = levels.map { level in
@@ -40,6 +55,14 @@ public struct SpineModel: Sendable {
             return (level.body, level.blobs, (box.0 - fringe, box.1 + fringe))
         }
         texture = parameters.realism.map { TrabecularTexture(seed: parameters.seed, length: $0.textureLength) }
+        world = parameters.realism.map {
+            WorldTissue(subchondralHU: $0.subchondralHU, subchondralDepth: $0.subchondralDepth, textureSD: $0.textureSD,
+                        osteophyteHU: $0.osteophyteHU, band: $0.scleroticBand, cleft: $0.cleftGas)
+        }
+        osteophytes = parameters.realism?.osteophytes ?? []
+        discInclusions = parameters.realism?.discInclusions ?? []
+        ribs = parameters.realism?.ribs ?? []
+        bowelGas = parameters.realism?.bowelGas ?? []
         let t = parameters.treated, pe = parameters.posterior
         let lateral = max(t.halfWidth + 16,
                           pe.canalHalfWidth + 2 * pe.pedicleHalfWidth + pe.transverseLength + pe.transverseRadius + 2)
@@ -95,12 +118,11 @@ public struct SpineModel: Sendable {
     func isSolidCement(atLocal q: SIMD3<Double>, level: Int) -> Bool {
         let entry = cementLevels[level]
         guard Self.inside(q, entry.bounds) else { return false }
+        guard entry.blobs.contains(where: { $0.contains(q) }) else { return false }
         let body = bodies[entry.body]
         let location = body.locate(local: q)
-        guard location.isInside, min(location.topGap, location.bottomGap) >= parameters.endplateThickness,
-              location.radialGap >= parameters.corticalThickness || (parameters.realism != nil && atPedicleRoot(q, of: body))
-        else { return false }
-        return entry.blobs.contains { $0.contains(q) }
+        return location.isInside && min(location.topGap, location.bottomGap) >= parameters.endplateThickness
+            && (location.radialGap >= parameters.corticalThickness || (world != nil && atPedicleRoot(q, of: body)))
     }
 
     /// Centroid of a level's solid cement (patient mm), by the midpoint rule on a 1 mm grid (for matching levels).
@@ -130,7 +152,7 @@ public struct SpineModel: Sendable {
     private func cementShare(_ q: SIMD3<Double>, level: Int) -> Double {
         let entry = cementLevels[level]
         guard Self.inside(q, entry.bounds) else { return 0 }
-        let fringe = parameters.realism?.cementFringe ?? 0
+        let fringe = self.fringe
         if fringe <= 0 { return entry.blobs.contains(where: { $0.contains(q) }) ? 1 : 0 }
         var share = 0.0
         for blob in entry.blobs {
@@ -148,29 +170,29 @@ public struct SpineModel: Sendable {
         let hu = parameters.hu
         func plain(_ material: Material) -> Sample { Sample(material: material, hu: hu.value(material), textureSD: 0) }
         guard Self.inside(p, spineBounds) else { return Sample(material: .background, hu: .nan, textureSD: 0) }
-        let realism = parameters.realism
+        let world = self.world
         for (index, body) in bodies.enumerated() where Self.inside(p, bodyBounds[index]) {
             let q = local(p, index)
             let location = body.locate(local: q)
             guard location.isInside else { continue }
             if min(location.topGap, location.bottomGap) < parameters.endplateThickness { return plain(.endplate) }
-            if location.radialGap < parameters.corticalThickness, !(realism != nil && atPedicleRoot(q, of: body)) {
+            if location.radialGap < parameters.corticalThickness, !(world != nil && atPedicleRoot(q, of: body)) {
                 return plain(.cortex)
             }
             let levelIndex = cementLevels.firstIndex { $0.body == index }
-            guard let realism else {
+            guard let world else {
                 if index == 0, let levelIndex, cementShare(q, level: levelIndex) >= 1 { return plain(.cement) }
                 return plain(.cancellous)
             }
             var cancellous = hu.cancellous
             var material = Material.cancellous
             let endplateGap = min(location.topGap, location.bottomGap) - parameters.endplateThickness
-            cancellous += realism.subchondralHU * exp(-endplateGap / realism.subchondralDepth)
+            if world.subchondralHU > 0 { cancellous += world.subchondralHU * exp(-endplateGap / world.subchondralDepth) }
             if index == 0 {
-                if let cleft = realism.cleftGas, cleft.contains(q) {
+                if let cleft = world.cleft, cleft.contains(q) {
                     material = .gas
                     cancellous = cleft.hu
-                } else if let band = realism.scleroticBand {
+                } else if let band = world.band {
                     let gap = (band.superior ? location.topGap : location.bottomGap) - parameters.endplateThickness
                     let tilt = band.slope.x * (q.x - body.centre.x) + band.slope.y * (q.y - body.centre.y)
                     let d = gap - band.depth + tilt
@@ -180,7 +202,7 @@ public struct SpineModel: Sendable {
                     }
                 }
             }
-            let textureSD = material == .gas ? 0 : realism.textureSD * (1 + 0.6 * exp(-endplateGap / 3))
+            let textureSD = material == .gas ? 0 : world.textureSD * (1 + 0.6 * exp(-endplateGap / 3))
             if let levelIndex {
                 let share = cementShare(q, level: levelIndex)
                 if share >= 1 { return plain(.cement) }
@@ -192,16 +214,14 @@ public struct SpineModel: Sendable {
             return Sample(material: material, hu: cancellous, textureSD: textureSD)
         }
         if let leak = parameters.leak, leak.contains(local(p, 0)) { return plain(.leakedCement) }
-        if let realism {
-            for spur in realism.osteophytes where isOsteophyte(p, spur) {
-                return Sample(material: .osteophyte, hu: realism.osteophyteHU, textureSD: 0)
+        if let world {
+            for spur in osteophytes where isOsteophyte(p, spur) {
+                return Sample(material: .osteophyte, hu: world.osteophyteHU, textureSD: 0)
             }
         }
         if isDisc(p) {
-            if let realism {
-                for inclusion in realism.discInclusions where inclusion.contains(p) {
-                    return Sample(material: inclusion.hu < 0 ? .gas : .calcification, hu: inclusion.hu, textureSD: 0)
-                }
+            for inclusion in discInclusions where inclusion.contains(p) {
+                return Sample(material: inclusion.hu < 0 ? .gas : .calcification, hu: inclusion.hu, textureSD: 0)
             }
             return plain(.disc)
         }
@@ -209,10 +229,8 @@ public struct SpineModel: Sendable {
             return plain(.posteriorElement)
         }
         if isCanal(local(p, 0)) { return plain(.canal) }
-        if let realism {
-            for rib in realism.ribs where isRib(p, rib) { return Sample(material: .rib, hu: rib.hu, textureSD: 0) }
-            for gas in realism.bowelGas where gas.contains(p) { return Sample(material: .gas, hu: gas.hu, textureSD: 0) }
-        }
+        for rib in ribs where isRib(p, rib) { return Sample(material: .rib, hu: rib.hu, textureSD: 0) }
+        for gas in bowelGas where gas.contains(p) { return Sample(material: .gas, hu: gas.hu, textureSD: 0) }
         return Sample(material: .background, hu: .nan, textureSD: 0)
     }
 
@@ -235,7 +253,7 @@ public struct SpineModel: Sendable {
     /// Between two neighbouring bodies: above the lower one's superior endplate and below the upper one's inferior
     /// endplate, each in its own frame, within both cross-sections (so a disc between turned bodies is a wedge).
     private func isDisc(_ p: SIMD3<Double>) -> Bool {
-        guard parameters.realism != nil else { return isClassicDisc(p) }
+        guard world != nil else { return isClassicDisc(p) }
         for (lowerIndex, upperIndex) in [(0, 1), (2, 0)] {
             let below = bodies[lowerIndex].locate(local: local(p, lowerIndex))
             guard below.topGap < 0, below.q < 0.98 else { continue }
@@ -258,6 +276,8 @@ public struct SpineModel: Sendable {
 
     /// A bony spur just outside the rim of an endplate, tapering away from it.
     private func isOsteophyte(_ p: SIMD3<Double>, _ spur: Osteophyte) -> Bool {
+        let box = bodyBounds[spur.body], margin = spur.reach + spur.height
+        guard Self.inside(p, (box.0 - margin, box.1 + margin)) else { return false }
         let body = bodies[spur.body]
         let q = local(p, spur.body)
         let dx = q.x - body.centre.x, dy = q.y - body.centre.y

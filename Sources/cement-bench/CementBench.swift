@@ -92,8 +92,10 @@ struct PhantomStages: ParsableCommand {
         let t1 = now()
         let volume = PhantomRenderer(model: SpineModel(phantom.parameters)).render()
         let t2 = now()
-        try CTSeriesWriter(identity: .init(patientName: "SYNTHETIC^BENCH", patientID: "BENCH", uidSeed: "b"))
-            .write(volume, to: folder)
+        var writer = CTSeriesWriter(identity: .init(patientName: "SYNTHETIC^BENCH", patientID: "BENCH", uidSeed: "b"))
+        // A circular field of view pads with −3024 HU, below the usual intercept.
+        writer.rescaleIntercept = Double(PhantomRenderer.paddingHU)
+        try writer.write(volume, to: folder)
         let t3 = now()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
