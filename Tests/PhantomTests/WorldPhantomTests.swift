@@ -325,3 +325,51 @@ final class WorldPhantomTests: XCTestCase {
         }
     }
 }
+
+extension WorldPhantomTests {
+    /// A step of height A blurred by a Gaussian of σ_p and passed through the unsharp mask v + g(v − G_k ∗ v) rises
+    /// above A by g·A·max_x [Φ(x/σ_p) − Φ(x/s)], s = √(σ_p² + σ_k²) (closed form for a plane edge). Soft kernels do not
+    /// overshoot; outside a circular field of view the scan holds the padding value; 12-bit scans clip at 3071 HU.
+    func testBoneKernelOvershootFieldOfViewAndClipping() throws {
+        let phantom = worldCase(seed: 66) {
+            $0.noiseSigma = 0
+            $0.psfSigma = 0.5
+            $0.pixelSpacing = 0.5
+            $0.sliceThickness = 1
+            $0.sliceSpacing = 1
+            $0.leakage = LeakageKind.none
+            $0.streaks = false
+        }
+        var p = flattened(phantom.parameters)
+        p.hu.cement = 1000
+        p.realism?.cementFringe = 0
+        func maximum(_ p: PhantomParameters) -> Double {
+            Double(PhantomRenderer(model: SpineModel(p)).render().voxels.max() ?? 0)
+        }
+        XCTAssertLessThanOrEqual(maximum(p), 1000 + 1, "soft kernel: no overshoot")
+        p.realism?.kernel = .bone
+        p.realism?.sharpeningGain = 1
+        p.realism?.sharpeningSigma = 1
+        let s = (0.25 + 1.0).squareRoot()
+        func phi(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+        let peak = stride(from: 0.0, to: 3, by: 0.001).map { phi($0 / 0.5) - phi($0 / s) }.max()!
+        let overshoot = maximum(p) - 1000
+        // The masses are curved, not plane: within a third of the plane-edge value (here about 1000 × 0.18).
+        XCTAssertEqual(overshoot, 1000 * peak, accuracy: 1000 * peak / 3)
+
+        // Dense cement with the bone kernel's overshoot goes beyond 3071 HU, unless the scan clips there.
+        p.hu.cement = 3000
+        XCTAssertGreaterThan(maximum(p), 3071)
+        p.realism?.saturates = true
+        p.realism?.fieldOfViewRadius = 25
+        let volume = PhantomRenderer(model: SpineModel(p)).render()
+        XCTAssertEqual(volume.voxels.max(), 3071)
+        XCTAssertEqual(volume[0, 0, 0], PhantomRenderer.paddingHU)
+        // Written and read back, the padding is named by PixelPaddingValue and loads as air.
+        let folder = NSTemporaryDirectory() + "cementreport-world-fov-\(UUID().uuidString)"
+        try PhantomGenerator().write(PhantomGenerator.Case(parameters: p, truth: phantom.truth), to: folder)
+        let loaded = try SeriesLoader().load(paths: [folder]).volume
+        XCTAssertEqual(loaded[0, 0, 0], -1024)
+        XCTAssertEqual(loaded.voxels.max(), 3071)
+    }
+}
