@@ -230,18 +230,53 @@ extension PhantomParameters {
                 ? (kind < 0.35 ? .disc : kind < 0.65 ? .vein : kind < 0.8 ? .anterior : .needleTract) : LeakageKind.none
             leak = Self.leakBlob(for: self, using: &rng)
         }
-        let second = rng.uniform(0, 1) < 0.2, above = rng.uniform(0, 1) < 0.5
+        let second = rng.uniform(0, 1) < 0.2, above = rng.uniform(0, 1) < 0.5, between = rng.uniform(0, 1) < 0.35
+        let outerPose = BodyPose(pitchDegrees: rng.uniform(-6, 6), rollDegrees: rng.uniform(-4, 4), yawDegrees: rng.uniform(-4, 4))
+        let outerDisc = rng.uniform(5, 11), outerHeight = rng.uniform(18, 28)
         if overrides.secondLevel ?? second {
-            // Never the sacrum or beyond the named spine: then the other neighbour.
-            let name = Self.level(level, offset: above ? 1 : -1)
-            let usable = name != "S1" && name != "?"
-            let position: NeighbourPosition = above == usable ? .above : .below
-            let body = position == .above ? upper : lower
-            secondLevel = SecondCementedLevel(position: position, cement: Self.cementBlobs(for: self, body: body, using: &rng),
+            // Adjacent, or in a third of the cases with one untreated body between; never the sacrum or beyond the
+            // named spine (then the other side).
+            let reach = between ? 2 : 1
+            let name = Self.level(level, offset: above ? reach : -reach)
+            let usable = !name.hasPrefix("S") && name != "?"
+            let up = above == usable
+            let position: NeighbourPosition = between ? (up ? .twoAbove : .twoBelow) : (up ? .above : .below)
+            if between {
+                var body = up ? upper : lower
+                let inner = body
+                body.pose = (inner.pose ?? BodyPose()).adding(outerPose)
+                body.posteriorHeight = outerHeight
+                body.anteriorHeight = outerHeight * rng.uniform(0.95, 1.02)
+                let direction: Double = up ? 1 : -1
+                let middle = inner.axis + body.axis
+                let along = middle / (middle * middle).sum().squareRoot()
+                func half(_ b: VertebralBodyShape) -> Double { (b.posteriorHeight + b.anteriorHeight) / 4 }
+                body.centre = inner.centre + direction * (inner.axis * half(inner) + along * outerDisc + body.axis * half(body))
+                outer = body
+                if overrides.sliceCount == nil {
+                    // The scan range takes in the fourth body.
+                    let g = PhantomRenderer(model: SpineModel(self)).geometry
+                    let ends = [g.patientPosition(ofIndex: [0, 0, 0]).z,
+                                g.patientPosition(ofIndex: [0, 0, Double(sliceCount - 1)]).z]
+                    var top = ends.max()!, bottom = ends.min()!
+                    if up { top = max(top, body.bounds.1.z + 4) } else { bottom = min(bottom, body.bounds.0.z - 4) }
+                    sliceCount = min(400, Int(((top - bottom) / sliceSpacing).rounded(.up)) + 1)
+                    fieldOffset.z = (top + bottom) / 2 - treated.centre.z
+                }
+            }
+            secondLevel = SecondCementedLevel(position: position,
+                                              cement: Self.cementBlobs(for: self, body: neighbour(position), using: &rng),
                                               targetDistributionRate: rng.uniform(5, 30))
         }
     }
 
-    /// The neighbour at `position`.
-    public func neighbour(_ position: NeighbourPosition) -> VertebralBodyShape { position == .above ? upper : lower }
+    /// The vertebra at `position` (the outer one for two away, the treated one's neighbour when there is none).
+    public func neighbour(_ position: NeighbourPosition) -> VertebralBodyShape {
+        switch position {
+        case .above: upper
+        case .below: lower
+        case .twoAbove: outer ?? upper
+        case .twoBelow: outer ?? lower
+        }
+    }
 }

@@ -46,6 +46,8 @@ public struct PhantomFactors: Codable, Sendable, Equatable {
     public var pattern: CementPattern
     public var leakage: LeakageKind
     public var twoCementedLevels: Bool
+    /// The two cemented levels have an untreated body between them.
+    public var untreatedBodyBetween: Bool
 
 
     // Written with snake_case keys (convertToSnakeCase); the raw values make the acronyms round-trip.
@@ -55,6 +57,7 @@ public struct PhantomFactors: Codable, Sendable, Equatable {
         case cleftGas, discVacuum, discCalcification, osteophytes, ribs, bowelGas, aortaCalcified, noise, noiseCorrelation
         case kernel, psf, sliceThickness, sliceSpacing, overlappingSlices, pixelSpacing, matrix, circularFieldOfView
         case saturates, neighbourCut, streaks, cement, lowOpacifierCement, cementFringe, pattern, leakage, twoCementedLevels
+        case untreatedBodyBetween
     }
 
     public init(_ p: PhantomParameters) {
@@ -102,5 +105,6 @@ public struct PhantomFactors: Codable, Sendable, Equatable {
         pattern = p.pattern
         leakage = p.leakage
         twoCementedLevels = p.secondLevel != nil
+        untreatedBodyBetween = p.secondLevel.map { abs($0.position.offset) == 2 } ?? false
     }
 }

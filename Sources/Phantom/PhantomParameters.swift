@@ -7,9 +7,21 @@ public enum LeakageKind: String, Codable, Sendable, CaseIterable {
     case needleTract
 }
 
-/// A neighbour of the treated vertebra.
+/// A vertebra near the treated one.
 public enum NeighbourPosition: String, Codable, Sendable, CaseIterable {
     case above, below
+    /// Beyond the neighbour above (or below): one untreated body between.
+    case twoAbove, twoBelow
+
+    /// Vertebrae from the treated one, upwards positive.
+    public var offset: Int {
+        switch self {
+        case .above: 1
+        case .below: -1
+        case .twoAbove: 2
+        case .twoBelow: -2
+        }
+    }
 }
 
 /// A second cemented vertebra next to the treated one, with its own cement (the distribution rate is per level).
@@ -122,13 +134,15 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
     /// The factors of real CT drawn for a `world` phantom; nil for a `classic` one.
     public var realism: RealismFactors?
     public var secondLevel: SecondCementedLevel?
+    /// A fourth vertebra beyond a neighbour, present when the second cemented level lies there.
+    public var outer: VertebralBodyShape?
 
     // Written with snake_case keys (convertToSnakeCase); the raw value makes the acronym round-trip.
     enum CodingKeys: String, CodingKey {
         case seed, caseID = "caseId", level, matrix, pixelSpacing, sliceSpacing, sliceCount, fieldOffset
         case reversedSliceDirection, shuffledFiles, psfSigma, noiseSigma, streakAmplitude, treated, upper, lower
         case corticalThickness, endplateThickness, posterior, hu, outlineHalfWidth, outlineHalfDepth, fatThickness
-        case pattern, cement, leakage, leak, targetDistributionRate, realism, secondLevel
+        case pattern, cement, leakage, leak, targetDistributionRate, realism, secondLevel, outer
     }
 
     /// Choices a caller can fix; everything left nil is drawn from the seed.

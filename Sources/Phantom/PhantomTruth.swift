@@ -54,7 +54,7 @@ public struct PhantomTruth: Codable, Sendable, Equatable {
 public struct LevelTruth: Codable, Sendable, Equatable {
     /// Vertebral level label (T10 … L5; a neighbour of T1 or S1 is "?").
     public var level: String
-    /// Where the level sits: the treated body, or the neighbour above or below it.
+    /// Where the level sits: "treated", or a `NeighbourPosition` (above, below, twoAbove, twoBelow).
     public var position: String
     public var vertebralBodyML: Double
     public var cementInBodyML: Double
@@ -84,9 +84,9 @@ public struct LevelTruth: Codable, Sendable, Equatable {
             level = p.level
             position = "treated"
         } else {
-            let above = p.secondLevel?.position == .above
-            level = PhantomParameters.level(p.level, offset: above ? 1 : -1)
-            position = above ? "above" : "below"
+            let neighbour = p.secondLevel?.position ?? .above
+            level = PhantomParameters.level(p.level, offset: neighbour.offset)
+            position = neighbour.rawValue
         }
         vertebralBodyML = body.volume / 1000
         cementInBodyML = cement / 1000

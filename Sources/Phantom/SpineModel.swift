@@ -14,6 +14,8 @@ public struct SpineModel: Sendable {
     private let cementLevels: [(body: Int, blobs: [CementBlob], bounds: (SIMD3<Double>, SIMD3<Double>))]
     /// Width (mm) of the cement's interdigitated fringe (0: sharp masses).
     private let fringe: Double
+    /// Neighbouring bodies (lower, upper) with a disc between them.
+    private let discPairs: [(Int, Int)]
     private let texture: TrabecularTexture?
     /// The world factors' scalars and lists, held apart so that sampling never copies the whole record.
     private let world: WorldTissue?
@@ -40,13 +42,25 @@ public struct SpineModel: Sendable {
 
     public init(_ parameters: PhantomParameters) {
         self.parameters = parameters
-        bodies = [parameters.treated, parameters.upper, parameters.lower]
+        bodies = [parameters.treated, parameters.upper, parameters.lower] + (parameters.outer.map { [$0] } ?? [])
         rotations = bodies.map { Rotation($0.pose) }
         bodyBounds = bodies.map(\.bounds)
         let fringe = parameters.realism?.cementFringe ?? 0
         self.fringe = fringe
         var levels = [(body: 0, blobs: parameters.cement)]
-        if let second = parameters.secondLevel { levels.append((body: second.position == .above ? 1 : 2, blobs: second.cement)) }
+        if let second = parameters.secondLevel {
+            let index = switch second.position {
+            case .above: 1
+            case .below: 2
+            case .twoAbove, .twoBelow: parameters.outer == nil ? (second.position == .twoAbove ? 1 : 2) : 3
+            }
+            levels.append((body: index, blobs: second.cement))
+        }
+        if let outer = parameters.outer {
+            discPairs = [(0, 1), (2, 0), outer.centre.z > parameters.treated.centre.z ? (1, 3) : (3, 2)]
+        } else {
+            discPairs = [(0, 1), (2, 0)]
+        }
         cementLevels = levels.map { level in
             let box = level.blobs.map(\.bounds).reduce(
                 (SIMD3(repeating: Double.infinity), SIMD3(repeating: -Double.infinity))) {
@@ -254,7 +268,7 @@ public struct SpineModel: Sendable {
     /// endplate, each in its own frame, within both cross-sections (so a disc between turned bodies is a wedge).
     private func isDisc(_ p: SIMD3<Double>) -> Bool {
         guard world != nil else { return isClassicDisc(p) }
-        for (lowerIndex, upperIndex) in [(0, 1), (2, 0)] {
+        for (lowerIndex, upperIndex) in discPairs {
             let below = bodies[lowerIndex].locate(local: local(p, lowerIndex))
             guard below.topGap < 0, below.q < 0.98 else { continue }
             let above = bodies[upperIndex].locate(local: local(p, upperIndex))

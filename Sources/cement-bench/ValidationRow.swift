@@ -74,7 +74,7 @@ struct ValidationRow {
                       "cleft_gas", "disc_vacuum", "osteophytes", "ribs", "bowel_gas", "aorta_calcified", "noise_hu", "kernel",
                       "psf_mm", "slice_thickness_mm", "slice_spacing_mm", "pixel_mm", "matrix", "circular_fov", "saturates",
                       "neighbour_cut", "streak_hu", "cement_hu", "low_opacifier", "cement_fringe_mm", "pattern", "leakage",
-                      "two_levels", "true_body_ml", "true_cement_in_body_ml", "true_leakage_ml", "true_dr_percent",
+                      "two_levels", "body_between", "true_body_ml", "true_cement_in_body_ml", "true_leakage_ml", "true_dr_percent",
                       "engine_body_ml", "engine_cement_in_body_ml", "engine_dr_percent", "engine_interval_low", "engine_interval_high",
                       "dr_error_pp", "body_error_percent", "cement_error_percent", "match_distance_mm", "qc"]
         var lines = [header.joined(separator: ",")]
@@ -88,7 +88,7 @@ struct ValidationRow {
                 String(x.ribs), String(x.bowelGas), String(x.aortaCalcified), f(x.noise, 1), x.kernel.rawValue, f(x.psf),
                 f(x.sliceThickness), f(x.sliceSpacing), f(x.pixelSpacing), String(x.matrix), String(x.circularFieldOfView),
                 String(x.saturates), String(x.neighbourCut), f(x.streaks, 1), f(x.cement, 0), String(x.lowOpacifierCement),
-                f(x.cementFringe), x.pattern.rawValue, x.leakage.rawValue, String(x.twoCementedLevels),
+                f(x.cementFringe), x.pattern.rawValue, x.leakage.rawValue, String(x.twoCementedLevels), String(x.untreatedBodyBetween),
                 f(t.vertebralBodyML, 4), f(t.cementInBodyML, 4), f(t.leakageML, 4), f(t.distributionRatePercent),
                 f(m?.vertebralBodyML, 4), f(m?.cementInBodyML, 4), f(m?.distributionRatePercent),
                 f(m?.distributionRateIntervalPercent?.first), f(m?.distributionRateIntervalPercent?.last),

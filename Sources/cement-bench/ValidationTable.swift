@@ -23,6 +23,7 @@ struct ValidationTable {
         ("bone kernel", { $0.kernel == .bone }),
         ("overlapping slices", { $0.overlappingSlices }),
         ("two cemented levels", { $0.twoCementedLevels }),
+        ("  one body between", { $0.untreatedBodyBetween }),
         ("leak: disc", { $0.leakage == .disc }),
         ("leak: vein", { $0.leakage == .vein }),
         ("leak: anterior", { $0.leakage == .anterior }),

@@ -373,3 +373,39 @@ extension WorldPhantomTests {
         XCTAssertEqual(loaded.voxels.max(), 3071)
     }
 }
+
+extension WorldPhantomTests {
+    func testASecondCementedLevelWithAnUntreatedBodyBetween() throws {
+        var overrides = PhantomParameters.Overrides()
+        overrides.realism = .world
+        overrides.secondLevel = true
+        overrides.distributionRate = 12
+        overrides.matrix = 128
+        let seed = try XCTUnwrap((UInt64(80)..<UInt64(120)).first {
+            abs(PhantomParameters.random(seed: $0, overrides: overrides).secondLevel?.position.offset ?? 0) == 2
+        })
+        let phantom = PhantomGenerator().makeCase(seed: seed, overrides: overrides)
+        let p = phantom.parameters
+        let second = try XCTUnwrap(p.secondLevel)
+        let outer = try XCTUnwrap(p.outer)
+        let levels = try XCTUnwrap(phantom.truth.levels)
+        XCTAssertEqual(levels.count, 2)
+        XCTAssertEqual(levels[1].level, PhantomParameters.level(p.level, offset: second.position.offset))
+        XCTAssertEqual(levels[1].vertebralBodyML * 1000, outer.volume, accuracy: 1e-9)
+        XCTAssertEqual(levels[0].distributionRatePercent, 12, accuracy: PhantomGenerator.distributionRateTolerance)
+        XCTAssertEqual(levels[1].distributionRatePercent, second.targetDistributionRate,
+                       accuracy: PhantomGenerator.distributionRateTolerance)
+        // The untreated body lies between the two cemented ones, a disc on either side of it.
+        let inner = second.position == .twoAbove ? p.upper : p.lower
+        let model = SpineModel(p)
+        XCTAssertEqual(model.material(at: inner.centre), .cancellous)
+        let direction: Double = second.position == .twoAbove ? 1 : -1
+        let gap = inner.toScanner(inner.centre + SIMD3(0, 0, direction * (inner.height(atY: inner.centre.y) / 2 + 1.5)))
+        XCTAssertEqual(model.material(at: gap), .disc)
+        // The scan range takes in the far body.
+        let g = PhantomRenderer(model: model).geometry
+        let zs = [g.patientPosition(ofIndex: [0, 0, 0]).z, g.patientPosition(ofIndex: [0, 0, Double(g.size.z - 1)]).z]
+        XCTAssertLessThan(zs.min()!, outer.centre.z)
+        XCTAssertGreaterThan(zs.max()!, outer.centre.z)
+    }
+}
