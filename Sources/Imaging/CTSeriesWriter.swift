@@ -33,6 +33,8 @@ public struct CTSeriesWriter: Sendable {
     /// Written as PixelPaddingValue when set (a stored value).
     public var pixelPaddingValue: Int?
     public var sliceThickness: Double?
+    /// Written as SpacingBetweenSlices when set (overlapping reconstructions have it below the thickness).
+    public var spacingBetweenSlices: Double?
     public var syntax: DICOMWriter.Syntax = .explicitLittleEndian
     /// One Enhanced CT multi-frame file instead of one file per slice.
     public var multiFrame = false
@@ -128,6 +130,9 @@ public struct CTSeriesWriter: Sendable {
         ]
         if let pixelPaddingValue {
             attributes.append((DICOMAttribute.pixelPaddingValue.tag, String(pixelPaddingValue)))
+        }
+        if let spacingBetweenSlices {
+            attributes.append((DICOMAttribute.spacingBetweenSlices.tag, decimalString([spacingBetweenSlices])))
         }
         return attributes
     }

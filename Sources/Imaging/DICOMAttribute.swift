@@ -24,6 +24,7 @@ public struct DICOMAttribute: Hashable, Sendable, CustomStringConvertible {
     public static let patientName = DICOMAttribute("(0010,0010)", "PatientName")
     public static let patientID = DICOMAttribute("(0010,0020)", "PatientID")
     public static let sliceThickness = DICOMAttribute("(0018,0050)", "SliceThickness")
+    public static let spacingBetweenSlices = DICOMAttribute("(0018,0088)", "SpacingBetweenSlices")
     public static let gantryDetectorTilt = DICOMAttribute("(0018,1120)", "GantryDetectorTilt")
     public static let studyInstanceUID = DICOMAttribute("(0020,000d)", "StudyInstanceUID")
     public static let seriesInstanceUID = DICOMAttribute("(0020,000e)", "SeriesInstanceUID")

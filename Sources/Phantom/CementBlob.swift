@@ -67,3 +67,8 @@ public struct CementBlob: Codable, Sendable, Equatable {
         return CementBlob(centre: centre, semiAxes: semiAxes * jitter, bumps: bumps, scale: 1)
     }
 }
+
+extension CementBlob {
+    /// Mean of the three semi-axes before scaling (mm): converts a width in mm into scale units.
+    public var meanSemiAxis: Double { (semiAxes.x + semiAxes.y + semiAxes.z) / 3 }
+}

@@ -9,4 +9,14 @@ public enum Material: UInt8, CaseIterable, Codable, Sendable {
     case posteriorElement
     case canal
     case leakedCement
+    /// Cement mixed with bone over the interdigitated fringe (world phantoms).
+    case cementFringe
+    /// A sclerotic impaction band inside the treated body.
+    case scleroticBand
+    /// Gas: an intravertebral cleft, disc vacuum, bowel.
+    case gas
+    /// Disc calcification.
+    case calcification
+    case osteophyte
+    case rib
 }

@@ -15,54 +15,76 @@ public struct PhantomGenerator: Sendable {
 
     public init() {}
 
-    /// Draws the parameters and scales the cement until the model's DR is within tolerance of the target.
+    /// Draws the parameters and scales the cement of each cemented level until the model's DR is within tolerance
+    /// of its target.
     public func makeCase(seed: UInt64, overrides: PhantomParameters.Overrides = .init()) -> Case {
         var parameters = PhantomParameters.random(seed: seed, overrides: overrides)
         let identity = Self.identity(for: parameters)
         let fine = RegionVolume(cellSize: 0.5, subdivisions: 4)
-        guard let target = parameters.targetDistributionRate else {
-            let truth = PhantomTruth(model: SpineModel(parameters), seriesUID: identity.seriesUID, integrator: fine)
-            return Case(parameters: parameters, truth: truth)
+        var targets: [(level: Int, rate: Double)] = []
+        if let target = parameters.targetDistributionRate { targets.append((0, target)) }
+        if let second = parameters.secondLevel { targets.append((1, second.targetDistributionRate)) }
+        // World phantoms first approach the target with a 0.25 mm boundary resolution, then finish with the fine one.
+        let quick = RegionVolume(cellSize: 0.5, subdivisions: 2)
+        // Fine cement volumes of the final masses, reused by the truth.
+        var known: [Int: Double] = [:]
+        for target in targets {
+            parameters = sizeCement(parameters, level: target.level, target: target.rate)
+            // The sizing grid is coarse and ignores the fringe; refining with the fine integrator removes its bias.
+            // With a fringe of width w the cement behaves like solid masses grown by w/2, so that mid-fringe scale is
+            // what the cube-root step rescales.
+            let fringe = parameters.realism?.cementFringe ?? 0
+            let body = SpineModel(parameters).cementedBody(target.level).volume
+            let stages = parameters.realism == nil ? [(fine, 4)] : [(quick, 4), (fine, 3)]
+            let tolerance = Self.distributionRateTolerance / (parameters.realism == nil ? 1 : 2)
+            for (integrator, steps) in stages {
+                for _ in 0..<steps {
+                    let isFine = integrator.subdivisions == fine.subdivisions
+                    let volume = LevelTruth.cementVolume(parameters, level: target.level, integrator: integrator,
+                                                         midpointOnly: !isFine)
+                    let rate = 100 * volume / body
+                    if isFine { known[target.level] = volume }
+                    if abs(rate - target.rate) < tolerance || rate <= 0 { break }
+                    known[target.level] = nil
+                    let factor = pow(target.rate / rate, 1.0 / 3)
+                    parameters.growCement(level: target.level) { blob in
+                        let half = fringe / blob.meanSemiAxis / 2
+                        return max(0.02, (blob.scale + half) * factor - half) - blob.scale
+                    }
+                }
+            }
         }
-        parameters = sizeCement(parameters, target: target)
-        // The sizing grid is coarse; refining with the fine integrator removes its bias.
-        var attempts = 0
-        var truth: PhantomTruth
-        repeat {
-            truth = PhantomTruth(model: SpineModel(parameters), seriesUID: identity.seriesUID, integrator: fine)
-            let rate = truth.distributionRatePercent
-            attempts += 1
-            if abs(rate - target) < Self.distributionRateTolerance || rate <= 0 { break }
-            let factor = pow(target / rate, 1.0 / 3)
-            parameters.cement = parameters.cement.map { var blob = $0; blob.scale *= factor; return blob }
-        } while attempts < 4
+        let truth = PhantomTruth(model: SpineModel(parameters), seriesUID: identity.seriesUID, integrator: fine,
+                                 knownCement: known)
         return Case(parameters: parameters, truth: truth)
     }
 
-    /// Scales the cement masses so the model's DR is close to `target`: on a 0.4 mm grid over the treated
-    /// body, each point where cement may go gets the scale at which cement first reaches it; the target volume
-    /// is then reached at the matching order statistic of those scales.
-    private func sizeCement(_ parameters: PhantomParameters, target: Double) -> PhantomParameters {
+    /// Scales a level's cement masses so the model's DR is close to `target`: on a 0.4 mm grid over the body (in its
+    /// own frame), each point where cement may go gets the scale at which cement first reaches it; the target volume
+    /// is then reached at the matching order statistic of those scales. A fringe counts as half its width of solid.
+    private func sizeCement(_ parameters: PhantomParameters, level: Int, target: Double) -> PhantomParameters {
         var parameters = parameters
-        for index in parameters.cement.indices { parameters.cement[index].scale = 1 }
+        parameters.growCement(level: level) { 1 - $0.scale }
         let model = SpineModel(parameters)
+        let body = model.cementedBody(level)
         let step = 0.4
-        let (low, high) = parameters.treated.bounds
+        let (low, high) = body.localBounds
         let n = SIMD3<Int>(((high - low) / step).rounded(.up))
         var scales: [Double] = []
         for k in 0..<n.z {
             for j in 0..<n.y {
                 for i in 0..<n.x {
                     let point = low + (SIMD3(Double(i), Double(j), Double(k)) + 0.5) * step
-                    if let scale = model.cementCriticalScale(at: point) { scales.append(scale) }
+                    if let scale = model.cementCriticalScale(atLocal: point, level: level) { scales.append(scale) }
                 }
             }
         }
-        let wanted = Int((target / 100 * parameters.treated.volume / (step * step * step)).rounded())
+        let wanted = Int((target / 100 * body.volume / (step * step * step)).rounded())
         guard wanted > 0, !scales.isEmpty else { return parameters }
         scales.sort()
         let scale = scales[min(scales.count - 1, wanted - 1)]
-        for index in parameters.cement.indices { parameters.cement[index].scale = scale }
+        let fringe = parameters.realism?.cementFringe ?? 0
+        parameters.growCement(level: level) { blob in max(0.02, scale - fringe / blob.meanSemiAxis / 2) - blob.scale }
         return parameters
     }
 
@@ -72,7 +94,15 @@ public struct PhantomGenerator: Sendable {
         let renderer = PhantomRenderer(model: SpineModel(phantom.parameters))
         let volume = renderer.render()
         var writer = CTSeriesWriter(identity: Self.identity(for: phantom.parameters))
-        writer.sliceThickness = phantom.parameters.sliceSpacing
+        writer.sliceThickness = renderer.sliceThickness
+        if let realism = phantom.parameters.realism {
+            writer.spacingBetweenSlices = phantom.parameters.sliceSpacing
+            if realism.fieldOfViewRadius != nil {
+                // Stored values from 0 at the padding HU, as scanners with a circular field of view write them.
+                writer.rescaleIntercept = Double(PhantomRenderer.paddingHU)
+                writer.pixelPaddingValue = 0
+            }
+        }
         if phantom.parameters.shuffledFiles {
             var rng = SeededGenerator(seed: phantom.parameters.seed, stream: "file-order")
             var order = Array(0..<volume.geometry.size.z)

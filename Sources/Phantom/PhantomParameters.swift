@@ -3,6 +3,33 @@ import Foundation
 /// Where leaked cement sits, if anywhere. Leakage never counts toward the distribution rate.
 public enum LeakageKind: String, Codable, Sendable, CaseIterable {
     case none, disc, vein, anterior
+    /// Along the needle's path back through the pedicle.
+    case needleTract
+}
+
+/// A vertebra near the treated one.
+public enum NeighbourPosition: String, Codable, Sendable, CaseIterable {
+    case above, below
+    /// Beyond the neighbour above (or below): one untreated body between.
+    case twoAbove, twoBelow
+
+    /// Vertebrae from the treated one, upwards positive.
+    public var offset: Int {
+        switch self {
+        case .above: 1
+        case .below: -1
+        case .twoAbove: 2
+        case .twoBelow: -2
+        }
+    }
+}
+
+/// A second cemented vertebra next to the treated one, with its own cement (the distribution rate is per level).
+public struct SecondCementedLevel: Codable, Sendable, Equatable {
+    public var position: NeighbourPosition
+    /// Cement masses in that body's own frame.
+    public var cement: [CementBlob]
+    public var targetDistributionRate: Double
 }
 
 /// How the cement was injected.
@@ -38,6 +65,11 @@ public struct MaterialHU: Codable, Sendable, Equatable {
         case .disc: disc
         case .posteriorElement: posteriorElement
         case .canal: canal
+        // World-phantom tissues carry their own CT number in `SpineModel.Sample`; these are stand-ins.
+        case .cementFringe: (cement + cancellous) / 2
+        case .scleroticBand: cancellous
+        case .gas: air
+        case .calcification, .osteophyte, .rib: posteriorElement
         }
     }
 }
@@ -99,13 +131,18 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
     public var leak: CementBlob?
     /// Requested distribution rate (%), when one was asked for.
     public var targetDistributionRate: Double?
+    /// The factors of real CT drawn for a `world` phantom; nil for a `classic` one.
+    public var realism: RealismFactors?
+    public var secondLevel: SecondCementedLevel?
+    /// A fourth vertebra beyond a neighbour, present when the second cemented level lies there.
+    public var outer: VertebralBodyShape?
 
     // Written with snake_case keys (convertToSnakeCase); the raw value makes the acronym round-trip.
     enum CodingKeys: String, CodingKey {
         case seed, caseID = "caseId", level, matrix, pixelSpacing, sliceSpacing, sliceCount, fieldOffset
         case reversedSliceDirection, shuffledFiles, psfSigma, noiseSigma, streakAmplitude, treated, upper, lower
         case corticalThickness, endplateThickness, posterior, hu, outlineHalfWidth, outlineHalfDepth, fatThickness
-        case pattern, cement, leakage, leak, targetDistributionRate
+        case pattern, cement, leakage, leak, targetDistributionRate, realism, secondLevel, outer
     }
 
     /// Choices a caller can fix; everything left nil is drawn from the seed.
@@ -123,12 +160,28 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
         public var caseID: String?
         public var wedgeRatio: Double?
         public var streaks: Bool?
+        /// How the phantom is drawn; nil is `classic` here (library callers keep their series), while `cement phantom`
+        /// defaults to `world`.
+        public var realism: PhantomRealism?
+        /// Slice thickness (mm) when it differs from the spacing (world phantoms only).
+        public var sliceThickness: Double?
+        /// A second cemented level next to the treated one (world phantoms only; default: drawn).
+        public var secondLevel: Bool?
 
         public init() {}
     }
 
     /// Levels of the thoracolumbar spine the study treated.
     public static let levels = ["T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5"]
+
+    /// The spine from T1 to S1, to name the neighbours of a treated level.
+    static let spine = (1...12).map { "T\($0)" } + (1...5).map { "L\($0)" } + ["S1"]
+
+    /// The level `offset` vertebrae above (+) or below (−) `level`, or "?" beyond the named spine.
+    public static func level(_ level: String, offset: Int) -> String {
+        guard let index = spine.firstIndex(of: level), spine.indices.contains(index - offset) else { return "?" }
+        return spine[index - offset]
+    }
 
     /// Draws a phantom from `seed`, honouring `overrides`. The cement size is not yet tuned to the requested
     /// DR; `PhantomGenerator` does that.
@@ -176,6 +229,7 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
             posteriorElement: rng.uniform(200, 450), canal: rng.uniform(10, 30), softTissue: rng.uniform(30, 60),
             fat: rng.uniform(-120, -80), air: -1000)
 
+        let world = (overrides.realism ?? .classic) == .world
         let matrix = overrides.matrix ?? acquisition.pick([256, 512])
         // Keep the field of view wide enough for the vertebra and its posterior elements (≥ 110 mm).
         let minimumSpacing = max(0.3, 110 / Double(matrix))
@@ -202,14 +256,18 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
             hu: hu, outlineHalfWidth: rng.uniform(135, 175), outlineHalfDepth: rng.uniform(95, 125),
             fatThickness: rng.uniform(8, 25),
             pattern: pattern, cement: [], leakage: leakage, leak: nil, targetDistributionRate: targetDR)
-        parameters.cement = cementBlobs(for: parameters, using: &cementRNG)
+        if world { parameters.randomiseForWorld(overrides: overrides) }
+        parameters.cement = cementBlobs(for: parameters, body: parameters.treated, using: &cementRNG)
         parameters.leak = leakBlob(for: parameters, using: &cementRNG)
+        if world { parameters.drawWorldCement(overrides: overrides) }
         return parameters
     }
 
-    /// Cement masses placed the way the injection pattern puts them, sized for roughly the requested DR.
-    private static func cementBlobs(for p: PhantomParameters, using rng: inout SeededGenerator) -> [CementBlob] {
-        let body = p.treated
+    /// Cement masses placed the way the injection pattern puts them in `body` (in its own frame), sized for roughly
+    /// the requested DR.
+    static func cementBlobs(for p: PhantomParameters, body: VertebralBodyShape, using rng: inout SeededGenerator)
+        -> [CementBlob]
+    {
         let a = body.halfWidth, b = body.halfDepth
         let h = (body.anteriorHeight + body.posteriorHeight) / 2
         // Semi-axes of one mass for a body-sized reference; the generator rescales to hit the DR.
@@ -232,8 +290,8 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
         return centres.map { CementBlob.random(centre: $0, semiAxes: reference * share, using: &rng) }
     }
 
-    /// A leaked mass touching the treated body at the place the leakage kind names.
-    private static func leakBlob(for p: PhantomParameters, using rng: inout SeededGenerator) -> CementBlob? {
+    /// A leaked mass touching the treated body at the place the leakage kind names (in the body's own frame).
+    static func leakBlob(for p: PhantomParameters, using rng: inout SeededGenerator) -> CementBlob? {
         let body = p.treated
         let h = body.posteriorHeight
         var blob: CementBlob
@@ -255,6 +313,12 @@ public struct PhantomParameters: Codable, Sendable, Equatable {
             let centre = body.centre + SIMD3(rng.uniform(-0.3, 0.3) * body.halfWidth, -body.halfDepth - 3,
                                              rng.uniform(-0.2, 0.2) * h)
             blob = CementBlob.random(centre: centre, semiAxes: SIMD3(6, 4, 5), using: &rng)
+        case .needleTract:
+            // A thin rod along one pedicle, from the posterior wall backwards.
+            let side: Double = rng.uniform(0, 1) < 0.5 ? -1 : 1
+            let x = side * (p.posterior.canalHalfWidth + p.posterior.pedicleHalfWidth)
+            let centre = body.centre + SIMD3(x, body.halfDepth + 4, rng.uniform(0, 0.2) * h)
+            blob = CementBlob.random(centre: centre, semiAxes: SIMD3(1.6, 7, 1.6), using: &rng)
         }
         blob.bumps = blob.bumps.map { var bump = $0; bump.amplitude *= 0.5; return bump }
         return blob

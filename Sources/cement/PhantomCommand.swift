@@ -5,34 +5,52 @@ import Phantom
 
 extension LeakageKind: ExpressibleByArgument {}
 extension CementPattern: ExpressibleByArgument {}
+extension PhantomRealism: ExpressibleByArgument {}
 
 /// Options shared by `phantom` and `phantom-suite`.
 struct PhantomOptions: ParsableArguments {
     @Option(help: "Matrix size: 128 (small test series), 256 or 512 (default: 256 or 512, drawn from the seed).")
     var matrix: Int?
-    @Option(help: "Pixel spacing in mm, 0.3–0.9 (default: drawn).")
+    @Option(help: ArgumentHelp("How the phantom is drawn: world (every factor of real CT drawn from the seed: pose, "
+                               + "fractures, sclerotic bands, texture, surroundings, kernels, correlated noise, overlapping "
+                               + "slices …) or classic (the generator before domain randomisation: upright bodies, flat "
+                               + "bone, white noise)."))
+    var realism: PhantomRealism = .world
+    @Option(help: "Pixel spacing in mm, 0.3–0.98 (default: drawn).")
     var spacing: Double?
-    @Option(help: "Slice thickness and spacing in mm, 0.625–3 (default: drawn).")
+    @Option(help: "Slice thickness in mm, 0.5–5 (default: drawn); also the spacing unless --slice-spacing is given.")
     var thickness: Double?
+    @Option(help: "Spacing between slices in mm, at most the thickness (overlapping reconstruction; world only).")
+    var sliceSpacing: Double?
     @Option(help: "Number of slices (default: enough for the three vertebrae).")
     var slices: Int?
-    @Option(help: "Noise standard deviation in HU, 10–40 (default: drawn).")
+    @Option(help: "Noise standard deviation in HU, 10–80 (default: drawn).")
     var noise: Double?
     @Option(help: "Point-spread function standard deviation in mm, 0.4–0.8 (default: drawn).")
     var psf: Double?
-    @Option(help: "Cement leakage outside the body: none, disc, vein or anterior (default: drawn).")
+    @Option(help: "Cement leakage outside the body: none, disc, vein, anterior or needleTract (default: drawn).")
     var leakage: LeakageKind?
     @Option(help: "Cement pattern: bipedicular, unipedicular or threeMasses (default: drawn).")
     var pattern: CementPattern?
     @Option(help: "Vertebral level label, T10–L5 (default: drawn).")
     var level: String?
-    @Option(help: "Anterior/posterior height ratio, 0.6–1 (default: drawn).")
+    @Option(help: "Anterior/posterior height ratio, 0.4–1 (default: drawn).")
     var wedge: Double?
+    @Option(help: "A second cemented level next to the treated one: true or false (world only; default: drawn).")
+    var secondLevel: Bool?
 
     func validate() throws {
         if let matrix, ![128, 256, 512].contains(matrix) { throw ValidationError("--matrix must be 128, 256 or 512") }
         if let spacing, !(0.2...1.5).contains(spacing) { throw ValidationError("--spacing must be 0.2–1.5 mm") }
         if let thickness, !(0.5...5).contains(thickness) { throw ValidationError("--thickness must be 0.5–5 mm") }
+        if let sliceSpacing {
+            guard (0.3...5).contains(sliceSpacing) else { throw ValidationError("--slice-spacing must be 0.3–5 mm") }
+            guard realism == .world else { throw ValidationError("--slice-spacing needs --realism world") }
+            if let thickness, sliceSpacing > thickness {
+                throw ValidationError("--slice-spacing must not exceed --thickness")
+            }
+        }
+        if secondLevel != nil, realism != .world { throw ValidationError("--second-level needs --realism world") }
         if let slices, !(8...1000).contains(slices) { throw ValidationError("--slices must be 8–1000") }
         if let noise, !(0...200).contains(noise) { throw ValidationError("--noise must be 0–200 HU") }
         if let psf, !(0...3).contains(psf) { throw ValidationError("--psf must be 0–3 mm") }
@@ -47,7 +65,10 @@ struct PhantomOptions: ParsableArguments {
         overrides.distributionRate = distributionRate
         overrides.matrix = matrix
         overrides.pixelSpacing = spacing
-        overrides.sliceSpacing = thickness
+        overrides.realism = realism
+        overrides.sliceSpacing = sliceSpacing ?? thickness
+        overrides.sliceThickness = thickness
+        overrides.secondLevel = secondLevel
         overrides.sliceCount = slices
         overrides.noiseSigma = noise
         overrides.psfSigma = psf
@@ -65,16 +86,20 @@ struct PhantomCommand: ParsableCommand {
         commandName: "phantom",
         abstract: "Write a synthetic post-vertebroplasty CT series with its ground truth (truth.json).",
         discussion: """
-            Three vertebrae (the treated one in the middle, wedge-compressed or not) with cortical shell, \
-            endplates and osteoporotic cancellous bone, discs, posterior elements, soft tissue and fat; PMMA \
-            cement as one to three irregular masses, optionally leaked outside the body. Partial volume is \
-            computed by supersampling, then a Gaussian PSF, streaks and noise are applied. The truth is \
-            computed from the geometric model, not from the image. The same arguments give byte-identical files.
+            Three vertebrae (the treated one in the middle) with cortical shell, endplates and cancellous bone, \
+            discs, posterior elements, patient outline, skin, fat, muscle and the table; PMMA cement as one to \
+            three irregular masses, optionally leaked outside the body. By default (--realism world) every factor \
+            of real CT is drawn from the seed: the vertebrae's pose, wedge/biconcave/crush fractures, sclerotic \
+            bands, trabecular texture, psoas, aorta, ribs, bowel gas, interdigitated cement, a second cemented \
+            level, slice thickness and spacing, soft or bone kernels, correlated noise, streaks, a circular field \
+            of view and 12-bit clipping; truth.json records them under "factors". The truth is computed from the \
+            geometric model, not from the image. The same arguments give byte-identical files.
 
             Examples:
               cement phantom /tmp/case --dr 22.5 --seed 7
-              cement phantom /tmp/thick --thickness 3 --spacing 0.9 --noise 40 --leakage vein
+              cement phantom /tmp/thick --thickness 3 --slice-spacing 2 --spacing 0.9 --noise 40 --leakage vein
               cement phantom /tmp/case --truth-masks /tmp/case-masks
+              cement phantom /tmp/old --realism classic --seed 7
             """
     )
 
@@ -129,7 +154,7 @@ struct PhantomSuiteCommand: ParsableCommand {
         abstract: "Write K varied phantoms (case-001 …) and an index.csv of their ground truth.",
         discussion: """
             Each case draws every parameter from seed S+i; options given here are fixed for all cases. \
-            index.csv lists case, folder, seed, level, matrix, spacing, thickness, noise, leakage and the truth.
+            index.csv lists case, folder, seed, level, matrix, spacing, slice spacing, noise, leakage and the truth.
 
             Example:
               cement phantom-suite /tmp/suite --count 40 --seed 1000

@@ -245,7 +245,7 @@ final class CLITests: XCTestCase {
     func testRateBatchMeasuresEveryFolderAndResumes() throws {
         let root = temporaryFolder()
         for (name, dr) in [("A1", "8"), ("B2", "24")] {
-            let result = try cement(["phantom", root + "/ct/" + name, "--dr", dr, "--seed", "5", "--matrix", "256",
+            let result = try cement(["phantom", root + "/ct/" + name, "--realism", "classic", "--dr", dr, "--seed", "5", "--matrix", "256",
                                      "--spacing", "0.7", "--thickness", "1.25", "--leakage", "none"])
             XCTAssertEqual(result.status, 0, result.stderr)
         }
@@ -265,7 +265,7 @@ final class CLITests: XCTestCase {
 
     func testRateWithATruthBodyMaskAndItsErrors() throws {
         let root = temporaryFolder()
-        let made = try cement(["phantom", root + "/ct", "--dr", "15", "--seed", "8", "--matrix", "256", "--spacing", "0.7",
+        let made = try cement(["phantom", root + "/ct", "--realism", "classic", "--dr", "15", "--seed", "8", "--matrix", "256", "--spacing", "0.7",
                                "--thickness", "1.25", "--leakage", "none", "--truth-masks", root + "/masks", "--json"])
         XCTAssertEqual(made.status, 0, made.stderr)
         let truth = try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as! [String: Any]
@@ -279,7 +279,7 @@ final class CLITests: XCTestCase {
         let wrongLabel = try cement(["rate", root + "/ct", "--body-mask", root + "/masks/body.nii.gz", "--label", "7"])
         XCTAssertEqual(wrongLabel.status, 2)
         XCTAssertTrue(wrongLabel.stderr.contains("body.nii.gz: label 7 does not occur in the body mask"), wrongLabel.stderr)
-        let other = try cement(["phantom", root + "/other", "--seed", "8", "--matrix", "256", "--spacing", "0.8",
+        let other = try cement(["phantom", root + "/other", "--realism", "classic", "--seed", "8", "--matrix", "256", "--spacing", "0.8",
                                 "--thickness", "1.25", "--leakage", "none"])
         XCTAssertEqual(other.status, 0, other.stderr)
         let mismatch = try cement(["rate", root + "/other", "--body-mask", root + "/masks/body.nii.gz"])
@@ -298,7 +298,7 @@ final class CLITests: XCTestCase {
 
     func testCTFigureDirectiveDrawsTheEngineMasksAndRecordsTheSeries() throws {
         let root = temporaryFolder()
-        XCTAssertEqual(try cement(["phantom", root + "/ct/C1", "--dr", "18", "--seed", "6", "--matrix", "256",
+        XCTAssertEqual(try cement(["phantom", root + "/ct/C1", "--realism", "classic", "--dr", "18", "--seed", "6", "--matrix", "256",
                                    "--spacing", "0.7", "--thickness", "1.25", "--leakage", "none"]).status, 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/ct/C1").filter { $0.hasSuffix(".dcm") }
         let template = root + "/ct.md"
