@@ -11,16 +11,18 @@ import Foundation
 struct DistributionRateInterval: Sendable {
     /// The stage's settings, echoed in `parameters.interval`.
     struct Parameters: Sendable, Codable, Equatable {
-        /// Standard deviation (mm) of a wall's position on an ordinary scan.
-        var wallSigmaMM = 0.25
+        /// Standard deviation (mm) of a wall's position on an ordinary scan (tuning set, world phantoms: body
+        /// errors of unflagged levels median 5 %).
+        var wallSigmaMM = 0.5
         /// Standard deviation (mm) of an endplate's position on thin slices.
-        var endplateSigmaMM = 0.3
+        var endplateSigmaMM = 0.5
         /// Noise (HU) up to which those hold; above it they grow in proportion.
         var referenceNoiseHU = 30.0
         /// Relative standard deviation of the cement in the body.
         var cementSigma = 0.02
-        /// Least relative standard deviation of a body whose segmentation failed a check.
-        var flaggedBodySigma = 0.10
+        /// Least relative standard deviation of a body whose segmentation failed a check (tuning set, world
+        /// phantoms: flagged levels' DR errors median 24 % of the DR).
+        var flaggedBodySigma = 0.35
         /// The standard normal quantile of the interval: 1.645 for 90 %.
         var z = 1.645
         /// An interval wider than this (percentage points) is flagged `wide_interval`.

@@ -88,21 +88,26 @@ public struct RateEngine: Sendable {
     /// candidates; a candidate joins a measured level when `minimumShareInBody` of it lies within `marginMM` of
     /// that level's body.
     struct LevelParameters: Sendable, Codable, Equatable {
-        /// Cement components whose slice ranges come this close (mm) are one candidate level.
-        var sliceGapMM = 2.0
+        /// Cement components whose slice ranges come this close (mm) are one candidate level: less than what
+        /// separates cement in adjacent bodies (two endplates and a disc, 5 mm and more), more than the steps
+        /// between masses in one tilted body.
+        var sliceGapMM = 4.0
         /// Margin (mm) around a body within which cement belongs to it: a leak lies on the surface, and blur and
         /// the outline's uncertainty add a millimetre or two; the next vertebra's cement lies beyond its own
         /// endplate and the disc (5 mm and more).
         var marginMM = 3.0
         /// Share of a candidate's cement that must lie in a body's margin for it to join that body.
         var minimumShareInBody = 0.5
+        /// Cement around which no plausible body is found joins the nearest level whose cement centre lies within
+        /// this distance (mm): less than the 25–35 mm between the centres of adjacent bodies.
+        var leakReachMM = 25.0
         /// A scan shorter than this along the slices around the cement (mm) cannot hold a treated body, the
         /// flattest of which stand about 12 mm: no body is segmented and the level is flagged.
         var minimumScanExtentMM = 12.0
 
         enum CodingKeys: String, CodingKey {
             case sliceGapMM = "slice_gap_mm", marginMM = "margin_mm", minimumShareInBody = "minimum_share_in_body"
-            case minimumScanExtentMM = "minimum_scan_extent_mm"
+            case minimumScanExtentMM = "minimum_scan_extent_mm", leakReachMM = "leak_reach_mm"
         }
     }
 
@@ -136,8 +141,8 @@ public struct RateEngine: Sendable {
         let candidates = segmenter.levels(segmenter.components(volume), spacing: g.spacing,
                                           gap: parameters.levels.sliceGapMM)
         // Levels are vertebrae: cement lying in or on a body measured already (a second mass, a leak on its
-        // surface) joins that level; cement around which no body is found, or whose body is one measured already,
-        // joins the nearest level; otherwise it is the next treated vertebra.
+        // surface) joins that level; cement whose body is one measured already, or around which no plausible body
+        // is found, joins the nearest level within reach; otherwise it is the next treated vertebra.
         var levels: [(components: [CementSegmenter.Component], outcome: LevelOutcome)] = []
         let needsRegions = candidates.count > 1
         for candidate in candidates {
@@ -160,7 +165,13 @@ public struct RateEngine: Sendable {
                 distance(levels[a].outcome.measurement.cementCentroidMM, centre)
                     < distance(levels[b].outcome.measurement.cementCentroidMM, centre)
             }
-            if let owner = sameBody ?? (outcome.region == nil ? nearest : nil) {
+            // A body too small or too flat to be one is no vertebra of its own: most likely a leak's surroundings.
+            let noBody = outcome.region == nil
+                || outcome.measurement.qc.contains { $0 == .implausibleBodyVolume || $0 == .implausibleBodyHeight }
+            let nearby = nearest.flatMap { index in
+                distance(levels[index].outcome.measurement.cementCentroidMM, centre) <= parameters.levels.leakReachMM ? index : nil
+            }
+            if let owner = sameBody ?? (noBody ? nearby : nil) {
                 levels[owner].components += candidate
                 levels[owner].outcome = measureInVertebraFrame(volume, level: levels[owner].components, index: owner,
                                                                sliceWidth: sliceWidth, withMasks: withMasks,

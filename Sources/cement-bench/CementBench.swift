@@ -114,7 +114,7 @@ struct RateSeries: ParsableCommand {
     func run() throws {
         let start = DispatchTime.now()
         let loaded = try SeriesLoader().load(paths: [folder])
-        let result = RateEngine().measure(loaded.volume)
+        let result = RateEngine().measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -60,7 +60,7 @@ struct ValidateRateEngine: ParsableCommand {
             if truthBody {
                 engine.bodyMask = BodyMask(labels: SpineModel(phantom.parameters).masks(on: loaded.volume.geometry).body, label: nil)
             }
-            let result = engine.measure(loaded.volume)
+            let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness)
             measuring.append(seconds(since: measureStart))
             rows += ValidationRow.match(case: caseID, truth: phantom.truth, measured: result.levels)
         }

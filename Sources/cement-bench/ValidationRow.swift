@@ -35,7 +35,7 @@ struct ValidationRow {
         return abs(dr) > Self.grossDR || abs(body) > Self.grossBody
     }
 
-    var isFlagged: Bool { !(measured?.qc.isEmpty ?? true) || measured?.distributionRatePercent == nil }
+    var isFlagged: Bool { (measured?.qc.contains(where: \.needsReview) ?? false) || measured?.distributionRatePercent == nil }
 
     /// Whether the truth lies inside the engine's DR interval; nil when it gives none.
     var intervalHolds: Bool? {

@@ -45,7 +45,7 @@ final class UncertaintyTests: XCTestCase {
         XCTAssertGreaterThan(width(0, noise: 70).2, base.2)
         XCTAssertEqual(width(0, noise: 20).2, width(0, noise: 30).2, accuracy: 1e-12, "noise up to the reference adds nothing")
         let flagged = width(0, noise: 20, flags: [.irregularBodyOutline])
-        XCTAssertGreaterThanOrEqual(flagged.1 - 20, 1.645 * 0.10 * 20 - 1e-9)
+        XCTAssertGreaterThanOrEqual(flagged.1 - 20, 1.645 * 0.35 * 20 - 1e-9)
         XCTAssertEqual(width(0, noise: 20, flags: [.thickSlices]).2, base.2, accuracy: 1e-12, "a note does not widen it")
     }
 }
