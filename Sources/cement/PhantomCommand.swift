@@ -36,8 +36,8 @@ struct PhantomOptions: ParsableArguments {
     var level: String?
     @Option(help: "Anterior/posterior height ratio, 0.4–1 (default: drawn).")
     var wedge: Double?
-    @Option(help: "A second cemented level, adjacent to the treated one or one body away: true or false (world only; "
-                  + "default: drawn).")
+    @Option(help: ArgumentHelp("A second cemented level, adjacent to the treated one or one body away: true or false "
+                               + "(world only; default: drawn)."))
     var secondLevel: Bool?
 
     func validate() throws {
