@@ -18,7 +18,7 @@ struct ValidateRateEngine: ParsableCommand {
 
             Examples:
               cement-bench validate .cache/validate-world --count 120 --seed 31000     (the validation set)
-              cement-bench validate .cache/tune --count 200 --seed 30000               (the tuning set)
+              cement-bench validate .cache/tune-world --count 200 --seed 30000         (the tuning set)
               cement-bench validate /tmp/v --count 4 --seed 42 --truth-body
             """)
     @Argument(help: "Folder for the suite (reused when present).") var folder: String

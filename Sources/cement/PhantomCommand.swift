@@ -36,7 +36,8 @@ struct PhantomOptions: ParsableArguments {
     var level: String?
     @Option(help: "Anterior/posterior height ratio, 0.4–1 (default: drawn).")
     var wedge: Double?
-    @Option(help: "A second cemented level next to the treated one: true or false (world only; default: drawn).")
+    @Option(help: ArgumentHelp("A second cemented level, adjacent to the treated one or one body away: true or false "
+                               + "(world only; default: drawn)."))
     var secondLevel: Bool?
 
     func validate() throws {
@@ -154,7 +155,9 @@ struct PhantomSuiteCommand: ParsableCommand {
         abstract: "Write K varied phantoms (case-001 …) and an index.csv of their ground truth.",
         discussion: """
             Each case draws every parameter from seed S+i; options given here are fixed for all cases. \
-            index.csv lists case, folder, seed, level, matrix, spacing, slice spacing, noise, leakage and the truth.
+            index.csv lists case, folder, seed, level, matrix, spacing, slice spacing, noise, leakage, the truth of \
+            the treated level, the realism, the slice thickness and the number of cemented levels (every level's \
+            truth and the drawn factors are in each case's truth.json).
 
             Example:
               cement phantom-suite /tmp/suite --count 40 --seed 1000
@@ -176,7 +179,8 @@ struct PhantomSuiteCommand: ParsableCommand {
     func run() throws {
         let generator = PhantomGenerator()
         var rows = ["case,folder,seed,level,matrix,pixel_spacing_mm,slice_spacing_mm,noise_hu,leakage,"
-                    + "vertebral_body_ml,cement_in_body_ml,leakage_ml,distribution_rate_percent"]
+                    + "vertebral_body_ml,cement_in_body_ml,leakage_ml,distribution_rate_percent,realism,slice_thickness_mm,"
+                    + "cemented_levels"]
         for index in 0..<count {
             let caseID = String(format: "case-%03d", index + 1)
             var overrides = options.overrides(distributionRate: nil)
@@ -187,7 +191,9 @@ struct PhantomSuiteCommand: ParsableCommand {
             rows.append([caseID, caseID, String(p.seed), p.level, String(p.matrix), String(format: "%.4f", p.pixelSpacing),
                          String(format: "%.4f", p.sliceSpacing), String(format: "%.2f", p.noiseSigma), p.leakage.rawValue,
                          String(format: "%.6f", t.vertebralBodyML), String(format: "%.6f", t.cementInBodyML),
-                         String(format: "%.6f", t.leakageML), String(format: "%.4f", t.distributionRatePercent)]
+                         String(format: "%.6f", t.leakageML), String(format: "%.4f", t.distributionRatePercent),
+                         t.factors?.realism.rawValue ?? "classic", String(format: "%.4f", t.factors?.sliceThickness ?? p.sliceSpacing),
+                         String(t.levels?.count ?? 1)]
                 .joined(separator: ","))
             Terminal.progress("phantom", done: index + 1, of: count)
         }
