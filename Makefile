@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --scratch-path .build-release
 RELEASE_BIN := .build-release/release
 
-.PHONY: all deps build release test report bench validate clean
+.PHONY: all deps build release test report bench validate fuzz clean
 
 all: build
 
@@ -46,5 +46,9 @@ bench: deps release
 validate: deps release
 	@$(RELEASE_BIN)/cement-bench validate .cache/validate --count 40 --seed 9000
 
+# libFuzzer on the DICOM, NIfTI and template readers, FUZZ_SECONDS (default 60) each; crash inputs in .cache/fuzz.
+fuzz: deps
+	@scripts/fuzz.sh
+
 clean:
-	rm -rf .build .build-release .build-test
+	rm -rf .build .build-release .build-test .build-fuzz
