@@ -5,9 +5,10 @@ public enum LinkURLPolicy {
     /// Schemes a link may name.
     public static let allowedSchemes: Set<String> = ["http", "https", "mailto"]
 
-    /// Why `url` may not be a link target, nil when it may. The URL is judged as a browser parses it
-    /// (WHATWG URL): leading C0 controls and spaces are skipped and tabs and newlines inside are ignored, so
-    /// `" java\tscript:"` is a `javascript:` URL; control characters anywhere are refused outright.
+    /// Why `url` may not be a link target, nil when it may. `url` is the destination as cmark-gfm decoded it
+    /// (entities and escapes resolved). Control characters are refused outright, since browsers (WHATWG URL) drop
+    /// tabs and newlines inside a scheme (`java\tscript:`); leading spaces are skipped and the scheme is compared
+    /// in any case, as browsers do.
     public static func refusal(_ url: String) -> String? {
         if url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return "the link URL contains control characters"
