@@ -8,8 +8,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(name: "CementReport", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzDICOM", dependencies: [.product(name: "Imaging", package: "CementReport")]),
-        .executableTarget(name: "FuzzNIfTI", dependencies: [.product(name: "Imaging", package: "CementReport")]),
-        .executableTarget(name: "FuzzTemplate", dependencies: [.product(name: "Report", package: "CementReport")]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "FuzzDICOM", dependencies: ["CFuzzDriver", .product(name: "Imaging", package: "CementReport")]),
+        .executableTarget(name: "FuzzNIfTI", dependencies: ["CFuzzDriver", .product(name: "Imaging", package: "CementReport")]),
+        .executableTarget(name: "FuzzTemplate", dependencies: ["CFuzzDriver", .product(name: "Report", package: "CementReport")]),
     ]
 )
