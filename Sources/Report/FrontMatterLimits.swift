@@ -52,7 +52,8 @@ enum FrontMatterLimits {
     }
 
     /// Walks the composed tree (aliases expanded) without recursion and throws when it holds more than
-    /// `maximumNodes` nodes, `maximumScalarBytes` of text or nests deeper than `maximumNesting`.
+    /// `maximumNodes` nodes, `maximumScalarBytes` of text or nests deeper than `maximumNesting`, or when a mapping
+    /// key is not a scalar (`[r]: T`): Yams 5 converts such keys by force-unwrapping, which traps.
     static func checkSize(_ root: Node, file: String) throws(ReportError) {
         var pending: [(Node, Int)] = [(root, 1)]
         var nodes = 0, bytes = 0
@@ -72,6 +73,11 @@ enum FrontMatterLimits {
                 }
             case let .mapping(mapping):
                 for (key, value) in mapping {
+                    guard case .scalar = key else {
+                        // Yams marks are 1-based within the YAML, which starts on the template's second line.
+                        throw ReportError(file: file, line: (mapping.mark?.line ?? 1) + 1, column: mapping.mark?.column ?? 1,
+                                          "front matter keys must be plain names, not lists or mappings")
+                    }
                     pending.append((key, depth + 1))
                     pending.append((value, depth + 1))
                 }

@@ -195,6 +195,19 @@ final class TemplateSecurityTests: XCTestCase {
         XCTAssertNil(error(header + String(repeating: "> ", count: 60) + "x\n"))
     }
 
+    func testANonScalarFrontMatterKeyIsAnErrorNotATrap() throws {
+        // Found by FuzzTemplate (make fuzz): Yams 5 force-unwraps mapping keys as strings and trapped on "[r]: T".
+        let path = folder + "/key.md"
+        for yaml in ["title: T\n[r]: T", "params: {[a, b]: 1}", "? {a: 1}\n: x"] {
+            try "---\n\(yaml)\n---\n\nx\n".write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Template.load(path), yaml) { error in
+                let error = error as! ReportError
+                XCTAssertTrue(error.message.contains("keys must be plain names"), "\(yaml): \(error)")
+                XCTAssertGreaterThanOrEqual(error.line, 2, yaml)
+            }
+        }
+    }
+
     func testYAMLBillionLaughsAndDeepNestingAreRefused() throws {
         // Nine levels of ten aliases each: 10⁹ strings once expanded.
         var laughs = "---\ntitle: T\nparams:\n  a0: &a0 \"lol\"\n"
