@@ -47,7 +47,7 @@ struct MarkdownReader {
                 } else if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "+"),
                           rest.dropFirst().first == 0x20 || rest.dropFirst().first == 0x09 {
                     rest = rest.dropFirst()
-                } else if let digits = Optional(rest.prefix { (0x30...0x39).contains($0) }), (1...9).contains(digits.count),
+                } else if case let digits = rest.prefix(while: { (0x30...0x39).contains($0) }), (1...9).contains(digits.count),
                           let marker = rest.dropFirst(digits.count).first, marker == UInt8(ascii: ".") || marker == UInt8(ascii: ")") {
                     rest = rest.dropFirst(digits.count + 1)
                 } else {
