@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --scratch-path .build-release
 RELEASE_BIN := .build-release/release
 
-.PHONY: all deps build release test report bench validate tune clean
+.PHONY: all deps build release test report bench validate tune fuzz clean
 
 all: build
 
@@ -30,8 +30,8 @@ test: deps
 # patient is generated into .cache/ct (reused on later runs) and measured by the rate engine first.
 report: deps release
 	$(RELEASE_BIN)/cement study-ct --cohort data/cohort.csv --cache .cache/ct --out report/out/cohort-with-engine.csv
-	$(RELEASE_BIN)/cement render report/study.en.md --out report/out
-	$(RELEASE_BIN)/cement render report/study.zh.md --out report/out
+	$(RELEASE_BIN)/cement render report/study.en.md --out report/out --allow-path data --allow-path .cache/ct
+	$(RELEASE_BIN)/cement render report/study.zh.md --out report/out --allow-path data --allow-path .cache/ct
 	@mkdir -p figures
 	@for spec in report/figures/*.json; do \
 	  name=$$(basename $$spec .json); \
@@ -52,5 +52,9 @@ validate: deps release
 tune: deps release
 	@$(RELEASE_BIN)/cement-bench validate .cache/tune-world --count 200 --seed 30000
 
+# libFuzzer on the DICOM, NIfTI and template readers, FUZZ_SECONDS (default 60) each; crash inputs in .cache/fuzz.
+fuzz: deps
+	@scripts/fuzz.sh
+
 clean:
-	rm -rf .build .build-release .build-test
+	rm -rf .build .build-release .build-test .build-fuzz

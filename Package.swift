@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Phantom", targets: ["Phantom"]),
         .library(name: "Statistics", targets: ["Statistics"]),
         .library(name: "Figures", targets: ["Figures"]),
+        .library(name: "Report", targets: ["Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -90,7 +90,7 @@ PY
 # R Markdown is not installed here, and pandoc's PDF route needs LaTeX.
 report=$cache/report
 rm -rf "$report"; mkdir -p "$report"
-$bin/cement render scripts/bench-report/report.md --out "$report" --format html >/dev/null 2>&1
+$bin/cement render scripts/bench-report/report.md --allow-path data --out "$report" --format html >/dev/null 2>&1
 python3 - "$report" <<'PY'
 import re, sys, html
 folder = sys.argv[1]
@@ -112,7 +112,7 @@ open(f"{folder}/plain.md", "w", encoding="utf-8").write("\n".join(lines) + "\n")
 PY
 ours=(); peer=()
 for _ in $(seq "$runs"); do
-  start=$(date +%s.%N); $bin/cement render scripts/bench-report/report.md --out "$report/out" >/dev/null 2>&1; end=$(date +%s.%N)
+  start=$(date +%s.%N); $bin/cement render scripts/bench-report/report.md --allow-path data --out "$report/out" >/dev/null 2>&1; end=$(date +%s.%N)
   ours+=("$(python3 -c "print($end - $start)")")
   if command -v pandoc >/dev/null; then
     start=$(date +%s.%N); (cd "$report" && pandoc -s --self-contained plain.md -o plain.html 2>/dev/null); end=$(date +%s.%N)

@@ -15,9 +15,22 @@ public protocol Chart: Sendable {
 
 /// Turns charts into PNG, SVG or PDF files, deterministically.
 public enum FigureRenderer {
+    /// Largest PNG canvas, in pixels (100 M: 400 MB of ARGB), and largest side in pixels or points (cairo's own
+    /// limit is 32 767).
+    public static let maximumPixels = 100_000_000.0
+    public static let maximumSide = 32_767.0
+
     /// Encodes a chart; `dpi` applies to PNG only.
     public static func render(_ chart: some Chart, format: FigureFormat, dpi: Double = 300,
                               theme: FigureTheme = .standard) throws(ImagingError) -> Data {
+        let scale = format == .png ? dpi / 72 : 1
+        let wide = chart.width * scale, high = chart.height * scale
+        guard wide.isFinite, high.isFinite, wide >= 1, high >= 1, wide <= maximumSide, high <= maximumSide,
+              format != .png || wide * high <= maximumPixels else {
+            throw ImagingError(file: chart.title.isEmpty ? "figure" : chart.title,
+                               "a \(format.rawValue) canvas of \(wide) × \(high) \(format == .png ? "pixels" : "points") "
+                               + "is beyond the limit (\(Int(maximumSide)) per side, \(Int(maximumPixels / 1e6)) M pixels)")
+        }
         let canvas = CairoCanvas(format: format, width: chart.width, height: chart.height, dpi: dpi, title: chart.title)
         let context = DrawingContext(cairo: canvas.context, theme: theme)
         chart.draw(context, in: Rect(x: 0, y: 0, width: chart.width, height: chart.height))

@@ -25,7 +25,7 @@ public struct FigureTable: Sendable {
                 values.append(nil)
                 continue
             }
-            guard let value = Double(text) else { throw .notNumeric(column: name, row: row + 1, value: text) }
+            guard let value = Double(text), value.isFinite else { throw .notNumeric(column: name, row: row + 1, value: text) }
             values.append(value)
         }
         return values
@@ -38,6 +38,8 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
     case notNumeric(column: String, row: Int, value: String)
     case missingOption(kind: String, option: String)
     case empty(String)
+    /// A size or other number of the spec outside what can be drawn, by its JSON key.
+    case outOfRange(key: String, value: Double, allowed: ClosedRange<Double>)
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
         case let .notNumeric(column, row, value): "row \(row), column '\(column)': '\(value)' is not a number"
         case let .missingOption(kind, option): "a \(kind) figure needs '\(option)'"
         case let .empty(what): "no data for \(what)"
+        case let .outOfRange(key, value, allowed):
+            "'\(key)' is \(value); it must be a number from \(allowed.lowerBound) to \(allowed.upperBound)"
         }
     }
 }
@@ -84,8 +88,16 @@ public struct FigureSpec: Codable, Sendable, Equatable {
         case xLabel = "x_label", yLabel = "y_label", widthMM = "width_mm", heightMM = "height_mm"
     }
 
+    /// Width and height a figure may have (mm): from a thumbnail to an A0 poster.
+    public static let sizeRangeMM = 10.0...1200.0
+
     /// Builds the chart from a table.
     public func chart(_ table: FigureTable) throws(FigureSpecError) -> any Chart {
+        for (key, value) in [("width_mm", widthMM), ("height_mm", heightMM)] {
+            if let value, !Self.sizeRangeMM.contains(value) {
+                throw .outOfRange(key: key, value: value, allowed: Self.sizeRangeMM)
+            }
+        }
         let width = (widthMM ?? 85) * FigureTheme.pointsPerMillimetre
         let height = (heightMM ?? 70) * FigureTheme.pointsPerMillimetre
         switch kind {

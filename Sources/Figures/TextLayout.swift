@@ -17,11 +17,13 @@ public final class TextLayout {
         pango_layout_context_changed(layout)
         let font = pango_font_description_new()!
         pango_font_description_set_family(font, family ?? context.theme.fontFamily)
-        pango_font_description_set_absolute_size(font, size * Double(PANGO_SCALE))
+        pango_font_description_set_absolute_size(font, size.isFinite ? min(max(size, 0.1), 10_000) * Double(PANGO_SCALE) : 10 * Double(PANGO_SCALE))
         pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
         pango_layout_set_font_description(layout, font)
         pango_font_description_free(font)
-        pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
+        // Pango units are Int32; a width beyond them (or not a number) means no wrapping rather than a trap.
+        let units = width * Double(PANGO_SCALE)
+        pango_layout_set_width(layout, units.isFinite && units > 0 && units < Double(Int32.max) ? Int32(units) : -1)
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
         pango_layout_set_markup(layout, markup, -1)
         let iterator = pango_layout_get_iter(layout)!

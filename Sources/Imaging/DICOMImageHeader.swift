@@ -88,6 +88,18 @@ public struct DICOMImageHeader: Sendable {
         guard frameCount >= 1 else {
             throw ImagingError(file: path, tag: DICOMAttribute.numberOfFrames.description, "no frames")
         }
+        // The declared matrix against the memory budget and the data present, before anything is allocated for it.
+        let declared = Double(header.rows) * Double(header.columns) * Double(frameCount) * Double(max(1, header.bitsAllocated / 8))
+        guard declared <= Double(SeriesLoader.memoryBudget) else {
+            throw ImagingError(file: path, tag: DICOMAttribute.rows.description,
+                               "\(header.rows) × \(header.columns) × \(frameCount) frame(s) exceed the memory budget of "
+                               + "\(SeriesLoader.memoryBudget >> 30) GiB")
+        }
+        if let present = object.nativePixelDataBytes, Double(present) < declared {
+            throw ImagingError(file: path, tag: DICOMAttribute.pixelData.description,
+                               "holds \(present) bytes; Rows × Columns × NumberOfFrames × BitsAllocated/8 declares "
+                               + "\(Int(declared))")
+        }
         if object.sequenceCount(.perFrameFunctionalGroups) != nil {
             header.frames = try readFunctionalGroups(object, frameCount: frameCount)
         } else {

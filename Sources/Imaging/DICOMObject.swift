@@ -66,6 +66,12 @@ final class DICOMObject {
         return cString(buffer)
     }
 
+    /// Bytes of uncompressed pixel data in the file, nil when they are compressed (encapsulated) or absent.
+    var nativePixelDataBytes: Int? {
+        let length = cdcm_pixel_data_length(handle)
+        return length < 0 ? nil : Int(length)
+    }
+
     /// Whether the attribute is present, without loading its value.
     func has(_ attribute: DICOMAttribute) -> Bool { cdcm_has(handle, attribute.tag) != 0 }
 

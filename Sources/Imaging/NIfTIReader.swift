@@ -4,11 +4,14 @@ import Foundation
 /// Reads NIfTI-1 volumes and label maps (`.nii` or `.nii.gz`), such as TotalSegmentator output or 3D Slicer and
 /// ITK-SNAP label maps, into CementReport's LPS geometry.
 public enum NIfTIReader {
+    /// Largest image a label map may declare, in bytes of voxel data (as stored) plus one byte per label: checked
+    /// from the header before the rest of the file is read or inflated.
+    public static let memoryBudget = 2 << 30
+
     /// Reads a 3D image as labels (values rounded to integers 0…255). The sform is used when its code is set,
     /// otherwise the qform; RAS is converted to LPS.
     public static func readLabels(_ path: String) throws(ImagingError) -> LabelVolume {
         let data = try contents(path)
-        guard data.count >= 352 else { throw ImagingError(file: path, "too short for a NIfTI-1 header") }
         var littleEndian = true
         func int32(_ offset: Int) -> Int32 {
             let raw = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
@@ -31,18 +34,13 @@ public enum NIfTIReader {
         }
         let size = SIMD3(dims[1], dims[2], dims[3])
         let datatype = int16(70)
-        let offset = Int(float(108))
+        let (offset, bytesPerVoxel) = try layout(path: path, dims: dims, datatype: datatype, voxOffset: float(108))
         let slope = float(112) == 0 ? 1 : float(112), intercept = float(116)
-        let bytesPerVoxel: Int
-        switch datatype {
-        case 2, 256: bytesPerVoxel = 1
-        case 4, 512: bytesPerVoxel = 2
-        case 8, 768, 16: bytesPerVoxel = 4
-        case 64: bytesPerVoxel = 8
-        default: throw ImagingError(file: path, "unsupported NIfTI datatype \(datatype)")
+        guard slope.isFinite, intercept.isFinite else {
+            throw ImagingError(file: path, "scl_slope \(slope) / scl_inter \(intercept) are not finite")
         }
         let count = size.x * size.y * size.z
-        guard offset >= 352, data.count >= offset + count * bytesPerVoxel else {
+        guard data.count >= offset + count * bytesPerVoxel else {
             throw ImagingError(file: path, "voxel data are truncated (\(data.count) bytes for \(count) voxels)")
         }
         var voxels = [UInt8](repeating: 0, count: count)
@@ -65,10 +63,14 @@ public enum NIfTIReader {
                     let bits = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
                     value = Double(bitPattern: littleEndian ? UInt64(littleEndian: bits) : UInt64(bigEndian: bits))
                 }
-                voxels[index] = UInt8(max(0, min(255, (value * slope + intercept).rounded())))
+                let scaled = value * slope + intercept
+                voxels[index] = scaled.isNaN ? 0 : UInt8(max(0, min(255, scaled.rounded())))
             }
         }
         let affine = try rasAffine(path: path, sformCode: int16(254), qformCode: int16(252), float: float)
+        guard affine.allSatisfy({ $0.allSatisfy { $0.isFinite && abs($0) < 1e9 } }) else {
+            throw ImagingError(file: path, "the affine (sform/qform) has entries that are not finite or beyond 1e9 mm")
+        }
         // RAS → LPS: negate the first two rows.
         let columns = (0..<3).map { c in SIMD3(-affine[0][c], -affine[1][c], affine[2][c]) }
         let spacing = SIMD3(length(columns[0]), length(columns[1]), length(columns[2]))
@@ -107,24 +109,65 @@ public enum NIfTIReader {
         return (0..<3).map { r in (0..<3).map { rotation[r][$0] * scale[$0] } + [offset[r]] }
     }
 
-    /// The file's bytes, gunzipped when it ends in .gz.
-    private static func contents(_ path: String) throws(ImagingError) -> Data {
-        guard FileManager.default.fileExists(atPath: path) else { throw ImagingError(file: path, "no such file") }
-        guard path.hasSuffix(".gz") else {
-            do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw ImagingError(file: path, "cannot read the file")
-            }
+    /// Where the voxels start and how many bytes each takes, after checking the header's dimensions, datatype
+    /// and vox_offset against each other and the memory budget.
+    static func layout(path: String, dims: [Int], datatype: Int16, voxOffset: Double) throws(ImagingError)
+        -> (offset: Int, bytesPerVoxel: Int)
+    {
+        let bytesPerVoxel: Int
+        switch datatype {
+        case 2, 256: bytesPerVoxel = 1
+        case 4, 512: bytesPerVoxel = 2
+        case 8, 768, 16: bytesPerVoxel = 4
+        case 64: bytesPerVoxel = 8
+        default: throw ImagingError(file: path, "unsupported NIfTI datatype \(datatype)")
         }
+        guard voxOffset.isFinite, voxOffset >= 352, voxOffset <= 1e9, voxOffset == voxOffset.rounded() else {
+            throw ImagingError(file: path, "vox_offset \(voxOffset) is not a whole number of bytes from 352 on")
+        }
+        let voxels = Double(dims[1]) * Double(dims[2]) * Double(dims[3])
+        guard voxels * Double(bytesPerVoxel + 1) <= Double(memoryBudget) else {
+            throw ImagingError(file: path, "\(dims[1]) × \(dims[2]) × \(dims[3]) voxels exceed the memory budget of "
+                               + "\(memoryBudget >> 30) GiB")
+        }
+        return (Int(voxOffset), bytesPerVoxel)
+    }
+
+    /// The bytes the header says the file needs (header, extensions, voxels), gunzipped when the name ends in
+    /// .gz: the header is read first and checked, so a small file cannot make the reader allocate or inflate more
+    /// than the image it declares; anything after the voxels is not read. Only regular files are opened.
+    private static func contents(_ path: String) throws(ImagingError) -> Data {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw ImagingError(file: path, "no such file") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ImagingError(file: path, "not a regular file") }
         guard let file = gzopen(path, "rb") else { throw ImagingError(file: path, "cannot open the file") }
         defer { gzclose(file) }
         var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = gzread(file, &buffer, UInt32(buffer.count))
-            if n < 0 { throw ImagingError(file: path, "corrupt gzip data") }
-            if n == 0 { break }
-            data.append(buffer, count: Int(n))
+        func readUpTo(_ total: Int) throws(ImagingError) {
+            var buffer = [UInt8](repeating: 0, count: min(1 << 20, max(1, total - data.count)))
+            while data.count < total {
+                let n = gzread(file, &buffer, UInt32(min(buffer.count, total - data.count)))
+                if n < 0 { throw ImagingError(file: path, "corrupt gzip data") }
+                if n == 0 { break }
+                data.append(buffer, count: Int(n))
+            }
         }
+        try readUpTo(352)
+        guard data.count >= 352 else { throw ImagingError(file: path, "too short for a NIfTI-1 header") }
+        let littleEndian = data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) } == 348
+        if !littleEndian, data.withUnsafeBytes({ UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }) != 348 {
+            return data
+        }
+        func int16(_ offset: Int) -> Int {
+            let raw = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self) }
+            return Int(Int16(bitPattern: littleEndian ? UInt16(littleEndian: raw) : UInt16(bigEndian: raw)))
+        }
+        let rawOffset = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 108, as: UInt32.self) }
+        let voxOffset = Double(Float(bitPattern: littleEndian ? UInt32(littleEndian: rawOffset) : UInt32(bigEndian: rawOffset)))
+        let dims = (0..<8).map { int16(40 + 2 * $0) }
+        guard dims[1...3].allSatisfy({ $0 > 0 }) else { return data }
+        let (offset, bytesPerVoxel) = try layout(path: path, dims: dims, datatype: Int16(int16(70)), voxOffset: voxOffset)
+        try readUpTo(offset + dims[1] * dims[2] * dims[3] * bytesPerVoxel)
         return data
     }
 }

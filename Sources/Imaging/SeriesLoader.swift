@@ -34,6 +34,16 @@ public struct SeriesLoader: Sendable {
     /// HU given to voxels that carry PixelPaddingValue.
     public static let paddingHU: Int16 = -1024
 
+    /// Largest HU volume a series may declare, in bytes (2 GiB: 1 Gi voxels, e.g. 512 × 512 × 4096), checked
+    /// before anything is allocated; loading peaks at about 1.2 × the volume.
+    public static let memoryBudget = 2 << 30
+
+    /// Pixel spacing, slice step and slice thickness a CT may have (mm): outside it, volumes and counts derived
+    /// from them over- or underflow.
+    public static let plausibleSpacing = 1e-3...1e3
+    /// Largest |coordinate| of ImagePositionPatient (mm).
+    public static let plausiblePosition = 1e6
+
     public init(resampleIrregularSpacing: Bool = false) {
         self.resampleIrregularSpacing = resampleIrregularSpacing
     }
@@ -53,6 +63,7 @@ public struct SeriesLoader: Sendable {
     }
 
     public func load(_ series: DICOMScan.Series) throws(ImagingError) -> LoadedSeries {
+        if let broken = series.broken.first { throw broken }
         let images = series.images
         guard let first = images.first else { throw ImagingError(file: series.uid, "empty series") }
         guard series.isCT else {
@@ -78,6 +89,13 @@ public struct SeriesLoader: Sendable {
 
         let step = try sliceStep(slices, images: images, normal: normal)
         let size = SIMD3(first.columns, first.rows, slices.count)
+        let resampled = step.isUniform ? 0 : ((slices.last!.depth - slices[0].depth) / step.spacing).rounded() + 1
+        let sliceCount = max(Double(slices.count), resampled)
+        guard Double(size.x) * Double(size.y) * sliceCount * 2 <= Double(Self.memoryBudget) else {
+            throw ImagingError(file: first.path, tag: DICOMAttribute.rows.description,
+                               "\(first.rows) × \(first.columns) × \(Int(sliceCount)) slices exceed the memory budget of "
+                               + "\(Self.memoryBudget >> 30) GiB")
+        }
         let geometry = VolumeGeometry(
             size: size, spacing: SIMD3(firstFrame.pixelSpacing[1], firstFrame.pixelSpacing[0], step.spacing),
             origin: slices[0].header.position, rowDirection: row, columnDirection: column, sliceDirection: normal)
@@ -129,6 +147,23 @@ public struct SeriesLoader: Sendable {
 
     private func checkFrame(_ frame: DICOMImageHeader.Frame, of image: DICOMImageHeader,
                             against reference: DICOMImageHeader.Frame) throws(ImagingError) {
+        for spacing in frame.pixelSpacing where !Self.plausibleSpacing.contains(spacing) {
+            throw ImagingError(file: image.path, tag: DICOMAttribute.pixelSpacing.description,
+                               "pixel spacing \(spacing) mm is outside 0.001–1000 mm")
+        }
+        for coordinate in [frame.position.x, frame.position.y, frame.position.z]
+        where !(abs(coordinate) <= Self.plausiblePosition) {
+            throw ImagingError(file: image.path, tag: DICOMAttribute.imagePositionPatient.description,
+                               "coordinate \(coordinate) mm is beyond ±1 km")
+        }
+        guard (1e-6...1e4).contains(abs(frame.rescaleSlope)) else {
+            throw ImagingError(file: image.path, tag: DICOMAttribute.rescaleSlope.description,
+                               "slope \(frame.rescaleSlope) is outside ±1e-6…1e4")
+        }
+        guard abs(frame.rescaleIntercept) <= 1e6 else {
+            throw ImagingError(file: image.path, tag: DICOMAttribute.rescaleIntercept.description,
+                               "intercept \(frame.rescaleIntercept) is beyond ±1e6")
+        }
         for (a, b) in zip(frame.orientation, reference.orientation) where abs(a - b) > 1e-4 {
             throw ImagingError(file: image.path, tag: DICOMAttribute.imageOrientationPatient.description,
                                "orientation differs from the rest of the series")
@@ -150,7 +185,12 @@ public struct SeriesLoader: Sendable {
         throws(ImagingError) -> Step
     {
         guard slices.count > 1 else {
-            return Step(spacing: images[0].sliceThickness ?? 1, isUniform: true)
+            let thickness = images[0].sliceThickness ?? 1
+            guard Self.plausibleSpacing.contains(thickness) else {
+                throw ImagingError(file: images[0].path, tag: DICOMAttribute.sliceThickness.description,
+                                   "slice thickness \(thickness) mm is outside 0.001–1000 mm")
+            }
+            return Step(spacing: thickness, isUniform: true)
         }
         func describe(_ slice: Slice) -> String {
             let image = images[slice.image]
@@ -172,26 +212,30 @@ public struct SeriesLoader: Sendable {
                                    "gantry tilt: slices shift \(format(inPlane)) mm in-plane per \(format(along)) mm "
                                    + "step (about \(format(angle))°); reconstruct without tilt or resample the series first")
             }
+            if along > Self.plausibleSpacing.upperBound {
+                throw ImagingError(file: images[b.image].path, tag: DICOMAttribute.imagePositionPatient.description,
+                                   "slices \(format(along)) mm apart: \(describe(a)) and \(describe(b))")
+            }
             steps.append(along)
         }
         let median = steps.sorted()[steps.count / 2]
         let tolerance = max(0.01, 0.005 * median)
-        var irregular: String?
+        var irregular: (message: String, file: String)?
         for (index, step) in steps.enumerated() where abs(step - median) > tolerance {
             let missing = (step / median).rounded() - 1
             let a = slices[index], b = slices[index + 1]
             if missing >= 1, abs(step - (missing + 1) * median) <= tolerance * (missing + 1) {
-                irregular = "\(Int(missing)) missing slice(s) between \(describe(a)) and \(describe(b))"
+                irregular = ("\(Int(missing)) missing slice(s) between \(describe(a)) and \(describe(b))", images[b.image].path)
             } else {
-                irregular = "non-uniform slice spacing: step of \(format(step)) mm between \(describe(a)) and "
-                    + "\(describe(b)), \(format(median)) mm elsewhere"
+                irregular = ("non-uniform slice spacing: step of \(format(step)) mm between \(describe(a)) and "
+                    + "\(describe(b)), \(format(median)) mm elsewhere", images[b.image].path)
             }
             break
         }
         if let irregular {
             guard resampleIrregularSpacing else {
-                throw ImagingError(file: images[0].path, tag: DICOMAttribute.imagePositionPatient.description,
-                                   irregular + " (use --resample to interpolate onto a uniform grid)")
+                throw ImagingError(file: irregular.file, tag: DICOMAttribute.imagePositionPatient.description,
+                                   irregular.message + " (use --resample to interpolate onto a uniform grid)")
             }
             return Step(spacing: median, isUniform: false)
         }
@@ -306,7 +350,7 @@ struct StoredValueConverter {
     init(_ image: DICOMImageHeader) {
         bitsStored = image.bitsStored
         isSigned = image.pixelRepresentation == 1
-        padding = image.pixelPaddingValue.map { Int32($0) }
+        padding = image.pixelPaddingValue.map { Int32(exactly: $0) ?? Int32.min }
     }
 
     /// Converts one frame; returns how many voxels were clamped to the Int16 range.
@@ -317,7 +361,7 @@ struct StoredValueConverter {
         var clamped = 0
         let integral = slope == slope.rounded() && intercept == intercept.rounded() && abs(slope) < 1e4
             && abs(intercept) < 1e6
-        let intSlope = Int32(slope), intIntercept = Int32(intercept)
+        let intSlope = integral ? Int32(slope) : 0, intIntercept = integral ? Int32(intercept) : 0
         var start = 0
         // The common case (integer rescale, no padding) in explicit 16-lane chunks: the scalar loop
         // with its clamp count does not vectorise, and this conversion touches every voxel of the series.

@@ -12,7 +12,7 @@ struct CTFigureDirective: BlockDirective {
 
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         guard let relative = call.options["series"] else { throw fail(call, context, "{ct-figure} needs series=") }
-        let folder = context.template.resolve(relative)
+        let folder = try context.template.resolve(relative, at: call.position)
         let plane = call.options["plane"] ?? "axial"
         guard plane == "3d" || SlicePlane(rawValue: plane) != nil else {
             throw fail(call, context, "plane must be axial, sagittal, coronal or 3d" + suggestion(plane, ["axial", "sagittal", "coronal", "3d"]))

@@ -63,9 +63,9 @@ struct IncludeDirective: BlockDirective {
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         guard let relative = call.arguments.first else { throw fail(call, context, "{include} needs a file name") }
         guard context.includeDepth < 8 else { throw fail(call, context, "includes nested more than 8 deep (a loop?)") }
-        let path = context.template.resolve(relative)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw fail(call, context, "cannot read the included file '\(relative)'")
+        let path = try context.template.resolve(relative, at: call.position)
+        guard let data = readRegularTextFile(path) else {
+            throw fail(call, context, "cannot read the included file '\(relative)' (a regular UTF-8 text file)")
         }
         context.inputs.add(path: path, contents: data)
         var nested = context

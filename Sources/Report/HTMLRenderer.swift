@@ -70,7 +70,9 @@ public enum HTMLRenderer {
             case let .emphasis(children): "<em>\(render(children))</em>"
             case let .strong(children): "<strong>\(render(children))</strong>"
             case let .code(text): "<code>\(escape(text))</code>"
-            case let .link(url, children): "<a href=\"\(escape(url))\">\(render(children))</a>"
+            case let .link(url, children):
+                // Templates with unsafe links are refused when read; this keeps any other tree from carrying one.
+                LinkURLPolicy.refusal(url) == nil ? "<a href=\"\(escape(url))\">\(render(children))</a>" : render(children)
             case let .strikethrough(children): "<del>\(render(children))</del>"
             case .softBreak: "\n"
             case .lineBreak: "<br>\n"

@@ -19,7 +19,7 @@ public struct ReportRenderer: Sendable {
         inputs.add(path: template.path, contents: template.contents)
         var data: FigureTable?
         if let dataPath = template.dataPath {
-            let path = template.resolveData(dataPath)
+            let path = try template.resolveData(dataPath, at: SourcePosition(line: 2, column: 1))
             do {
                 inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
                 let table = try CSVTable(path: path)
@@ -34,7 +34,7 @@ public struct ReportRenderer: Sendable {
         }
         var codebook: Codebook?
         if let codebookPath = template.codebookPath {
-            let path = template.resolveData(codebookPath)
+            let path = try template.resolveData(codebookPath, at: SourcePosition(line: 2, column: 1))
             do {
                 codebook = try Codebook.load(path)
                 inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())

@@ -19,14 +19,28 @@ public struct Template: Sendable {
     /// Folder that data files of the front matter are relative to, when not the template's (`--data DIR`).
     public var dataFolder: String?
 
-    /// The path of a file named in the front matter, relative to the template's folder.
-    public func resolve(_ relative: String) -> String {
-        relative.hasPrefix("/") ? relative : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
+    /// Folders (besides `dataFolder`) that files named by the template may be read from, symlinks resolved; nil
+    /// reads from anywhere. `cement render` confines a template to its own folder tree (plus `--allow-path`), so
+    /// rendering someone else's template cannot publish the reviewer's own files.
+    public var readableFolders: [String]?
+
+    /// Confines the template to its own folder tree and `extra` folders.
+    public mutating func confine(allowing extra: [String] = []) {
+        readableFolders = [(path as NSString).deletingLastPathComponent] + extra
+    }
+
+    /// The path of a file named by the template at `position`, relative to the template's folder; an error when
+    /// it lies outside the readable folders.
+    public func resolve(_ relative: String, at position: SourcePosition) throws(ReportError) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let full = relative.hasPrefix("/") ? relative : ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(relative)
+        try checkReadable(full, named: relative, at: position)
+        return full
     }
 
     /// The path of a data file named in the front matter: relative to `dataFolder` when set.
-    public func resolveData(_ relative: String) -> String {
-        guard let dataFolder, !relative.hasPrefix("/") else { return resolve(relative) }
+    public func resolveData(_ relative: String, at position: SourcePosition) throws(ReportError) -> String {
+        guard let dataFolder, !relative.hasPrefix("/") else { return try resolve(relative, at: position) }
         return (dataFolder as NSString).appendingPathComponent((relative as NSString).lastPathComponent)
     }
 
@@ -46,10 +60,16 @@ public struct Template: Sendable {
                 throw ReportError(file: path, line: 1, column: 1, "front matter is not closed by '---'")
             }
             let yaml = lines[1..<end].joined(separator: "\n")
+            try FrontMatterLimits.checkNesting(yaml, file: path, firstLine: 2)
+            let node: Node?
             do {
-                front = (try Yams.load(yaml: yaml) as? [String: Any]) ?? [:]
+                node = try Yams.compose(yaml: yaml)
             } catch {
                 throw ReportError(file: path, line: 2, column: 1, "front matter is not valid YAML (\(error))")
+            }
+            if let node {
+                try FrontMatterLimits.checkSize(node, file: path)
+                front = (node.any as? [String: Any]) ?? [:]
             }
             offset = end + 1
             lines.removeFirst(end + 1)

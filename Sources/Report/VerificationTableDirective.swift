@@ -13,7 +13,7 @@ struct VerificationTableDirective: BlockDirective {
         guard let relative = call.options["published"] else {
             throw fail(call, context, "{verification} needs published= naming the published numbers (JSON)")
         }
-        let path = context.template.resolve(relative)
+        let path = try context.template.resolve(relative, at: call.position)
         let items: [VerificationItem]
         do {
             let study = try PublishedStudy.load(path)

@@ -42,6 +42,16 @@ public struct Descriptive: Sendable, Codable, Equatable {
         max = sorted.last ?? .nan
     }
 
+    /// Why some summaries are undefined (NaN), nil when all are defined: the SD and SE need two observations,
+    /// every summary needs one.
+    public var undefinedReason: String? {
+        switch n {
+        case 0: "no observations"
+        case 1: "one observation: the SD and SE need at least two"
+        default: nil
+        }
+    }
+
     /// The p-quantile of sorted data.
     public static func quantile(sorted: [Double], _ p: Double, method: QuantileMethod = .type7) -> Double {
         guard !sorted.isEmpty else { return .nan }

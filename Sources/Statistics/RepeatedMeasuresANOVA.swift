@@ -28,7 +28,14 @@ public struct RepeatedMeasuresANOVA: Sendable, Codable, Equatable {
             throw .invalidArgument("repeated measures: every subject needs the same number (≥ 2) of conditions")
         }
         let n = rows.count
-        guard n >= 2 else { throw .tooFewObservations(test: "repeated-measures ANOVA", needed: 2, got: n) }
+        // Mauchly's test and the Huynh–Feldt ε need more subjects than conditions (n − 1 ≥ k): with fewer the
+        // covariance of the contrasts is singular and ε̃'s denominator n − 1 − (k − 1)ε̂ can reach zero.
+        guard n >= k + 1 else {
+            throw .tooFewObservations(test: "repeated-measures ANOVA of \(k) conditions (subjects)", needed: k + 1, got: n)
+        }
+        guard rows.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+            throw .invalidArgument("repeated measures: values must be finite numbers")
+        }
         let shift = rows[0][0]
         let data = rows.map { $0.map { $0 - shift } }
         let grand = CompensatedSum.of(data.lazy.flatMap { $0 }) / Double(n * k)
@@ -69,7 +76,7 @@ public struct RepeatedMeasuresANOVA: Sendable, Codable, Equatable {
         epsilonGG = trace * trace / (p * traceOfSquare)
         let nn = Double(n)
         epsilonHF = min(1, (nn * p * epsilonGG - 2) / (p * (nn - 1 - p * epsilonGG)))
-        mauchlyW = Self.determinant(transformed) / pow(trace / p, p)
+        mauchlyW = max(0, min(1, Self.determinant(transformed) / pow(trace / p, p)))
         let correction = 1 - (2 * p * p + p + 2) / (6 * p * (nn - 1))
         mauchlyChiSquare = -(nn - 1) * correction * log(mauchlyW)
         mauchlyDF = p * (p + 1) / 2 - 1

@@ -12,11 +12,12 @@ struct RenderCommand: ParsableCommand {
             See report/README.md for the template syntax: YAML front matter (title, authors, language, data, \
             params), inline directives in code spans (`{param period}`), block directives as fenced blocks \
             (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. Errors name \
-            template:line:column and nothing is written. The PDF is typeset from the same document (A4, fonts embedded, \
+            template:line:column and nothing is written. Includes, data, codebook and CT series are read only from the \
+            template's folder tree (symlinks resolved) and folders given by --allow-path. The PDF is typeset from the same document (A4, fonts embedded, \
             bookmarks for headings, figures as vector graphics).
 
             Example:
-              cement render report/example.en.md --out report/out --param period=2026Q3
+              cement render report/example.en.md --out report/out --param period=2026Q3 --allow-path data
             """
     )
 
@@ -26,6 +27,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Folder holding the data files the front matter names (default: relative to the template).",
             completion: .directory)
     var data: String?
+    @Option(parsing: .singleValue, help: ArgumentHelp(
+        "Also let the template read files below DIR (repeatable); by default only its own folder tree.", valueName: "DIR"))
+    var allowPath: [String] = []
     @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
     var param: [String] = []
 
@@ -45,6 +49,7 @@ struct RenderCommand: ParsableCommand {
         do {
             var loaded = try Template.load(template, overrides: overrides)
             loaded.dataFolder = data
+            loaded.confine(allowing: allowPath)
             let document = try ReportRenderer(toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))

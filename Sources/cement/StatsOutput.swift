@@ -28,12 +28,35 @@ struct StatsOutput: Encodable {
         var max: Double?
         var statistic: Double?
         var p: Double?
+        /// Why the summaries given as null are undefined (one observation: no SD).
+        var undefined: String?
 
         init(label: String, descriptive d: Descriptive) {
             self.label = label
             n = d.n
             missing = d.missing
-            (mean, sd, se, median, q1, q3, min, max) = (d.mean, d.sd, d.se, d.median, d.q1, d.q3, d.min, d.max)
+            (mean, sd, se, median, q1, q3, min, max) = (finite(d.mean), finite(d.sd), finite(d.se), finite(d.median),
+                                                       finite(d.q1), finite(d.q3), finite(d.min), finite(d.max))
+            undefined = d.undefinedReason
+        }
+
+        enum CodingKeys: String, CodingKey { case label, n, missing, mean, sd, se, median, q1, q3, min, max, statistic, p, undefined }
+
+        /// Summaries of a descriptive group are always present, null when undefined (with `undefined` saying why).
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(label, forKey: .label)
+            try container.encode(n, forKey: .n)
+            if let missing {
+                try container.encode(missing, forKey: .missing)
+                for (key, value) in [(CodingKeys.mean, mean), (.sd, sd), (.se, se), (.median, median), (.q1, q1), (.q3, q3),
+                                     (.min, min), (.max, max)] {
+                    try container.encode(value, forKey: key)
+                }
+                try container.encodeIfPresent(undefined, forKey: .undefined)
+            }
+            try container.encodeIfPresent(statistic, forKey: .statistic)
+            try container.encodeIfPresent(p, forKey: .p)
         }
 
         init(label: String, n: Int, statistic: Double, p: Double) {
@@ -90,14 +113,14 @@ struct StatsOutput: Encodable {
     }
 
     mutating func apply(_ result: TestResult) {
-        statistic = result.statistic
+        statistic = finite(result.statistic)
         statistic_name = result.statisticName
         switch result.df.count {
         case 1: df = .one(result.df[0])
         case 2: df = .two(result.df[0], result.df[1])
         default: df = nil
         }
-        p = result.p
+        p = finite(result.p)
         n = result.n
     }
 
@@ -116,11 +139,14 @@ struct StatsOutput: Encodable {
         }
         if let dropped, dropped > 0 { lines.append("  \(dropped) row(s) with missing values left out") }
         for group in groups ?? [] {
-            if let mean = group.mean, let sd = group.sd {
+            if let mean = group.mean {
+                let sd = group.sd.map { String(format: "%.4g", $0) } ?? "undefined (\(group.undefined ?? "n < 2"))"
                 lines.append("  \(group.label): n = \(group.n), mean ± SD = \(String(format: "%.4g", mean)) ± "
-                             + "\(String(format: "%.4g", sd)), median \(String(format: "%.4g", group.median ?? .nan)) "
+                             + "\(sd), median \(String(format: "%.4g", group.median ?? .nan)) "
                              + "[\(String(format: "%.4g", group.q1 ?? .nan)), \(String(format: "%.4g", group.q3 ?? .nan))]"
                              + ((group.missing ?? 0) > 0 ? ", missing \(group.missing!)" : ""))
+            } else if group.n == 0 {
+                lines.append("  \(group.label): n = 0, summaries undefined (\(group.undefined ?? "no observations"))")
             } else if let s = group.statistic, let p = group.p {
                 lines.append("  \(group.label): n = \(group.n), W = \(String(format: "%.4f", s)), P = \(StatFormat.p(p))")
             }
@@ -139,3 +165,6 @@ struct StatsOutput: Encodable {
         return lines.joined(separator: "\n")
     }
 }
+
+/// The value, or nil when it is NaN or infinite (JSON has no such numbers; nil prints as null).
+private func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }

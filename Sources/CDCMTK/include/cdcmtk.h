@@ -17,8 +17,14 @@ typedef struct cdcm_file cdcm_file;
  * Safe to call more than once and from several threads. */
 void cdcm_initialize(void);
 
+/* Deepest nesting of sequences cdcm_open accepts. DCMTK 3.6.7 parses sequences
+ * recursively and has no depth limit (DcmItem::read / DcmSequenceOfItems::read),
+ * so a file nested 20 000 deep overflows the stack; the file is pre-scanned first. */
+#define CDCM_MAX_SEQUENCE_DEPTH 64
+
 /* Opens a DICOM file. Large elements (pixel data) stay on disk until
- * cdcm_pixel_words is called. Returns NULL and fills err on failure. */
+ * cdcm_pixel_words is called. Returns NULL and fills err on failure, also
+ * when sequences nest deeper than CDCM_MAX_SEQUENCE_DEPTH. */
 cdcm_file *cdcm_open(const char *path, char *err, size_t err_len);
 void cdcm_close(cdcm_file *file);
 
@@ -26,6 +32,16 @@ void cdcm_close(cdcm_file *file);
  * "(5200,9230)[3].(0020,9113)[0].(0020,0032)" in the dataset. Writes the whole value (all components joined by '\\').
  * Returns the value length, -1 when absent, or -2 when buf is too small. */
 long cdcm_get_string(cdcm_file *file, const char *path, char *buf, size_t buf_len);
+
+/* Bytes of native (uncompressed) pixel data present, or -1 when the pixel
+ * data are encapsulated (compressed) or absent. */
+long long cdcm_pixel_data_length(cdcm_file *file);
+
+/* The deepest sequence nesting in the file at path (the file is walked, values
+ * skipped, without building a dataset), or -1 with err filled when the
+ * nesting exceeds max_depth. Files whose structure cannot be followed return
+ * the depth reached so far (DCMTK then reports their problem). */
+long cdcm_sequence_depth(const char *path, long max_depth, char *err, size_t err_len);
 
 /* The UID of the transfer syntax the dataset was read in. Returns its length. */
 long cdcm_transfer_syntax(cdcm_file *file, char *buf, size_t buf_len);

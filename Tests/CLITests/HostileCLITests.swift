@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+
+/// Hostile and degenerate input through the `cement` executable: exit codes, messages and JSON.
+final class HostileCLITests: XCTestCase {
+    private func cement(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("cement")
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func temporaryFolder(_ name: String = #function) -> String {
+        let path = NSTemporaryDirectory() + "cementreport-hostile-cli/\(name.filter(\.isLetter))-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func testDescribeWithAOneMemberGroupGivesNullWithAReason() throws {
+        let csv = temporaryFolder() + "/d.csv"
+        try "g,v\na,1\na,3\nb,7\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let json = try cement(["stats", "describe", csv, "--value", "v", "--group", "g", "--json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let groups = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["groups"]
+            as? [[String: Any]])
+        let b = try XCTUnwrap(groups.first { $0["label"] as? String == "b" })
+        XCTAssertEqual(b["mean"] as? Double, 7)
+        XCTAssertTrue(b["sd"] is NSNull, "\(b)")
+        XCTAssertEqual(b["undefined"] as? String, "one observation: the SD and SE need at least two")
+        // Group a: mean 2, SD √2 (closed form).
+        let a = try XCTUnwrap(groups.first { $0["label"] as? String == "a" })
+        XCTAssertEqual(a["sd"] as? Double ?? 0, 2.0.squareRoot(), accuracy: 1e-12)
+        let text = try cement(["stats", "describe", csv, "--value", "v", "--group", "g"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertFalse(text.stdout.contains("nan"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("7 ± undefined (one observation"), text.stdout)
+    }
+
+    func testRepeatedMeasuresWithTwoSubjectsExitsTwo() throws {
+        let csv = temporaryFolder() + "/rm.csv"
+        try "a,b,c\n1,2,4\n2,3,3\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let result = try cement(["stats", "rm-anova", csv, "--columns", "a,b,c"])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("needs at least 4 observations, got 2"), result.stderr)
+    }
+
+    func testRenderReadsOutsideTheTemplatesFolderOnlyWithAllowPath() throws {
+        let root = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: root + "/t", withIntermediateDirectories: true)
+        try "Shared text.\n".write(toFile: root + "/shared.md", atomically: true, encoding: .utf8)
+        try "---\ntitle: T\n---\n```{include ../shared.md}\n```\n".write(toFile: root + "/t/r.md", atomically: true, encoding: .utf8)
+        let refused = try cement(["render", root + "/t/r.md", "--out", root + "/out", "--format", "html"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("r.md:4:1: '../shared.md' lies outside the template's folder"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out/r.html"))
+        let allowed = try cement(["render", root + "/t/r.md", "--out", root + "/out", "--format", "html", "--allow-path", root])
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertTrue(try String(contentsOfFile: root + "/out/r.html", encoding: .utf8).contains("<p>Shared text.</p>"))
+    }
+
+    func testInspectOfADeviceFileExitsTwo() throws {
+        let result = try cement(["inspect", "/dev/zero"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("/dev/zero: not a regular file or folder (a character device)"), result.stderr)
+    }
+}
