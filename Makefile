@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --scratch-path .build-release
 RELEASE_BIN := .build-release/release
 
-.PHONY: all deps build release test report bench validate clean
+.PHONY: all deps build release test report bench validate slurm-test clean
 
 all: build
 
@@ -45,6 +45,12 @@ bench: deps release
 # Rate-engine accuracy on 40 phantoms with seeds fixed before tuning (generated into .cache on first use).
 validate: deps release
 	@$(RELEASE_BIN)/cement-bench validate .cache/validate --count 40 --seed 9000
+	@scripts/slurm-test.sh $(RELEASE_BIN)/cement
+
+# Batch measurement on a real single-node Slurm cluster (loopback, started and stopped by the script; about a
+# minute): 40 phantoms in 8 array tasks, one task killed and resumed, the merge identical to one run. Opt-in.
+slurm-test: deps release
+	@scripts/slurm-test.sh $(RELEASE_BIN)/cement
 
 clean:
 	rm -rf .build .build-release .build-test

@@ -5,7 +5,8 @@ import RateEngine
 /// Measures the cases of a batch (or of one shard) into a results file, resuming from what the file holds.
 ///
 /// The file is rewritten atomically when the run starts (so that an interrupted shard's file lists what it still
-/// lacks), after a case at most every `writeInterval` seconds, and at the end. A case counts as done only when it
+/// lacks), after a case unless the last rewrite was less than ten of its own durations ago (so that rewriting a
+/// large file takes at most about a tenth of the time; a small one is rewritten after every case), and at the end. A case counts as done only when it
 /// was measured; a failed case stays failed, and is reported as such, until `--retry-failed` or `--force`.
 public struct BatchRun: Sendable {
     /// Which earlier results are measured again.
@@ -42,7 +43,6 @@ public struct BatchRun: Sendable {
     public var jobs: Int
     public var redo: Redo
     public var out: String
-    public var writeInterval: Double = 1
 
     public init(cases: [BatchCase], shard: Shard?, parameters: RateEngine.Parameters, jobs: Int, redo: Redo, out: String) {
         self.cases = cases
@@ -89,7 +89,7 @@ public struct BatchRun: Sendable {
         }
         let pendingIDs = Set(pending.map(\.id))
         let earlier = results.cases.filter { !pendingIDs.contains($0.caseID) }
-        let state = RunState(results: results, out: out, interval: writeInterval, total: pending.count, progress: progress)
+        let state = RunState(results: results, out: out, total: pending.count, progress: progress)
         try state.write()
         let parameters = parameters
         let queue = WorkQueue(pending)
@@ -129,17 +129,16 @@ private final class RunState: @unchecked Sendable {
     private let lock = NSLock()
     private var current: BatchResults
     private let out: String
-    private let interval: Double
     private let total: Int
     private let progress: @Sendable (Int, Int) -> Void
     private var finished = 0
     private var lastWrite = DispatchTime(uptimeNanoseconds: 0)
+    private var lastWriteSeconds = 0.0
     private var writeError: BatchError?
 
-    init(results: BatchResults, out: String, interval: Double, total: Int, progress: @escaping @Sendable (Int, Int) -> Void) {
+    init(results: BatchResults, out: String, total: Int, progress: @escaping @Sendable (Int, Int) -> Void) {
         current = results
         self.out = out
-        self.interval = interval
         self.total = total
         self.progress = progress
     }
@@ -156,7 +155,7 @@ private final class RunState: @unchecked Sendable {
         current.record(result)
         finished += 1
         let now = DispatchTime.now()
-        if writeError == nil, Double(now.uptimeNanoseconds - lastWrite.uptimeNanoseconds) / 1e9 >= interval {
+        if writeError == nil, Double(now.uptimeNanoseconds - lastWrite.uptimeNanoseconds) / 1e9 >= 10 * lastWriteSeconds {
             do throws(BatchError) {
                 try writeLocked()
             } catch {
@@ -180,7 +179,9 @@ private final class RunState: @unchecked Sendable {
     }
 
     private func writeLocked() throws(BatchError) {
+        let start = DispatchTime.now()
         try ResultsFile.write(current, to: out)
         lastWrite = DispatchTime.now()
+        lastWriteSeconds = Double(lastWrite.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 }

@@ -15,7 +15,7 @@ struct RateBatchCommand: ParsableCommand {
             series, and label, as for cement rate --body-mask --label). Results go to --out (.csv or .json): one \
             row per level with every field cement rate reports, the series UID, the engine version and its \
             parameters; a case that could not be measured gets status failed and its error. The file is rewritten \
-            atomically as cases finish (at most every second) and at the end; cases already measured in it are \
+            atomically as cases finish (less often when the file is large) and at the end; cases already measured in it are \
             skipped, so an interrupted run resumes. Failed cases stay failed until --retry-failed; --force \
             measures every case again.
 
