@@ -114,7 +114,7 @@ step "single run"
 "$cement" rate-batch "$tmp/manifest.csv" --jobs 2 --out "$tmp/single.csv" 2>"$tmp/log/single.err" \
   || fail "single run: $(cat "$tmp/log/single.err")"
 
-# The largest shard is the one killed; shard sizes by an independent FNV-1a (64 bit) in Python.
+# The largest shard is the one killed; shards by an independent FNV-1a (64 bit) + MurmurHash3 fmix64 in Python.
 victim=$(python3 - "$tmp" <<'PY'
 import csv, sys, collections
 def fnv1a(data):
@@ -122,11 +122,17 @@ def fnv1a(data):
     for b in data:
         h = ((h ^ b) * 0x100000001b3) % 2**64
     return h
+def fmix64(k):
+    k ^= k >> 33
+    k = (k * 0xff51afd7ed558ccd) % 2**64
+    k ^= k >> 33
+    k = (k * 0xc4ceb9fe1a85ec53) % 2**64
+    return k ^ (k >> 33)
 rows = list(csv.DictReader(open(f"{sys.argv[1]}/manifest.csv", newline="")))
-sizes = collections.Counter(fnv1a(r["case_id"].encode()) % 8 for r in rows)
+shards = [fmix64(fnv1a(r["case_id"].encode())) % 8 for r in rows]
+sizes = collections.Counter(shards)
 with open(f"{sys.argv[1]}/expected-shards.txt", "w") as f:
-    for r in rows:
-        f.write(f"{fnv1a(r['case_id'].encode()) % 8}\n")
+    f.writelines(f"{s}\n" for s in shards)
 print(max(range(8), key=lambda s: (sizes[s], -s)))
 PY
 )
@@ -185,7 +191,7 @@ done
 grep -q "already measured" "$tmp"/work/logs/rate-*_"$victim".log || fail "the rerun of task $victim did not resume"
 
 cmp "$tmp/single.csv" "$tmp/work/results.csv" || fail "merged results differ from the single run"
-python3 - "$tmp" <<'PY' || fail "shard assignment differs from FNV-1a in Python"
+python3 - "$tmp" <<'PY' || fail "shard assignment differs from the one computed in Python"
 import json, sys, csv
 root = sys.argv[1]
 rows = list(csv.DictReader(open(f"{root}/manifest.csv", newline="")))

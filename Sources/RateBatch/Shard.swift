@@ -43,9 +43,11 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
         return try Shard(index: index, count: total)
     }
 
-    /// The shard of a case ID among `count` shards: FNV-1a (64 bit) of its UTF-8 bytes, modulo `count`.
+    /// The shard of a case ID among `count` shards: FNV-1a (64 bit) of its UTF-8 bytes, mixed by MurmurHash3's
+    /// 64-bit finaliser, modulo `count`. Without the finaliser FNV-1a modulo 2^k depends only on the low k bits of
+    /// each byte: IDs such as A1, B2, … C9 would all land in one of two shards.
     public static func index(of caseID: String, count: Int) -> Int {
-        Int(fnv1a(caseID.utf8) % UInt64(count))
+        Int(mix(fnv1a(caseID.utf8)) % UInt64(count))
     }
 
     /// Whether this shard holds the case.
@@ -54,6 +56,17 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(index)/\(count)" }
+
+    /// MurmurHash3's fmix64: every input bit affects every output bit.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var k = value
+        k ^= k >> 33
+        k = k &* 0xff51_afd7_ed55_8ccd
+        k ^= k >> 33
+        k = k &* 0xc4ce_b9fe_1a85_ec53
+        k ^= k >> 33
+        return k
+    }
 
     /// FNV-1a, 64 bit: a fixed, platform-independent hash (Swift's `Hasher` is seeded per process).
     static func fnv1a<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
