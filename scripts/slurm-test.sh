@@ -171,7 +171,12 @@ done
 [[ -z "$(squeue -h -j "$array" -o %i)" ]] || fail "the array job did not finish"
 victim_state=$(state "${array}_${victim}")
 [[ "$victim_state" == FAILED || "$victim_state" == CANCELLED ]] || fail "task $victim ended $victim_state, not killed"
-reason=$(squeue -h -j "$merge" -o %r)
+# The scheduler marks the merge's dependency as never satisfied on its next pass.
+for _ in $(seq 120); do
+  reason=$(squeue -h -j "$merge" -o %r)
+  [[ "$reason" == DependencyNeverSatisfied ]] && break
+  sleep 0.5
+done
 [[ "$reason" == DependencyNeverSatisfied ]] || fail "the merge job is '$reason', should wait on a dependency never satisfied"
 scancel "$merge"
 if "$cement" rate-merge "$tmp/work/shards" --out "$tmp/partial.csv" 2>"$tmp/log/partial-merge.err"; then
