@@ -25,6 +25,11 @@ chmod 755 "$tmp"
 pids=()
 passed=0
 cleanup() {
+  # Jobs still on this private cluster (after a failure) are cancelled before its daemons stop.
+  if [[ -n "${SLURM_CONF:-}" ]]; then
+    jobs=$(squeue -h -o %i 2>/dev/null || true)
+    if [[ -n "$jobs" ]]; then scancel $jobs 2>/dev/null || true; sleep 2; fi
+  fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if ((passed)); then rm -rf "$tmp"; else echo "slurm-test: logs kept in $tmp" >&2; fi
