@@ -10,7 +10,7 @@ public struct BatchResults: Sendable, Codable, Equatable {
     /// `RateEngine.version` of every measurement in the file.
     public var engineVersion: String
     /// `RateEngine.Parameters` as `FlatFields`.
-    public var parameters: [String: String]
+    public var parameters: [String: FlatValue]
     public var shard: Shard?
     public var manifestCases: Int?
     public var manifestDigest: String?
@@ -18,7 +18,7 @@ public struct BatchResults: Sendable, Codable, Equatable {
     public var assigned: [String]?
     public private(set) var cases: [CaseResult]
 
-    public init(engineVersion: String, parameters: [String: String], cases: [CaseResult] = []) {
+    public init(engineVersion: String, parameters: [String: FlatValue], cases: [CaseResult] = []) {
         self.engineVersion = engineVersion
         self.parameters = parameters
         self.cases = []

@@ -58,7 +58,7 @@ public struct BatchRun: Sendable {
         if shard != nil, (try ResultsFile.Format(path: out)) != .json {
             throw BatchError("\(out): a shard's results file must be .json (cement rate-merge writes the CSV)")
         }
-        let parameterFields: [String: String]
+        let parameterFields: [String: FlatValue]
         do {
             parameterFields = try FlatFields.of(parameters)
         } catch {
@@ -68,7 +68,7 @@ public struct BatchRun: Sendable {
         var results = BatchResults(engineVersion: RateEngine.version, parameters: parameterFields)
         var dropped = 0
         if redo != .all, let previous = try ResultsFile.read(out), !previous.cases.isEmpty {
-            guard previous.engineVersion == results.engineVersion, previous.parameters == parameterFields else {
+            guard previous.engineVersion == results.engineVersion, previous.parameters.texts == parameterFields.texts else {
                 throw BatchError("\(out) holds results of engine \(previous.engineVersion) with other parameters or another "
                                  + "version than this run's (engine \(RateEngine.version)); --force measures every case again, "
                                  + "or write to another file")

@@ -14,10 +14,10 @@ public struct CaseResult: Sendable, Codable, Equatable {
     public var error: String?
     public var seriesUID: String?
     /// Each level's `LevelMeasurement` as `FlatFields`.
-    public var levels: [[String: String]]
+    public var levels: [[String: FlatValue]]
 
     public init(caseID: String, status: CaseStatus, error: String? = nil, seriesUID: String? = nil,
-                levels: [[String: String]] = []) {
+                levels: [[String: FlatValue]] = []) {
         self.caseID = caseID
         self.status = status
         self.error = error?.isEmpty == true ? nil : error

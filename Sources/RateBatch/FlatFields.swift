@@ -1,75 +1,109 @@
 import Foundation
 
-/// An `Encodable` value as flat text fields, so that every field of a measurement — fields added to the engine
-/// later included — becomes a CSV column without this module naming it.
+/// An `Encodable` value as flat fields, so that every field of a measurement — fields added to the engine later
+/// included — becomes a CSV column without this module naming it.
 ///
-/// Nested objects join their keys with "." (`leakage_sites_ml.disc`), arrays of numbers or strings join their
-/// elements with ";" (`cement_centroid_mm` → `x;y;z`), numbers print in Swift's shortest round-trip form, nil
-/// and empty values are left out.
+/// Nested objects join their keys with "." (`leakage_sites_ml.disc`); arrays of numbers or strings stay lists
+/// (`cement_centroid_mm`, written `x;y;z` in CSV); nil and empty values are left out.
 public enum FlatFields {
-    public static func of<T: Encodable>(_ value: T) throws -> [String: String] {
+    public static func of<T: Encodable>(_ value: T) throws -> [String: FlatValue] {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let data = try encoder.encode(value)
-        let tree = try JSONDecoder().decode(JSONValue.self, from: data)
-        var fields: [String: String] = [:]
+        let tree = try JSONDecoder().decode(JSONTree.self, from: encoder.encode(value))
+        var fields: [String: FlatValue] = [:]
         flatten(tree, key: nil, into: &fields)
         return fields
     }
 
-    private static func flatten(_ value: JSONValue, key: String?, into fields: inout [String: String]) {
+    private static func flatten(_ tree: JSONTree, key: String?, into fields: inout [String: FlatValue]) {
         func child(_ name: String) -> String { key.map { "\($0).\(name)" } ?? name }
-        switch value {
+        switch tree {
         case .object(let members):
             for (name, member) in members { flatten(member, key: child(name), into: &fields) }
-        case .array(let elements) where elements.allSatisfy(\.isScalar):
-            let text = elements.compactMap(\.text).joined(separator: ";")
-            if let key, !text.isEmpty { fields[key] = text }
         case .array(let elements):
-            for (index, element) in elements.enumerated() { flatten(element, key: child(String(index)), into: &fields) }
-        default:
-            if let key, let text = value.text, !text.isEmpty { fields[key] = text }
+            let scalars = elements.compactMap(\.scalar)
+            if scalars.count == elements.count {
+                if let key, !scalars.isEmpty { fields[key] = .list(scalars) }
+            } else {
+                for (index, element) in elements.enumerated() { flatten(element, key: child(String(index)), into: &fields) }
+            }
+        case .value(let value):
+            if let key, !value.text.isEmpty { fields[key] = value }
+        case .null:
+            break
         }
     }
 }
 
-/// A decoded JSON tree.
-private enum JSONValue: Decodable {
-    case null, bool(Bool), integer(Int), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+/// One field's value. `text` is its CSV form; in JSON it keeps its type. Read back from CSV, every value is text.
+public enum FlatValue: Sendable, Codable, Equatable {
+    case text(String)
+    case integer(Int)
+    case number(Double)
+    case bool(Bool)
+    case list([FlatValue])
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
+        if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int.self) {
             self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+            self = .text(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .list(try container.decode([FlatValue].self))
         }
     }
 
-    var isScalar: Bool {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
         switch self {
-        case .array, .object: false
-        default: true
+        case .text(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .list(let values): try container.encode(values)
         }
     }
 
-    var text: String? {
+    /// Numbers in Swift's shortest round-trip form, lists joined by ";".
+    public var text: String {
         switch self {
-        case .null, .array, .object: nil
-        case .bool(let value): value ? "true" : "false"
+        case .text(let value): value
         case .integer(let value): String(value)
         case .number(let value): "\(value)"
-        case .string(let value): value
+        case .bool(let value): value ? "true" : "false"
+        case .list(let values): values.map(\.text).joined(separator: ";")
         }
+    }
+}
+
+extension [String: FlatValue] {
+    /// The fields as CSV text, for comparing fields read from CSV with fields read from JSON.
+    public var texts: [String: String] { mapValues(\.text) }
+}
+
+/// A decoded JSON tree.
+private enum JSONTree: Decodable {
+    case null, value(FlatValue), array([JSONTree]), object([String: JSONTree])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode([JSONTree].self) {
+            self = .array(value)
+        } else if let value = try? container.decode([String: JSONTree].self) {
+            self = .object(value)
+        } else {
+            self = .value(try container.decode(FlatValue.self))
+        }
+    }
+
+    var scalar: FlatValue? {
+        if case .value(let value) = self, !value.text.isEmpty { value } else { nil }
     }
 }

@@ -69,7 +69,13 @@ public enum ResultsFile {
         for item in results.cases where !seen.insert(item.caseID).inserted {
             throw BatchError("\(path): case \(quoted(item.caseID)) appears twice")
         }
-        return results
+        // Recorded afresh, so that cases out of order in an edited file are sorted again.
+        var sorted = BatchResults(engineVersion: results.engineVersion, parameters: results.parameters, cases: results.cases)
+        sorted.shard = results.shard
+        sorted.manifestCases = results.manifestCases
+        sorted.manifestDigest = results.manifestDigest
+        sorted.assigned = results.assigned
+        return sorted
     }
 
     private static func csv(_ results: BatchResults) throws(BatchError) -> Data {
@@ -79,18 +85,18 @@ public enum ResultsFile {
         let parameterNames = results.parameters.keys.sorted(by: BatchResults.precedes)
         let header = ["case_id"] + leadingLevelColumns + ["levels", "qc"] + others
             + ["status", "error", "series_uid", "engine_version"] + parameterNames.map { parameterPrefix + $0 }
-        let parameterFields = parameterNames.map { results.parameters[$0]! }
+        let parameterFields = parameterNames.map { results.parameters[$0]!.text }
         let stream = OutputStream(toMemory: ())
         do {
             let writer = try CSVWriter(stream: stream)
             try writer.write(row: header)
             for item in results.cases {
-                let levels: [[String: String]] = item.levels.isEmpty ? [[:]] : item.levels
+                let levels: [[String: FlatValue]] = item.levels.isEmpty ? [[:]] : item.levels
                 for level in levels {
                     var fields = [item.caseID]
-                    fields += leadingLevelColumns.map { level[$0] ?? "" }
+                    fields += leadingLevelColumns.map { level[$0]?.text ?? "" }
                     fields.append(String(item.levels.count))
-                    fields += levelColumns.dropFirst(leadingLevelColumns.count).map { level[$0] ?? "" }
+                    fields += levelColumns.dropFirst(leadingLevelColumns.count).map { level[$0]?.text ?? "" }
                     fields += [item.status.rawValue, item.error ?? "", item.seriesUID ?? "", results.engineVersion]
                     fields += parameterFields
                     try writer.write(row: fields)
@@ -129,8 +135,8 @@ public enum ResultsFile {
                 throw BatchError("\(path): row \(number): \(row.count) fields, the header has \(header.count)")
             }
             func field(_ name: String) -> String { column[name].map { row[$0] } ?? "" }
-            let parameters = Dictionary(uniqueKeysWithValues: parameterColumns.compactMap { entry -> (String, String)? in
-                row[entry.offset].isEmpty ? nil : (String(entry.element.dropFirst(parameterPrefix.count)), row[entry.offset])
+            let parameters = Dictionary(uniqueKeysWithValues: parameterColumns.compactMap { entry -> (String, FlatValue)? in
+                row[entry.offset].isEmpty ? nil : (String(entry.element.dropFirst(parameterPrefix.count)), .text(row[entry.offset]))
             })
             if let results {
                 guard field("engine_version") == results.engineVersion, parameters == results.parameters else {
@@ -147,7 +153,7 @@ public enum ResultsFile {
                 throw BatchError("\(place("levels")): '\(field("levels"))' is not a level count")
             }
             let caseID = field("case_id")
-            var levels: [[String: String]] = []
+            var levels: [[String: FlatValue]] = []
             for index in 0..<max(count, 1) {
                 guard let levelRow = remaining.first, levelRow.count == header.count, levelRow[column["case_id"]!] == caseID else {
                     throw BatchError("\(place("levels")): case \(quoted(caseID)) has \(count) level(s) but \(index) row(s)")
@@ -155,8 +161,8 @@ public enum ResultsFile {
                 if index > 0 { number += 1 }
                 remaining = remaining.dropFirst()
                 if count > 0 {
-                    levels.append(Dictionary(uniqueKeysWithValues: levelColumns.compactMap { entry -> (String, String)? in
-                        levelRow[entry.offset].isEmpty ? nil : (entry.element, levelRow[entry.offset])
+                    levels.append(Dictionary(uniqueKeysWithValues: levelColumns.compactMap { entry -> (String, FlatValue)? in
+                        levelRow[entry.offset].isEmpty ? nil : (entry.element, .text(levelRow[entry.offset]))
                     }))
                 }
             }

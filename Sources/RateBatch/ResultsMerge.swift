@@ -18,7 +18,7 @@ public enum ResultsMerge {
                 throw BatchError("mixed engine versions: \(path) was measured with engine \(results.engineVersion), "
                                  + "\(firstPath) with \(first.engineVersion); measure every shard with one engine")
             }
-            guard results.parameters == first.parameters else {
+            guard results.parameters.texts == first.parameters.texts else {
                 throw BatchError("mixed engine parameters: \(path) has " + describe(results.parameters) + ", \(firstPath) "
                                  + describe(first.parameters))
             }
@@ -60,7 +60,7 @@ public enum ResultsMerge {
         return merged
     }
 
-    private static func describe(_ parameters: [String: String]) -> String {
-        parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: " ")
+    private static func describe(_ parameters: [String: FlatValue]) -> String {
+        parameters.keys.sorted().map { "\($0)=\(parameters[$0]!.text)" }.joined(separator: " ")
     }
 }

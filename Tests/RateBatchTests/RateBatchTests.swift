@@ -99,10 +99,10 @@ final class RateBatchTests: XCTestCase {
 
     func testHostileCaseIDsRoundTripThroughCSVAndJSON() throws {
         let folder = temporaryFolder()
-        var results = BatchResults(engineVersion: "9.9", parameters: ["cement_threshold_hu": "1000"])
+        var results = BatchResults(engineVersion: "9.9", parameters: ["cement_threshold_hu": .text("1000")])
         for (n, id) in Self.hostileIDs.enumerated() {
             results.record(CaseResult(caseID: id, status: n == 2 ? .failed : .measured, error: n == 2 ? "bad, \"x\"\nline 2" : nil,
-                                      seriesUID: "2.25.\(n)", levels: n == 2 ? [] : [["distribution_rate_percent": "\(n).5", "qc": "a;b"]]))
+                                      seriesUID: "2.25.\(n)", levels: n == 2 ? [] : [["distribution_rate_percent": .text("\(n).5"), "qc": .text("a;b")]]))
         }
         for name in ["r.csv", "r.json"] {
             let path = folder + "/" + name
@@ -147,6 +147,12 @@ final class RateBatchTests: XCTestCase {
             XCTAssertTrue(header.contains(key), "no column \(key)")
         }
         XCTAssertTrue(String(decoding: singleCSV, as: UTF8.self).contains(",\(RateEngine.version),1000"))
+        // In JSON the values keep their types: numbers, lists.
+        let document = try JSONSerialization.jsonObject(with: singleJSON) as! [String: Any]
+        let level = ((document["cases"] as! [[String: Any]])[0]["levels"] as! [[String: Any]])[0]
+        XCTAssertNotNil(level["distribution_rate_percent"] as? Double)
+        XCTAssertEqual((level["cement_centroid_mm"] as? [Double])?.count, 3)
+        XCTAssertEqual((document["parameters"] as! [String: Any])["cement_threshold_hu"] as? Double, 1000)
     }
 
     func testMergeRefusesDuplicateMissingIncompleteAndMixedShards() throws {
@@ -173,7 +179,7 @@ final class RateBatchTests: XCTestCase {
         other.results.engineVersion = "1.0.0"
         XCTAssertTrue(refusal([files[0], other]).hasPrefix("mixed engine versions: \(other.path) was measured with engine 1.0.0"))
         other = files[1]
-        other.results.parameters["cement_threshold_hu"] = "1100"
+        other.results.parameters["cement_threshold_hu"] = .number(1100)
         XCTAssertTrue(refusal([files[0], other]).hasPrefix("mixed engine parameters"))
         // Shard 1 of a manifest with one more case: another batch.
         let grown = all + [BatchCase(id: "G7", path: Self.series[0])]
