@@ -93,11 +93,21 @@ public struct BatchRun: Sendable {
         try state.write()
         let parameters = parameters
         let queue = WorkQueue(pending)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, pending.count))) { _ in
-            while let item = queue.next() {
-                state.record(CaseMeasurement.measure(item, parameters: parameters))
+        // Threads of their own rather than Dispatch's pool, which caps at the core count: series on a network file
+        // system can keep more workers than cores busy.
+        let workers = DispatchGroup()
+        for _ in 0..<max(1, min(jobs, pending.count)) {
+            workers.enter()
+            let thread = Thread {
+                while let item = queue.next() {
+                    state.record(CaseMeasurement.measure(item, parameters: parameters))
+                }
+                workers.leave()
             }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
+        workers.wait()
         try state.finish()
         let final = state.results
         return Summary(attempted: pending.count,
