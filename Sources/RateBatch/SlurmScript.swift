@@ -3,7 +3,8 @@
 ///
 /// The script is plain bash that calls `sbatch` twice, passing each job script on standard input. Run with task
 /// indices as arguments (`submit.sh 3 5`) it submits only those tasks and a new merge: a task that was killed or
-/// failed resumes from its shard file.
+/// failed resumes from its shard file; with `CEMENT_RETRY_FAILED=1` in the environment its failed cases are measured
+/// again (sbatch passes the environment on).
 public struct SlurmScript: Sendable {
     public var cement: String
     public var manifest: String
@@ -31,6 +32,7 @@ public struct SlurmScript: Sendable {
         let threshold = cementThresholdHU.map { " --cement-hu \($0)" } ?? ""
         let arrayJob = header(name: "cement-rate", log: "rate-%A_%a.log", cpus: jobsPerTask) + [
             "exec \(shell(cement)) rate-batch \(shell(manifest)) --shard-count \(shards) --jobs \(jobsPerTask)\(threshold) \\",
+            "  ${CEMENT_RETRY_FAILED:+--retry-failed} \\",
             "  --out \(shardFiles)/shard-\"$SLURM_ARRAY_TASK_ID\".json",
         ]
         let mergeJob = header(name: "cement-merge", log: "merge-%j.log", cpus: 1) + [
@@ -43,6 +45,7 @@ public struct SlurmScript: Sendable {
             # succeeded (afterok). A task exits 1 when a case failed, so the merge then waits for the reruns.
             # Usage: submit.sh            submit every task and the merge
             #        submit.sh 3 5        submit tasks 3 and 5 again (they resume) and a new merge
+            #        CEMENT_RETRY_FAILED=1 submit.sh 3    … and measure the cases that failed in them again
             set -euo pipefail
             work=\(shell(workDirectory))
             mkdir -p "$work/shards" "$work/logs"

@@ -12,7 +12,8 @@ struct SlurmScriptCommand: ParsableCommand {
             The script submits an array job of --shards tasks (indices 0…N-1), each running cement rate-batch on \
             its shard into WORK/shards/shard-I.json, and a merge job depending on it (afterok) that runs cement \
             rate-merge into --results. Run it on a login node: ./submit.sh. A task that failed or was killed is \
-            submitted again with ./submit.sh I (it resumes from its shard file), with a new merge job. Paths in \
+            submitted again with ./submit.sh I (it resumes from its shard file), with a new merge job; \
+            CEMENT_RETRY_FAILED=1 ./submit.sh I also measures its failed cases again. Paths in \
             the script are absolute; the cement executable must be reachable at the same path on the nodes.
 
             Examples:

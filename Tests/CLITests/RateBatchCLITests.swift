@@ -85,7 +85,7 @@ final class RateBatchCLITests: XCTestCase {
         XCTAssertEqual(made.status, 0, made.stderr)
         let text = try String(contentsOfFile: script, encoding: .utf8)
         for line in ["tasks=0-3", "#SBATCH --partition=short", "#SBATCH --time=00:10:00", "#SBATCH --mem=2G",
-                     "--dependency=afterok:\"$array\"", "exec '/opt/cement' rate-batch '\(root)/manifest.csv' --shard-count 4",
+                     "--dependency=afterok:\"$array\"", "${CEMENT_RETRY_FAILED:+--retry-failed}", "exec '/opt/cement' rate-batch '\(root)/manifest.csv' --shard-count 4",
                      "exec '/opt/cement' rate-merge '\(root)/work/shards' --out '\(root)/work/results.csv'"] {
             XCTAssertTrue(text.contains(line), "missing \(line) in\n\(text)")
         }
