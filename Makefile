@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --scratch-path .build-release
 RELEASE_BIN := .build-release/release
 
-.PHONY: all deps build release test report bench validate tune fuzz clean
+.PHONY: all deps build release test report bench validate tune fuzz slurm-test clean
 
 all: build
 
@@ -47,6 +47,7 @@ bench: deps release
 # realism factor, and a CSV per case.
 validate: deps release
 	@$(RELEASE_BIN)/cement-bench validate .cache/validate-world --count 120 --seed 31000
+	@scripts/slurm-test.sh $(RELEASE_BIN)/cement
 
 # The same on the tuning set (seeds 30000–30199), the one to develop the engine on.
 tune: deps release
@@ -55,6 +56,11 @@ tune: deps release
 # libFuzzer on the DICOM, NIfTI and template readers, FUZZ_SECONDS (default 60) each; crash inputs in .cache/fuzz.
 fuzz: deps
 	@scripts/fuzz.sh
+
+# Batch measurement on a real single-node Slurm cluster (loopback, started and stopped by the script; about a
+# minute): 40 phantoms in 8 array tasks, one task killed and resumed, the merge identical to one run. Opt-in.
+slurm-test: deps release
+	@scripts/slurm-test.sh $(RELEASE_BIN)/cement
 
 clean:
 	rm -rf .build .build-release .build-test .build-fuzz

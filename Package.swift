@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -41,6 +42,7 @@ let package = Package(
                                               .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
+        .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(
             name: "cement",
             dependencies: [
@@ -51,6 +53,7 @@ let package = Package(
                 "Study",
                 "RateEngine",
                 "Report",
+                "RateBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +70,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
+        .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -21,7 +21,7 @@ struct Cement: ParsableCommand {
         version: CementVersion.string,
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
                       StatsCommand.self, FigureCommand.self,
-                      CheckPaperCommand.self, VerifyCommand.self, CohortCommand.self, RateCommand.self, RateBatchCommand.self, StudyCTCommand.self,
+                      CheckPaperCommand.self, VerifyCommand.self, CohortCommand.self, RateCommand.self, RateBatchCommand.self, RateMergeCommand.self, SlurmScriptCommand.self, StudyCTCommand.self,
                       RenderCommand.self]
     )
 

@@ -1,170 +1,124 @@
 import ArgumentParser
 import Foundation
-import Imaging
+import RateBatch
 import RateEngine
-import Study
 
-/// `cement rate-batch`: the distribution rate of many series, in parallel, resumable.
+/// `cement rate-batch`: the distribution rate of many series, in parallel, resumable, on one machine or as one
+/// shard of a scheduler's array job.
 struct RateBatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rate-batch",
-        abstract: "Measure many CT series in parallel and collect the results in one CSV file.",
+        abstract: "Measure many CT series in parallel, on one machine or as one shard of a Slurm or Kubernetes array job.",
         discussion: """
             The input is a folder whose subfolders are series (the subfolder name is the case id), or a CSV \
             manifest with the columns case_id and path (and optionally body_mask, a NIfTI body mask for that \
-            series, and label, as for cement rate --body-mask --label). Results go to --out, one row per case, sorted by case id, \
-            rewritten atomically after every case; cases already in --out are skipped, so an interrupted run \
-            resumes where it stopped. A progress bar is shown on stderr when it is a terminal.
+            series, and label, as for cement rate --body-mask --label). Results go to --out (.csv or .json): one \
+            row per level with every field cement rate reports, the series UID, the engine version and its \
+            parameters; a case that could not be measured gets status failed and its error. The file is rewritten \
+            atomically as cases finish (less often when the file is large) and at the end; cases already measured in it are \
+            skipped, so an interrupted run resumes. Failed cases stay failed until --retry-failed; --force \
+            measures every case again.
 
-            Example:
+            Sharding: with --shard I/N (I from 0) or, when no flag is given, SLURM_ARRAY_TASK_ID (with \
+            SLURM_ARRAY_TASK_COUNT or --shard-count) or Kubernetes' JOB_COMPLETION_INDEX (with --shard-count), \
+            only the cases whose case id hashes to shard I are measured, into a .json shard file; cement \
+            rate-merge joins the shard files. The assignment depends on the case id only, so adding cases never \
+            moves existing ones. cement slurm-script writes a ready submission script.
+
+            Exit status: 0 when every case was measured, 1 when any case failed (a summary on stderr names them), \
+            2 on a bad manifest or a results file of another engine version.
+
+            Examples:
               cement rate-batch .cache/ct --jobs 2 --out .cache/ct/results.csv
+              cement rate-batch manifest.csv --shard 3/8 --out shards/shard-3.json
+              SLURM_ARRAY_TASK_ID=3 cement rate-batch manifest.csv --shard-count 8 --out shards/shard-3.json
+              cement rate-batch manifest.csv --out results.csv --retry-failed
             """
     )
 
-    @Argument(help: "Folder of series, or a manifest CSV (case_id,path).", completion: .file()) var input: String
+    @Argument(help: "Folder of series, or a manifest CSV (case_id,path[,body_mask,label]).", completion: .file()) var input: String
     @Option(help: "Series measured at the same time.") var jobs = 2
-    @Option(help: "Results CSV.", completion: .file()) var out = "results.csv"
+    @Option(help: "Results file, .csv or .json (default results.csv; shard-I.json for a shard).", completion: .file())
+    var out: String?
     @Option(help: "Cement threshold in HU.") var cementHu: Double = 1000
+    @Option(help: "Measure only shard I of N (I = 0…N-1).") var shard: String?
+    @Option(help: "The number of shards when the index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.")
+    var shardCount: Int?
+    @Flag(help: "Measure again the cases that failed before.") var retryFailed = false
+    @Flag(help: "Measure every case again, whatever the results file holds.") var force = false
+    @Flag(help: "Print a summary as JSON on stdout.") var json = false
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1–64") }
+        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1") }
+        if shard != nil, shardCount != nil { throw ValidationError("give --shard I/N or --shard-count, not both") }
     }
-
-    static let header = "case_id,distribution_rate_percent,vertebral_body_ml,cement_in_body_ml,leakage_ml,group,levels,qc,error"
 
     func run() throws {
-        let cases = try listCases()
-        var done: [String: String] = [:]
-        if let existing = try? String(contentsOfFile: out, encoding: .utf8) {
-            for line in existing.split(separator: "\n").dropFirst() {
-                if let id = line.split(separator: ",", omittingEmptySubsequences: false).first { done[String(id)] = String(line) }
-            }
-        }
-        let pending = cases.filter { done[$0.id] == nil }
-        if pending.count < cases.count { Terminal.note("\(cases.count - pending.count) case(s) already measured in \(out)") }
-        let state = BatchState(results: done, total: pending.count, out: out)
-        let semaphore = DispatchSemaphore(value: jobs)
-        let group = DispatchGroup()
-        let threshold = cementHu
-        for item in pending {
-            semaphore.wait()
-            group.enter()
-            DispatchQueue.global().async {
-                defer {
-                    semaphore.signal()
-                    group.leave()
-                }
-                state.record(item.id, Self.measure(item, threshold: threshold))
-            }
-        }
-        group.wait()
-        if let error = state.writeError { throw error }
-        let results = state.snapshot
-        Terminal.note("wrote \(out): \(results.count) case(s)")
-    }
-
-    /// One CSV row; errors are recorded in the row rather than stopping the batch.
-    static func measure(_ item: BatchCase, threshold: Double) -> String {
-        let id = item.id
-        func csvField(_ text: String) -> String {
-            text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         do {
-            let loaded = try SeriesLoader().load(paths: [item.path])
-            var engine = RateEngine()
-            engine.cementThresholdHU = threshold
-            if let mask = item.bodyMask {
-                engine.bodyMask = try BodyMask(contentsOf: mask, label: item.label, matching: loaded.volume.geometry)
-            }
-            let result = engine.measure(loaded.volume)
-            guard let level = result.levels.first else { return "\(id),,,,,,0,no_cement," }
-            func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
-            return [id, number(level.distributionRatePercent), number(level.vertebralBodyML), number(level.cementInBodyML),
-                    number(level.leakageML), level.group?.rawValue ?? "", String(result.levels.count),
-                    csvField(level.qc.map(\.rawValue).joined(separator: ";")), ""].joined(separator: ",")
-        } catch {
-            return "\(id),,,,,,,,\(csvField("\(error)"))"
+            try measure()
+        } catch let error as BatchError {
+            throw CommandFailure(message: error.description)
         }
     }
 
-    /// One series to measure, with its body mask when the manifest names one.
-    struct BatchCase {
-        var id: String
-        var path: String
-        var bodyMask: String?
-        var label: Int?
-    }
-
-    private func listCases() throws -> [BatchCase] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
-            throw CommandFailure(message: "\(input): no such file or folder")
+    private func measure() throws {
+        let shard = try self.shard.map { try Shard(parsing: $0) }
+            ?? Shard.fromEnvironment(ProcessInfo.processInfo.environment, count: shardCount)
+        if shard == nil, shardCount != nil {
+            throw CommandFailure(message: "--shard-count needs SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX in the environment")
         }
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
-            return names.sorted().compactMap { name in
-                var folder: ObjCBool = false
-                let path = (input as NSString).appendingPathComponent(name)
-                return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
-                    ? BatchCase(id: name, path: path) : nil
-            }
+        let out = self.out ?? shard.map { "shard-\($0.index).json" } ?? "results.csv"
+        let cases = try BatchCase.list(input)
+        var parameters = RateEngine.Parameters()
+        parameters.cementThresholdHU = cementHu
+        let run = BatchRun(cases: cases, shard: shard, parameters: parameters, jobs: jobs,
+                           redo: force ? .all : (retryFailed ? .failed : .missing), out: out)
+        let summary = try run.run { done, total in Terminal.progress("rate", done: done, of: total) }
+        let scope = shard.map { "shard \($0): " } ?? ""
+        if summary.alreadyMeasured > 0 { Terminal.note("\(summary.alreadyMeasured) case(s) already measured in \(out)") }
+        if summary.dropped > 0 { Terminal.note("left out \(summary.dropped) case(s) of \(out) that are not in this batch") }
+        let failures = summary.failures
+        Terminal.note("rate-batch: \(scope)\(summary.results.cases.count) case(s) in \(out): "
+                      + "\(summary.results.cases.count - failures.count) measured, \(failures.count) failed "
+                      + "(this run measured \(summary.attempted), \(summary.newFailures.count) of them failed)")
+        for item in failures.prefix(20) {
+            let reason = (item.error ?? "").split(separator: "\n").first.map(String.init) ?? ""
+            Terminal.note("  failed: \(quoted(item.caseID)): \(reason)")
         }
-        let table = try CSVTable(path: input)
-        let idColumn = try table.column("case_id"), pathColumn = try table.column("path")
-        let maskColumn = table.header.firstIndex(of: "body_mask"), labelColumn = table.header.firstIndex(of: "label")
-        let folder = (input as NSString).deletingLastPathComponent
-        func resolved(_ path: String) -> String { path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path) }
-        return try table.rows.indices.map { row in
-            guard let id = table.text(row: row, column: idColumn), let path = table.text(row: row, column: pathColumn) else {
-                throw CommandFailure(message: "\(input): row \(row + 1): case_id and path are required")
-            }
-            var item = BatchCase(id: id, path: resolved(path))
-            item.bodyMask = maskColumn.flatMap { table.text(row: row, column: $0) }.map(resolved)
-            if let labelColumn, let text = table.text(row: row, column: labelColumn) {
-                guard let label = Int(text), (1...255).contains(label), item.bodyMask != nil else {
-                    throw CommandFailure(message: "\(input): row \(row + 1), column label: '\(text)' is not a label 1–255 "
-                                         + "of a body_mask given in the same row")
-                }
-                item.label = label
-            }
-            return item
+        if failures.count > 20 { Terminal.note("  … and \(failures.count - 20) more; the status and error columns list all") }
+        if !summary.earlierFailures.isEmpty {
+            Terminal.note("\(summary.earlierFailures.count) case(s) failed in an earlier run and were not measured again; "
+                          + "--retry-failed measures them again")
         }
+        if json {
+            try Terminal.printJSON(BatchSummaryJSON(results: summary.results, out: out, attempted: summary.attempted))
+        }
+        if !failures.isEmpty { throw ExitCode(ExitCode.checkFailed) }
     }
 }
 
-/// Results of a batch, shared by the worker threads; every access holds the lock.
-private final class BatchState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [String: String]
-    private var finished = 0
-    private let total: Int
-    private let out: String
-    private(set) var writeError: Error?
+/// `rate-batch --json` and `rate-merge --json`: counts and the failed cases.
+struct BatchSummaryJSON: Encodable {
+    var out: String
+    var engineVersion: String
+    var shard: Shard?
+    var cases: Int
+    var measured: Int
+    var failed: [String]
+    var attempted: Int?
 
-    init(results: [String: String], total: Int, out: String) {
-        self.results = results
-        self.total = total
+    init(results: BatchResults, out: String, attempted: Int?) {
         self.out = out
+        engineVersion = results.engineVersion
+        shard = results.shard
+        cases = results.cases.count
+        failed = results.failed.map(\.caseID)
+        measured = cases - failed.count
+        self.attempted = attempted
     }
 
-    var snapshot: [String: String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results
-    }
-
-    /// Stores a row and rewrites the results file (sorted by case id) atomically.
-    func record(_ id: String, _ row: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        results[id] = row
-        finished += 1
-        do {
-            let lines = [RateBatchCommand.header] + results.keys.sorted().map { results[$0]! }
-            try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: out)
-        } catch {
-            writeError = error
-        }
-        Terminal.progress("rate", done: finished, of: total)
+    enum CodingKeys: String, CodingKey {
+        case out, engineVersion = "engine_version", shard, cases, measured, failed, attempted
     }
 }
