@@ -12,7 +12,7 @@ public enum CaseMeasurement {
             if let mask = item.bodyMask {
                 engine.bodyMask = try BodyMask(contentsOf: mask, label: item.label, matching: loaded.volume.geometry)
             }
-            let result = engine.measure(loaded.volume)
+            let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness)
             let levels = try result.levels.map { try FlatFields.of($0) }
             return CaseResult(caseID: item.id, status: .measured, seriesUID: loaded.uid, levels: levels)
         } catch {
