@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cement", targets: ["cement"]),
+        .library(name: "CementCore", targets: ["CementCore"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Phantom", targets: ["Phantom"]),
         .library(name: "Statistics", targets: ["Statistics"]),
@@ -32,17 +33,19 @@ let package = Package(
             path: "Sources/CDCMTK",
             linkerSettings: dcmtkLibraries
         ),
-        .target(name: "Imaging", dependencies: ["CDCMTK", "CZlib"]),
-        .target(name: "Phantom", dependencies: ["Imaging"]),
+        .target(name: "CementCore"),
+        .target(name: "Imaging", dependencies: ["CementCore", "CDCMTK", "CZlib"]),
+        .target(name: "Phantom", dependencies: ["CementCore", "Imaging"]),
         .target(name: "Statistics"),
-        .target(name: "RateEngine", dependencies: ["Imaging"]),
+        .target(name: "RateEngine", dependencies: ["CementCore", "Imaging"]),
         .target(name: "Report", dependencies: ["CCmarkGFM", "Figures", "Study", "Statistics", "RateEngine", "Imaging", .product(name: "Yams", package: "Yams"),
                                               .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Study", dependencies: ["Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
+        .target(name: "Study", dependencies: ["CementCore", "Statistics", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .executableTarget(
             name: "cement",
             dependencies: [
+                "CementCore",
                 "Imaging",
                 "Phantom",
                 "Statistics",
@@ -57,6 +60,7 @@ let package = Package(
             name: "cement-bench",
             dependencies: ["Imaging", "Phantom", "RateEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "CementCoreTests", dependencies: ["CementCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("NIST")]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Imaging", "Statistics", "CCairo"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CementCore
 import Foundation
 import Imaging
 import Statistics
@@ -33,6 +34,9 @@ struct Cement: ParsableCommand {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as StudyError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitCode.inputError)
+        } catch let error as AtomicFileError {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as StatisticsError {

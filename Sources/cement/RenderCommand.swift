@@ -1,6 +1,6 @@
 import ArgumentParser
+import CementCore
 import Foundation
-import Imaging
 import Report
 
 /// `cement render`: a Markdown template with directives → a report.
@@ -12,7 +12,7 @@ struct RenderCommand: ParsableCommand {
             See report/README.md for the template syntax: YAML front matter (title, authors, language, data, \
             params), inline directives in code spans (`{param period}`), block directives as fenced blocks \
             (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. Errors name \
-            template:line:column and nothing is written. The PDF is typeset from the same document (A4, fonts embedded, \
+            template:line:column and nothing is written; the outputs appear together or not at all. The PDF is typeset from the same document (A4, fonts embedded, \
             bookmarks for headings, figures as vector graphics).
 
             Example:
@@ -48,19 +48,16 @@ struct RenderCommand: ParsableCommand {
             let document = try ReportRenderer(toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))
-            // Everything is rendered before anything is written, so an error leaves no partial output.
-            var outputs: [(String, Data)] = []
+            // Everything is rendered, then written together: an error (a full disk on the PDF, say) leaves no
+            // HTML without its PDF.
+            var outputs = AtomicFolderOutput(folder: out)
             if formats.contains("html") {
-                outputs.append((name + ".html", Data(HTMLRenderer.render(document).utf8)))
+                outputs.add(name + ".html", Data(HTMLRenderer.render(document).utf8))
             }
             if formats.contains("pdf") {
-                outputs.append((name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", "))))
+                outputs.add(name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", ")))
             }
-            for (file, data) in outputs {
-                let path = (out as NSString).appendingPathComponent(file)
-                try AtomicFile.write(data, to: path)
-                Terminal.note("wrote \(path)")
-            }
+            for path in try outputs.commit() { Terminal.note("wrote \(path)") }
         } catch let error as ReportError {
             throw CommandFailure(message: error.description)
         }

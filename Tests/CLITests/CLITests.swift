@@ -240,6 +240,14 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(failed.status, 2)
         XCTAssertTrue(failed.stderr.contains("bad.md:4:5: unknown reference @fig-x"), failed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out2/bad.html"))
+
+        // The PDF cannot be written (a folder holds its name): the HTML must not appear without it, and no
+        // temporary may stay behind.
+        try FileManager.default.createDirectory(atPath: folder + "/out3/good.pdf", withIntermediateDirectories: true)
+        let blocked = try cement(["render", good, "--out", folder + "/out3"])
+        XCTAssertEqual(blocked.status, 2, blocked.stderr)
+        XCTAssertTrue(blocked.stderr.contains("out3/good.pdf"), blocked.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out3"), ["good.pdf"])
     }
 
     func testRateBatchMeasuresEveryFolderAndResumes() throws {
