@@ -142,13 +142,3 @@ public struct PublishedStudy: Decodable, Sendable {
     }
 }
 
-/// A problem with a study data file, naming the file.
-public struct StudyError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public init(file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-    public var description: String { "\(file): \(message)" }
-}

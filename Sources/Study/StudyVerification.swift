@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Statistics
 

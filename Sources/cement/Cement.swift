@@ -4,6 +4,7 @@ import Foundation
 import Imaging
 import Statistics
 import Study
+import Tabular
 
 /// The `cement` command: CementReport's command-line interface.
 @main
@@ -34,6 +35,9 @@ struct Cement: ParsableCommand {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as StudyError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitCode.inputError)
+        } catch let error as TableError {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as AtomicFileError {

@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import RateEngine
 import Study
+import Tabular
 
 /// `cement rate-batch`: the distribution rate of many series, in parallel, resumable.
 struct RateBatchCommand: ParsableCommand {

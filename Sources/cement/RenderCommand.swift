@@ -2,6 +2,7 @@ import ArgumentParser
 import CementCore
 import Foundation
 import Report
+import StudyReport
 
 /// `cement render`: a Markdown template with directives → a report.
 struct RenderCommand: ParsableCommand {
@@ -45,7 +46,8 @@ struct RenderCommand: ParsableCommand {
         do {
             var loaded = try Template.load(template, overrides: overrides)
             loaded.dataFolder = data
-            let document = try ReportRenderer(toolVersion: CementVersion.string).document(loaded)
+            let registry = DirectiveRegistry.standard.adding(StudyDirectives())
+            let document = try ReportRenderer(registry: registry, toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))
             // Everything is rendered, then written together: an error (a full disk on the PDF, say) leaves no

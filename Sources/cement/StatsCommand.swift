@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Study
+import Tabular
 import Statistics
 
 /// `cement stats`: one statistical test on columns of a CSV file.
