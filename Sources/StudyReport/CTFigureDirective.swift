@@ -62,11 +62,13 @@ struct CTFigureDirective: BlockDirective {
                                        width: 200, height: 200)
         }
         let svg: String
+        var drawn = chart
         do {
             if plane == "3d" {
-                // A surface has tens of thousands of triangles: as vector SVG it made the HTML 20 MB, so the HTML
-                // gets a raster of it (the PDF still draws the chart as vectors).
+                // A surface has tens of thousands of triangles: as vector SVG it made the HTML 20 MB, and drawing it
+                // again as vectors in the PDF took most of the render, so both get the same 200 dpi raster.
                 let png = try FigureRenderer.render(chart, format: .png, dpi: 200)
+                drawn = RasterChart(png: png, width: chart.width, height: chart.height, title: chart.title)
                 svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(chart.width)pt\" height=\"\(chart.height)pt\" "
                     + "viewBox=\"0 0 \(chart.width) \(chart.height)\"><image width=\"\(chart.width)\" height=\"\(chart.height)\" "
                     + "href=\"data:image/png;base64,\(png.base64EncodedString())\"/></svg>"
@@ -77,6 +79,6 @@ struct CTFigureDirective: BlockDirective {
             throw fail(call, context, "the figure could not be drawn (\(error))")
         }
         return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                               svg: svg, number: nil, chart: chart))]
+                               svg: svg, number: nil, chart: drawn))]
     }
 }

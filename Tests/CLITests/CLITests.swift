@@ -190,6 +190,12 @@ final class CLITests: XCTestCase {
         let text = try cement(["stats", "pearson", csv, "--x", "value", "--y", "dr_group"])
         XCTAssertEqual(text.status, 2)
         XCTAssertTrue(text.stderr.contains("row 1, column 'dr_group'"), text.stderr)
+        // Levene's centre is a choice the argument parser checks, naming the values it takes.
+        let centre = try cement(["stats", "levene", csv, "--value", "value", "--group", "dr_group", "--centre", "middle"])
+        XCTAssertEqual(centre.status, 2)
+        XCTAssertTrue(centre.stderr.contains("'middle'") && centre.stderr.contains("mean") && centre.stderr.contains("median"),
+                      centre.stderr)
+        XCTAssertEqual(try cement(["stats", "levene", csv, "--value", "value", "--group", "dr_group", "--centre", "median"]).status, 0)
         let missingOption = try cement(["stats", "chisq", csv, "--row", "dr_group"])
         XCTAssertEqual(missingOption.status, 2)
         XCTAssertTrue(missingOption.stderr.contains("--col"), missingOption.stderr)
