@@ -175,26 +175,22 @@ public struct CohortGenerator: Sendable {
             for group in groups {
                 guard let values = row.groups[group.rawValue] else { continue }
                 switch row.kind {
-                case "mean_sd":
+                case .meanSD:
                     var range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
                     if variable == "dr_recorded_percent" { range = Self.drRange(group) }
                     data[variable, default: [:]][group] = try fit(mean: values[0], sd: values[1],
                                                                   decimals: row.decimals ?? 1, n: n,
                                                                   step: meta.step ?? 0.1, range: range, random: &random)
-                case "counts":
-                    // Binary or two-level category: the first level's count is coded 1.
-                    var flags = [Double](repeating: 0, count: n)
-                    for i in 0..<Int(values[0]) { flags[i] = 1 }
-                    random.shuffle(&flags)
-                    data[variable, default: [:]][group] = flags
-                default:
+                case .counts, .countPercent:
+                    // Binary or two-level category (counts), or one level's count (count_percent): that count is
+                    // coded 1.
                     var flags = [Double](repeating: 0, count: n)
                     for i in 0..<Int(values[0]) { flags[i] = 1 }
                     random.shuffle(&flags)
                     data[variable, default: [:]][group] = flags
                 }
             }
-            if row.kind == "mean_sd", let target = ReportedP(row.p) {
+            if row.kind == .meanSD, let target = ReportedP(row.p) {
                 var fitted = groups.map { data[variable]![$0]! }
                 let range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
                 matchANOVA(&fitted, row: row, names: groups.map(\.rawValue), target: target, step: meta.step ?? 0.1, random: &random) {
