@@ -29,9 +29,9 @@ test: deps
 # The study report from the bundled synthetic cohort, in English and Chinese, HTML and PDF: one synthetic CT per
 # patient is generated into .cache/ct (reused on later runs) and measured by the rate engine first.
 report: deps release
-	$(RELEASE_BIN)/cement study-ct --cohort data/cohort.csv --cache .cache/ct --out report/out/cohort-with-engine.csv
-	$(RELEASE_BIN)/cement render report/study.en.md --out report/out --allow-path data --allow-path .cache/ct
-	$(RELEASE_BIN)/cement render report/study.zh.md --out report/out --allow-path data --allow-path .cache/ct
+	$(RELEASE_BIN)/cement study-ct --cohort data/cohort.csv --cache .cache/ct --measurements .cache/measurements --out report/out/cohort-with-engine.csv
+	$(RELEASE_BIN)/cement render report/study.en.md --out report/out --allow-path data --allow-path .cache/ct --allow-path .cache/measurements
+	$(RELEASE_BIN)/cement render report/study.zh.md --out report/out --allow-path data --allow-path .cache/ct --allow-path .cache/measurements
 	@mkdir -p figures
 	@for spec in report/figures/*.json; do \
 	  name=$$(basename $$spec .json); \

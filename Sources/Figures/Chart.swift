@@ -42,7 +42,7 @@ public enum FigureRenderer {
         guard let format = FigureFormat(path: path) else {
             throw ImagingError(file: path, "unknown figure format: use .png, .svg or .pdf")
         }
-        try AtomicFile.write(try render(chart, format: format, dpi: dpi), to: path)
+        try AtomicFile.write(try render(chart, format: format, dpi: dpi), to: path, as: ImagingError.self)
     }
 }
 

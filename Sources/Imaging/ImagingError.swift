@@ -18,3 +18,9 @@ public struct ImagingError: Error, CustomStringConvertible, Equatable, Sendable 
         return "\(file): \(message)"
     }
 }
+
+extension ImagingError: FileWriteFailure {
+    public static func writeFailure(path: String, _ message: String) -> ImagingError {
+        ImagingError(file: path, message)
+    }
+}

@@ -37,7 +37,7 @@ public enum NIfTIWriter {
         if path.hasSuffix(".gz") {
             try AtomicFile.write(to: path) { temporary throws(ImagingError) in try gzip(data, to: temporary, name: path) }
         } else {
-            try AtomicFile.write(data, to: path)
+            try AtomicFile.write(data, to: path, as: ImagingError.self)
         }
     }
 

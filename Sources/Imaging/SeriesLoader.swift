@@ -218,7 +218,7 @@ public struct SeriesLoader: Sendable {
             }
             steps.append(along)
         }
-        let median = steps.sorted()[steps.count / 2]
+        let median = steps.median() ?? 0
         let tolerance = max(0.01, 0.005 * median)
         var irregular: (message: String, file: String)?
         for (index, step) in steps.enumerated() where abs(step - median) > tolerance {

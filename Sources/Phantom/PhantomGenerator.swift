@@ -112,7 +112,7 @@ public struct PhantomGenerator: Sendable {
             writer.fileOrder = order
         }
         let files = try writer.write(volume, to: folder)
-        try AtomicFile.write(try Self.encode(phantom.truth), to: folder + "/" + Self.truthFileName)
+        try AtomicFile.write(try Self.encode(phantom.truth), to: folder + "/" + Self.truthFileName, as: ImagingError.self)
         return files
     }
 

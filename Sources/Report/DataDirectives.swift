@@ -1,6 +1,7 @@
 import Figures
 import Foundation
 import Statistics
+import Tabular
 
 /// Values of a data column, as numbers, optionally for the rows where `by` equals `group`.
 private func numbers(_ call: DirectiveCall, _ context: RenderContext, column: String, group: String? = nil,
@@ -21,10 +22,10 @@ private func numbers(_ call: DirectiveCall, _ context: RenderContext, column: St
     for (row, text) in values.enumerated() {
         if let groups, groups[row] != group { continue }
         guard let text else { continue }
-        guard let value = Double(text) else {
-            throw fail(call, context, "row \(row + 1), column '\(column)': '\(text)' is not a number")
+        switch DecimalNumber.parse(text) {
+        case let .success(value): result.append(value)
+        case let .failure(problem): throw fail(call, context, "row \(row + 1), column '\(column)': \(problem)")
         }
-        result.append(value)
     }
     return result
 }
@@ -58,8 +59,8 @@ struct MeanSDDirective: InlineDirective {
         let name = try column(call, context)
         let values = try numbers(call, context, column: name, group: call.options["group"], by: call.options["by"])
         let summary = Descriptive(values)
-        // The codebook's decimals for the variable, unless the directive says otherwise.
-        let preset = context.codebook?[name]?.decimals ?? 1
+        // The column's decimals (from a codebook, say), unless the directive says otherwise.
+        let preset = context.state((any ColumnFormatting).self)?.decimals(of: name) ?? 1
         return [.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: try decimals(call, context, default: preset)))]
     }
 }

@@ -1,17 +1,35 @@
 import Figures
 import Foundation
-import Study
 
-/// What directives can use while rendering: the template, its parameters and its data.
+/// What directives can use while rendering: the template, its parameters, its data, and what the directive
+/// modules prepared for this render (`state`).
 public struct RenderContext: Sendable {
     public var template: Template
     public var data: FigureTable?
-    public var codebook: Codebook?
     public var registry: DirectiveRegistry
     /// Nesting of `{include}` (a loop would otherwise never end).
     var includeDepth = 0
-    let inputs: InputRecord
-    let measuredSeries = MeasuredSeriesCache()
+    /// The files the report reads, for the provenance section.
+    public let inputs: InputRecord
+    /// Values the directive modules prepared from the front matter (`DirectiveModule.prepare`).
+    let states: [any Sendable]
+
+    /// The prepared value of type `T` (a module's own state, or a protocol such as `ColumnFormatting`), if any.
+    public func state<T>(_ type: T.Type) -> T? {
+        for state in states { if let value = state as? T { return value } }
+        return nil
+    }
+
+    /// An error at the directive's position in the template.
+    public func failure(_ call: DirectiveCall, _ message: String) -> ReportError {
+        ReportError(file: template.path, line: call.position.line, column: call.position.column, message)
+    }
+}
+
+/// How a data column is printed by default, supplied by a directive module (a codebook, say).
+public protocol ColumnFormatting: Sendable {
+    /// Decimals of a column's values, nil when not known.
+    func decimals(of column: String) -> Int?
 }
 
 /// A directive written inline, in a code span: produces inlines.
@@ -28,20 +46,49 @@ public protocol BlockDirective: Sendable {
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block]
 }
 
-/// All directives by name. A new directive is one type conforming to a protocol above, added here.
+/// A set of directives from outside the engine (a study's tables and figures), with the front-matter keys they
+/// read and what they load from them once per render.
+public protocol DirectiveModule: Sendable {
+    var inlineDirectives: [any InlineDirective] { get }
+    var blockDirectives: [any BlockDirective] { get }
+    /// Front-matter keys this module reads (the engine refuses other unknown keys).
+    var frontMatterKeys: Set<String> { get }
+    /// Values for `RenderContext.state`, read from the template's front matter; files read go into `inputs`.
+    func prepare(_ template: Template, inputs: InputRecord) throws(ReportError) -> [any Sendable]
+}
+
+/// All directives by name: the engine's own (`standard`) plus those of the modules added.
 public struct DirectiveRegistry: Sendable {
     public var inline: [String: any InlineDirective]
     public var block: [String: any BlockDirective]
+    public private(set) var modules: [any DirectiveModule] = []
 
+    public init(inline: [String: any InlineDirective], block: [String: any BlockDirective]) {
+        self.inline = inline
+        self.block = block
+    }
+
+    /// The engine's own directives: parameters, data values, tables, figures, includes.
     public static let standard = DirectiveRegistry(
         inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective(),
                                                      CaseValueDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
-        block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective(), SummaryTableDirective(),
-                                                  CorrelationTableDirective(), CTFigureDirective(), AssumptionsTableDirective(),
-                                                  EffectSizeTableDirective(), VerificationTableDirective()]
+        block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective()]
             as [any BlockDirective]).map { ($0.name, $0) })
     )
+
+    /// This registry with a module's directives and front-matter keys added (a module's directive replaces one of
+    /// the same name).
+    public func adding(_ module: any DirectiveModule) -> DirectiveRegistry {
+        var registry = self
+        for directive in module.inlineDirectives { registry.inline[directive.name] = directive }
+        for directive in module.blockDirectives { registry.block[directive.name] = directive }
+        registry.modules.append(module)
+        return registry
+    }
+
+    /// Front-matter keys the added modules read.
+    public var frontMatterKeys: Set<String> { modules.reduce(into: []) { $0.formUnion($1.frontMatterKeys) } }
 
     func checkOptions(_ call: DirectiveCall, allowed: Set<String>, file: String) throws(ReportError) {
         for key in call.options.keys.sorted() where !allowed.contains(key) {
@@ -52,7 +99,7 @@ public struct DirectiveRegistry: Sendable {
 }
 
 func fail(_ call: DirectiveCall, _ context: RenderContext, _ message: String) -> ReportError {
-    ReportError(file: context.template.path, line: call.position.line, column: call.position.column, message)
+    context.failure(call, message)
 }
 
 /// ```` ```{include partial.md} ``` ````: the blocks of another Markdown file (relative to the template), with

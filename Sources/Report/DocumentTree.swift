@@ -35,6 +35,11 @@ public struct Table: Sendable, Equatable {
     public var alignments: [Alignment]
     /// The number given by cross-referencing (1, 2, …), set for tables with an id or caption.
     public var number: Int?
+
+    public init(id: String?, caption: [Inline], header: [[Inline]], rows: [[[Inline]]], alignments: [Alignment],
+                number: Int?) {
+        (self.id, self.caption, self.header, self.rows, self.alignments, self.number) = (id, caption, header, rows, alignments, number)
+    }
 }
 
 public struct Figure: Sendable, Equatable {
@@ -45,6 +50,10 @@ public struct Figure: Sendable, Equatable {
     public var number: Int?
     /// The chart itself, which the PDF typesetter draws as vector graphics on the page.
     public var chart: (any Chart)?
+
+    public init(id: String?, caption: [Inline], svg: String, number: Int?, chart: (any Chart)?) {
+        (self.id, self.caption, self.svg, self.number, self.chart) = (id, caption, svg, number, chart)
+    }
 
     public static func == (a: Figure, b: Figure) -> Bool {
         a.id == b.id && a.caption == b.caption && a.svg == b.svg && a.number == b.number

@@ -1,6 +1,6 @@
 import Figures
 import Foundation
-import Study
+import Tabular
 
 /// Turns a template into a numbered, cross-referenced document, then into HTML.
 public struct ReportRenderer: Sendable {
@@ -32,17 +32,13 @@ public struct ReportRenderer: Sendable {
                 throw ReportError(file: template.path, line: 2, column: 1, "data: \(error)")
             }
         }
-        var codebook: Codebook?
-        if let codebookPath = template.codebookPath {
-            let path = try template.resolveData(codebookPath, at: SourcePosition(line: 2, column: 1))
-            do {
-                codebook = try Codebook.load(path)
-                inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
-            } catch {
-                throw ReportError(file: template.path, line: 2, column: 1, "codebook: \(error)")
-            }
+        for key in template.extensions.keys.sorted() where !registry.frontMatterKeys.contains(key) {
+            let known = Template.keys.union(registry.frontMatterKeys)
+            throw ReportError(file: template.path, line: 2, column: 1, "unknown front-matter key '\(key)'" + suggestion(key, known))
         }
-        let context = RenderContext(template: template, data: data, codebook: codebook, registry: registry, inputs: inputs)
+        var states: [any Sendable] = []
+        for module in registry.modules { states += try module.prepare(template, inputs: inputs) }
+        let context = RenderContext(template: template, data: data, registry: registry, inputs: inputs, states: states)
         var blocks = try MarkdownReader(file: template.path, lineOffset: template.lineOffset, registry: registry,
                                         context: context).read(template.markdown)
         let labels = number(&blocks, language: template.language)

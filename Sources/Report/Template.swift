@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Yams
 
@@ -10,8 +11,9 @@ public struct Template: Sendable {
     public var language: String
     /// CSV data file for data directives, relative to the template's folder.
     public var dataPath: String?
-    /// Codebook (CSV) whose `decimals` column sets default decimals of data directives.
-    public var codebookPath: String?
+    /// Front-matter values under keys the engine does not know itself, as text, for directive modules
+    /// (`DirectiveModule.frontMatterKeys`); the renderer refuses keys no module reads.
+    public var extensions: [String: String]
     public var parameters: [String: String]
     public var markdown: String
     /// The template's own bytes, for provenance.
@@ -44,6 +46,9 @@ public struct Template: Sendable {
         return (dataFolder as NSString).appendingPathComponent((relative as NSString).lastPathComponent)
     }
 
+    /// Front-matter keys of the engine itself.
+    public static let keys: Set<String> = ["title", "authors", "language", "data", "params"]
+
     /// Lines before the Markdown starts (front matter), to report template line numbers.
     public var lineOffset: Int
 
@@ -74,10 +79,8 @@ public struct Template: Sendable {
             offset = end + 1
             lines.removeFirst(end + 1)
         }
-        let known: Set = ["title", "authors", "language", "data", "codebook", "params"]
-        for key in front.keys.sorted() where !known.contains(key) {
-            throw ReportError(file: path, line: 2, column: 1, "unknown front-matter key '\(key)'" + suggestion(key, known))
-        }
+        var extensions: [String: String] = [:]
+        for (key, value) in front where !Self.keys.contains(key) { extensions[key] = "\(value)" }
         var parameters: [String: String] = [:]
         for (key, value) in (front["params"] as? [String: Any]) ?? [:] { parameters[key] = "\(value)" }
         for (key, value) in overrides { parameters[key] = value }
@@ -86,15 +89,13 @@ public struct Template: Sendable {
             throw ReportError(file: path, line: 2, column: 1, "language must be en or zh, not '\(language)'")
         }
         return Template(path: path, title: (front["title"] as? String) ?? "", authors: (front["authors"] as? [String]) ?? [],
-                        language: language, dataPath: front["data"] as? String, codebookPath: front["codebook"] as? String,
-                        parameters: parameters,
+                        language: language, dataPath: front["data"] as? String, extensions: extensions, parameters: parameters,
                         markdown: lines.joined(separator: "\n"), contents: Data(text.utf8), lineOffset: offset)
     }
 }
 
 /// " (did you mean 'x'?)" for the closest known name within a small edit distance, or "".
-func suggestion(_ name: String, _ known: some Collection<String>) -> String {
+public func suggestion(_ name: String, _ known: some Collection<String>) -> String {
     closestName(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
 }
 
-import Study

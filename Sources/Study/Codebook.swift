@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 
 /// What each cohort column holds: type, unit, valid range, printed decimals, recording step and labels
 /// (`data/codebook.csv`).
@@ -26,16 +27,16 @@ public struct Codebook: Sendable {
     public subscript(name: String) -> Variable? { variables.first { $0.name == name } }
 
     public static func load(_ path: String) throws(StudyError) -> Codebook {
-        let table = try CSVTable(path: path)
+        let table = try CSVTable.read(path)
         var variables: [Variable] = []
         let columns = ["variable", "type", "unit", "min", "max", "decimals", "step", "label_en", "label_zh"]
         var index: [String: Int] = [:]
-        for name in columns { index[name] = try table.column(name) }
+        for name in columns { index[name] = try table.studyColumn(name) }
         for row in table.rows.indices {
             func text(_ name: String) -> String? { table.text(row: row, column: index[name]!) }
             func number(_ name: String) throws(StudyError) -> Double? {
                 if name == "min" || name == "max", text("type") == "date" { return nil }
-                return try table.number(row: row, column: index[name]!)
+                return try table.studyNumber(row: row, column: index[name]!)
             }
             guard let name = text("variable"), let type = text("type") else {
                 throw StudyError(file: path, "row \(row + 1): variable and type are required")
@@ -60,7 +61,11 @@ public struct Codebook: Sendable {
             guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }) else { return "'\(value)' is not a date (YYYY-MM-DD)" }
             return nil
         default:
-            guard let number = Double(value), number.isFinite else { return "'\(value)' is not a number" }
+            let number: Double
+            switch DecimalNumber.parse(value) {
+            case let .success(parsed): number = parsed
+            case let .failure(problem): return problem.description
+            }
             if variable.type == "binary", number != 0, number != 1 { return "'\(value)' is not 0 or 1" }
             if variable.type == "integer", number != number.rounded() { return "'\(value)' is not a whole number" }
             if let minimum = variable.minimum, number < minimum { return "\(value) is below \(minimum)" }

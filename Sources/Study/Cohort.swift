@@ -1,3 +1,4 @@
+import Tabular
 /// The study's clinical table (`data/cohort.csv`), every cell checked against the codebook on loading.
 public struct Cohort: Sendable {
     public let table: CSVTable
@@ -6,7 +7,7 @@ public struct Cohort: Sendable {
     /// Loads and validates: the contract's columns must all be present (more may follow) and every value must
     /// fit its codebook entry; empty cells are missing values.
     public static func load(_ path: String, codebook: Codebook) throws(StudyError) -> Cohort {
-        let table = try CSVTable(path: path)
+        let table = try CSVTable.read(path)
         for column in CohortGenerator.columns where !table.header.contains(column) {
             throw StudyError(file: path, "missing column '\(column)' (the cohort data contract)")
         }
@@ -24,15 +25,15 @@ public struct Cohort: Sendable {
 
     /// A numeric column (nil = missing).
     public func numbers(_ name: String) throws(StudyError) -> [Double?] {
-        let column = try table.column(name)
+        let column = try table.studyColumn(name)
         var values: [Double?] = []
-        for row in table.rows.indices { values.append(try table.number(row: row, column: column)) }
+        for row in table.rows.indices { values.append(try table.studyNumber(row: row, column: column)) }
         return values
     }
 
     /// A text column (nil = missing).
     public func texts(_ name: String) throws(StudyError) -> [String?] {
-        let column = try table.column(name)
+        let column = try table.studyColumn(name)
         return table.rows.indices.map { table.text(row: $0, column: column) }
     }
 }

@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Statistics
 
@@ -32,11 +33,11 @@ public struct CohortGenerator: Sendable {
     ]
 
     /// DR range each group must respect (percent): low ≤ 10 < medium < 20 ≤ high.
-    static func drRange(_ group: String) -> ClosedRange<Double> {
+    static func drRange(_ group: DRGroup) -> ClosedRange<Double> {
         switch group {
-        case "low": 0.5...10
-        case "medium": 10.1...19.9
-        default: 20...45
+        case .low: 0.5...10
+        case .medium: 10.1...19.9
+        case .high: 20...45
         }
     }
 
@@ -166,37 +167,33 @@ public struct CohortGenerator: Sendable {
     /// The cohort as rows of text cells in `columns` order.
     public func generate() throws(StudyError) -> [[String]] {
         var random = Random(state: seed)
-        let groups = ["low", "medium", "high"]
+        let groups = DRGroup.allCases
         let n = published.design.perGroup
-        var data: [String: [String: [Double]]] = [:]   // variable → group → values
+        var data: [String: [DRGroup: [Double]]] = [:]   // variable → group → values
         for (_, variable, row) in published.rows {
             guard let meta = codebook[variable] else { throw StudyError(file: "codebook", "no variable \(variable)") }
             for group in groups {
-                guard let values = row.groups[group] else { continue }
+                guard let values = row.groups[group.rawValue] else { continue }
                 switch row.kind {
-                case "mean_sd":
+                case .meanSD:
                     var range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
                     if variable == "dr_recorded_percent" { range = Self.drRange(group) }
                     data[variable, default: [:]][group] = try fit(mean: values[0], sd: values[1],
                                                                   decimals: row.decimals ?? 1, n: n,
                                                                   step: meta.step ?? 0.1, range: range, random: &random)
-                case "counts":
-                    // Binary or two-level category: the first level's count is coded 1.
-                    var flags = [Double](repeating: 0, count: n)
-                    for i in 0..<Int(values[0]) { flags[i] = 1 }
-                    random.shuffle(&flags)
-                    data[variable, default: [:]][group] = flags
-                default:
+                case .counts, .countPercent:
+                    // Binary or two-level category (counts), or one level's count (count_percent): that count is
+                    // coded 1.
                     var flags = [Double](repeating: 0, count: n)
                     for i in 0..<Int(values[0]) { flags[i] = 1 }
                     random.shuffle(&flags)
                     data[variable, default: [:]][group] = flags
                 }
             }
-            if row.kind == "mean_sd", let target = ReportedP(row.p) {
+            if row.kind == .meanSD, let target = ReportedP(row.p) {
                 var fitted = groups.map { data[variable]![$0]! }
                 let range = (meta.minimum ?? -1e9)...(meta.maximum ?? 1e9)
-                matchANOVA(&fitted, row: row, names: groups, target: target, step: meta.step ?? 0.1, random: &random) {
+                matchANOVA(&fitted, row: row, names: groups.map(\.rawValue), target: target, step: meta.step ?? 0.1, random: &random) {
                     variable == "dr_recorded_percent" ? Self.drRange(groups[$0]) : range
                 }
                 for (index, group) in groups.enumerated() { data[variable]![group] = fitted[index] }
@@ -208,7 +205,7 @@ public struct CohortGenerator: Sendable {
 
     /// Swaps values within groups until every Table 4 correlation with DR rounds to the published r and the
     /// repeated measurements of a patient are positively related.
-    private func correlate(_ data: inout [String: [String: [Double]]], groups: [String], random: inout Random)
+    private func correlate(_ data: inout [String: [DRGroup: [Double]]], groups: [DRGroup], random: inout Random)
         throws(StudyError)
     {
         func pooled(_ variable: String) -> [Double] { groups.flatMap { data[variable]![$0]! } }
@@ -272,7 +269,7 @@ public struct CohortGenerator: Sendable {
         }
     }
 
-    private func rows(_ data: [String: [String: [Double]]], groups: [String], random: inout Random) -> [[String]] {
+    private func rows(_ data: [String: [DRGroup: [Double]]], groups: [DRGroup], random: inout Random) -> [[String]] {
         var rows: [[String]] = []
         let n = published.design.perGroup
         let thoracic = ["T10", "T11", "T12"], lumbar = ["L1", "L1", "L2", "L2", "L3", "L4", "L5"]
@@ -284,9 +281,10 @@ public struct CohortGenerator: Sendable {
         formatter.dateFormat = "yyyy-MM-dd"
         var caseNumber = 0
         // Patients are listed in order of procedure date, as a register would be.
-        var entries: [(date: Int, group: String, index: Int)] = []
+        var entries: [(date: Int, group: DRGroup, index: Int)] = []
         for group in groups { for index in 0..<n { entries.append((random.below(671), group, index)) } }
-        entries.sort { ($0.date, $0.group, $0.index) < ($1.date, $1.group, $1.index) }
+        // Ties in date are broken by the group name, as the register was first generated.
+        entries.sort { ($0.date, $0.group.rawValue, $0.index) < ($1.date, $1.group.rawValue, $1.index) }
         for (day, group, index) in entries {
             caseNumber += 1
             var cells: [String] = []
@@ -294,7 +292,7 @@ public struct CohortGenerator: Sendable {
                 switch column {
                 case "case_id": cells.append(String(format: "P%03d", caseNumber))
                 case "procedure_date": cells.append(formatter.string(from: start.addingTimeInterval(Double(day) * 86_400)))
-                case "dr_group": cells.append(group)
+                case "dr_group": cells.append(group.rawValue)
                 case "sex": cells.append(data["sex"]![group]![index] == 1 ? "F" : "M")
                 case "segment": cells.append(data["segment"]![group]![index] == 1 ? "lower_thoracic" : "lumbar")
                 case "level":

@@ -43,10 +43,8 @@ public struct PaperCheck: Sendable {
         var findings: [PaperFinding] = []
         for (table, variable, row) in study.rows {
             switch row.kind {
-            case "mean_sd": findings.append(anovaFinding(table, variable, row))
-            case "counts", "count_percent":
-                findings += countFindings(table, variable, row)
-            default: break
+            case .meanSD: findings.append(anovaFinding(table, variable, row))
+            case .counts, .countPercent: findings += countFindings(table, variable, row)
             }
         }
         for variable in study.table4.keys.sorted() {
@@ -193,7 +191,7 @@ public struct PaperCheck: Sendable {
     private func countFindings(_ table: String, _ variable: String, _ row: PublishedStudy.Row) -> [PaperFinding] {
         var findings: [PaperFinding] = []
         var contingency: [[Int]]
-        if row.kind == "counts" {
+        if row.kind == .counts {
             let levels = row.levels?.count ?? 2
             contingency = (0..<levels).map { level in groups.map { Int(row.groups[$0]![level]) } }
             for group in groups {
@@ -311,14 +309,14 @@ public struct PaperCheck: Sendable {
     private func claimFindings() -> [PaperFinding] {
         var findings: [PaperFinding] = []
         for claim in study.textClaims {
-            if claim.kind == "correlation", let row = study.table4[claim.variable], let r = claim.r {
+            if claim.kind == .correlation, let row = study.table4[claim.variable], let r = claim.r {
                 let same = r == row.r && claim.p == row.p
                 findings.append(PaperFinding(where: claim.where, variable: claim.variable, kind: "correlation",
                                              reported: "r = \(r), P = \(claim.p)", recomputed: "table4: r = \(row.r), P = \(row.p)",
                                              consistent: same, note: same ? nil : "the text and Table 4 differ"))
                 continue
             }
-            guard claim.kind == "pairwise_claim", let a = claim.a, let b = claim.b, let statement = claim.claim,
+            guard claim.kind == .pairwiseClaim, let a = claim.a, let b = claim.b, let statement = claim.claim,
                   let (_, row) = tableRow(claim.variable) else { continue }
             let (low, high, description) = pairwiseRange(row, a, b)
             let direction: Double = {
@@ -343,7 +341,7 @@ public struct PaperCheck: Sendable {
 
     /// Range of the pairwise P: LSD t test (pooled MSE of all groups, df N − k) for means, 2×2 chi-square for counts.
     private func pairwiseRange(_ row: PublishedStudy.Row, _ a: String, _ b: String) -> (Double, Double, String) {
-        if row.kind == "mean_sd" {
+        if row.kind == .meanSD {
             let h = halfUnit(decimals: row.decimals ?? 1)
             let sds = groups.map { row.groups[$0]![1] }
             let df = Double(n * groups.count - groups.count)

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 
 /// The synthetic CT of each patient, as parameters (`data/ct-phantoms.csv`): which phantom `cement study-ct`
 /// generates for a case — its seed, the patient's recorded DR, level and leakage, and the acquisition.
@@ -24,12 +25,12 @@ public struct PhantomPlan: Sendable, Equatable {
     /// The plan for a cohort table: seed 1000 + the row number, the patient's recorded DR and level, leakage
     /// (when the patient had any) of a kind chosen by the seed, a 256 matrix with 0.7 mm pixels and 1.25 mm slices.
     public static func derived(from cohort: CSVTable) throws(StudyError) -> PhantomPlan {
-        let id = try cohort.column("case_id"), dr = try cohort.column("dr_recorded_percent")
-        let level = try cohort.column("level"), leakage = try cohort.column("leakage")
+        let id = try cohort.studyColumn("case_id"), dr = try cohort.studyColumn("dr_recorded_percent")
+        let level = try cohort.studyColumn("level"), leakage = try cohort.studyColumn("leakage")
         var entries: [Entry] = []
         for row in cohort.rows.indices {
             let seed = UInt64(1000 + row + 1)
-            guard let rate = try cohort.number(row: row, column: dr) else {
+            guard let rate = try cohort.studyNumber(row: row, column: dr) else {
                 throw StudyError(file: cohort.path, "row \(row + 1), column 'dr_recorded_percent': missing")
             }
             let leaked = cohort.text(row: row, column: leakage) == "1"
@@ -43,8 +44,8 @@ public struct PhantomPlan: Sendable, Equatable {
 
     /// Reads a plan; every cell is checked, and errors name the row and the column.
     public static func load(_ path: String) throws(StudyError) -> PhantomPlan {
-        let table = try CSVTable(path: path)
-        let index = try columns.map { name throws(StudyError) in try table.column(name) }
+        let table = try CSVTable.read(path)
+        let index = try columns.map { name throws(StudyError) in try table.studyColumn(name) }
         var entries: [Entry] = []
         for row in table.rows.indices {
             func text(_ c: Int) throws(StudyError) -> String {
@@ -54,7 +55,7 @@ public struct PhantomPlan: Sendable, Equatable {
                 return value
             }
             func number(_ c: Int) throws(StudyError) -> Double {
-                guard let value = try table.number(row: row, column: index[c]) else {
+                guard let value = try table.studyNumber(row: row, column: index[c]) else {
                     throw StudyError(file: path, "row \(row + 1), column '\(columns[c])': missing")
                 }
                 return value

@@ -4,7 +4,17 @@ import Foundation
 public struct PublishedStudy: Decodable, Sendable {
     /// A continuous variable summarised per group as mean ± SD, or a count variable.
     public struct Row: Decodable, Sendable {
-        public var kind: String
+        /// How a row is printed; an unknown kind fails the loading, so no row is silently skipped.
+        public enum Kind: String, Decodable, Sendable {
+            /// Mean ± SD per group, tested by one-way ANOVA.
+            case meanSD = "mean_sd"
+            /// Counts per level of a category per group.
+            case counts
+            /// Count and percent of one level per group.
+            case countPercent = "count_percent"
+        }
+
+        public var kind: Kind
         public var unit: String?
         public var decimals: Int?
         public var percentDecimals: Int?
@@ -73,9 +83,17 @@ public struct PublishedStudy: Decodable, Sendable {
     }
 
     public struct Claim: Decodable, Sendable {
+        /// What a sentence of the text claims; an unknown kind fails the loading.
+        public enum Kind: String, Decodable, Sendable {
+            /// A correlation printed in the text (also in Table 4).
+            case correlation
+            /// One group's value greater, less or not different than another's.
+            case pairwiseClaim = "pairwise_claim"
+        }
+
         public var `where`: String
         public var variable: String
-        public var kind: String
+        public var kind: Kind
         public var a: String?
         public var b: String?
         public var claim: String?
@@ -129,6 +147,10 @@ public struct PublishedStudy: Decodable, Sendable {
             throw StudyError(file: path, "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
         } catch let DecodingError.typeMismatch(_, context) {
             throw StudyError(file: path, "unexpected value at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // An unknown row or claim kind, say: named with its place, never skipped.
+            throw StudyError(file: path, "invalid value at \(context.codingPath.map(\.stringValue).joined(separator: ".")) "
+                             + "(\(context.debugDescription))")
         } catch {
             throw StudyError(file: path, "not a published-numbers file (\(error))")
         }
@@ -142,13 +164,3 @@ public struct PublishedStudy: Decodable, Sendable {
     }
 }
 
-/// A problem with a study data file, naming the file.
-public struct StudyError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public init(file: String, _ message: String) {
-        self.file = file
-        self.message = message
-    }
-    public var description: String { "\(file): \(message)" }
-}

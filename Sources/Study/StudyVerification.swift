@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Statistics
 
@@ -179,7 +180,7 @@ public struct StudyVerification: Sendable {
 
     private func rowItems(_ table: String, _ variable: String, _ row: PublishedStudy.Row) throws(StudyError) -> [VerificationItem] {
         switch row.kind {
-        case "mean_sd":
+        case .meanSD:
             let values = try groupNumbers(variable)
             var items: [VerificationItem] = []
             let decimals = row.decimals ?? 1
@@ -195,10 +196,8 @@ public struct StudyVerification: Sendable {
             }
             items.append(try pItem(table, variable, published: row.p, p: p, test: "one-way ANOVA"))
             return items
-        case "counts", "count_percent":
+        case .counts, .countPercent:
             return try countRowItems(table, variable, row)
-        default:
-            return []
         }
     }
 
@@ -209,12 +208,12 @@ public struct StudyVerification: Sendable {
         let values = try column(variable)
         let levels = row.levels ?? ["1"]
         var items: [VerificationItem] = []
-        var contingency = [[Int]](repeating: [], count: row.kind == "counts" ? levels.count : 2)
+        var contingency = [[Int]](repeating: [], count: row.kind == .counts ? levels.count : 2)
         for group in groups {
             let members = try rows(in: group).filter { values[$0] != nil }
             let counts = levels.map { level in members.filter { values[$0] == level }.count }
             guard let printed = row.groups[group] else { continue }
-            if row.kind == "counts" {
+            if row.kind == .counts {
                 for (index, level) in levels.enumerated() {
                     items.append(countItem(table, variable, "\(group), \(level)", published: Int(printed[index]), reproduced: counts[index]))
                     contingency[index].append(counts[index])
@@ -305,12 +304,12 @@ public struct StudyVerification: Sendable {
     private func claimItems() throws(StudyError) -> [VerificationItem] {
         var items: [VerificationItem] = []
         for claim in study.textClaims {
-            if claim.kind == "correlation", let r = claim.r {
+            if claim.kind == .correlation, let r = claim.r {
                 let decimals = study.table4[claim.variable]?.rDecimals ?? 3
                 items += try correlationItems(claim.where, claim.variable, r: r, decimals: decimals, p: claim.p)
                 continue
             }
-            guard claim.kind == "pairwise_claim", let a = claim.a, let b = claim.b, let statement = claim.claim,
+            guard claim.kind == .pairwiseClaim, let a = claim.a, let b = claim.b, let statement = claim.claim,
                   let ia = groups.firstIndex(of: a), let ib = groups.firstIndex(of: b),
                   let (_, _, row) = study.rows.first(where: { $0.variable == claim.variable }) else { continue }
             let (difference, p, test) = try pairwise(claim.variable, row, ia, ib)
@@ -333,7 +332,7 @@ public struct StudyVerification: Sendable {
     private func pairwise(_ variable: String, _ row: PublishedStudy.Row, _ a: Int, _ b: Int) throws(StudyError)
         -> (Double, Double, String)
     {
-        if row.kind == "mean_sd" {
+        if row.kind == .meanSD {
             let values = try groupNumbers(variable)
             do {
                 let lsd = try PostHoc(groups: values, method: .lsd)

@@ -1,8 +1,10 @@
 import ArgumentParser
+import CementCore
 import Foundation
 import Imaging
 import Statistics
 import Study
+import Tabular
 
 /// The `cement` command: CementReport's command-line interface.
 @main
@@ -33,6 +35,12 @@ struct Cement: ParsableCommand {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as StudyError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitCode.inputError)
+        } catch let error as TableError {
+            Terminal.error(error.description)
+            Foundation.exit(ExitCode.inputError)
+        } catch let error as AtomicFileError {
             Terminal.error(error.description)
             Foundation.exit(ExitCode.inputError)
         } catch let error as StatisticsError {

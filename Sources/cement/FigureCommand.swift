@@ -2,6 +2,7 @@ import ArgumentParser
 import Figures
 import Foundation
 import Study
+import Tabular
 import Imaging
 import Phantom
 

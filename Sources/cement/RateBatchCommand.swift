@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import RateBatch
 import RateEngine
+import Study
+import Tabular
 
 /// `cement rate-batch`: the distribution rate of many series, in parallel, resumable, on one machine or as one
 /// shard of a scheduler's array job.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Measurements
 import RateEngine
 
 /// `cement rate`: cement distribution rate of a post-vertebroplasty CT series.
@@ -31,6 +32,7 @@ struct RateCommand: ParsableCommand {
               cement rate data/ct/P001 --json
               cement rate scan/ --export-masks /tmp/masks
               cement rate scan/ --body-mask segmentations/vertebrae_L1.nii.gz --json
+              cement rate .cache/ct/P101 --measurements .cache/measurements
             """
     )
 
@@ -50,6 +52,9 @@ struct RateCommand: ParsableCommand {
     var lowMax: Double = 10
     @Option(help: "Smallest DR (%) of the high group.")
     var highMin: Double = 20
+    @Option(help: "Store the measurement with its masks in this measurement cache (what report CT figures draw from).",
+            completion: .directory)
+    var measurements: String?
     @Flag(help: "Print JSON on stdout.") var json = false
 
     struct Output: Encodable {
@@ -87,7 +92,13 @@ struct RateCommand: ParsableCommand {
         if let bodyMask {
             engine.bodyMask = try BodyMask(contentsOf: bodyMask, label: label, matching: loaded.volume.geometry)
         }
-        let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: exportMasks != nil)
+        let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: exportMasks != nil || measurements != nil)
+        if let measurements {
+            let key = MeasurementCache.Key(seriesDigest: try SeriesDigest.of(files: loaded.files), parameters: result.parameters,
+                                           bodyMaskDigest: try bodyMask.map { path throws in try SeriesDigest.of(files: [path]) })
+            try MeasurementCache(folder: measurements).store(result, geometry: loaded.volume.geometry, key: key,
+                                                              seriesFolder: series)
+        }
         guard let main = result.levels.first else {
             if json {
                 try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: nil, vertebral_body_ml: nil,

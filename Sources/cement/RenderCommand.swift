@@ -1,7 +1,8 @@
 import ArgumentParser
+import CementCore
 import Foundation
-import Imaging
 import Report
+import StudyReport
 
 /// `cement render`: a Markdown template with directives → a report.
 struct RenderCommand: ParsableCommand {
@@ -12,8 +13,9 @@ struct RenderCommand: ParsableCommand {
             See report/README.md for the template syntax: YAML front matter (title, authors, language, data, \
             params), inline directives in code spans (`{param period}`), block directives as fenced blocks \
             (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. Errors name \
-            template:line:column and nothing is written. Includes, data, codebook and CT series are read only from the \
-            template's folder tree (symlinks resolved) and folders given by --allow-path. The PDF is typeset from the same document (A4, fonts embedded, \
+            template:line:column and nothing is written; the outputs appear together or not at all. Includes, data, \
+            codebook and CT series are read only from the template's folder tree (symlinks resolved) and folders given \
+            by --allow-path. The PDF is typeset from the same document (A4, fonts embedded, \
             bookmarks for headings, figures as vector graphics).
 
             Example:
@@ -50,22 +52,20 @@ struct RenderCommand: ParsableCommand {
             var loaded = try Template.load(template, overrides: overrides)
             loaded.dataFolder = data
             loaded.confine(allowing: allowPath)
-            let document = try ReportRenderer(toolVersion: CementVersion.string).document(loaded)
+            let registry = DirectiveRegistry.standard.adding(StudyDirectives())
+            let document = try ReportRenderer(registry: registry, toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))
-            // Everything is rendered before anything is written, so an error leaves no partial output.
-            var outputs: [(String, Data)] = []
+            // Everything is rendered, then written together: an error (a full disk on the PDF, say) leaves no
+            // HTML without its PDF.
+            var outputs = AtomicFolderOutput(folder: out)
             if formats.contains("html") {
-                outputs.append((name + ".html", Data(HTMLRenderer.render(document).utf8)))
+                outputs.add(name + ".html", Data(HTMLRenderer.render(document).utf8))
             }
             if formats.contains("pdf") {
-                outputs.append((name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", "))))
+                outputs.add(name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", ")))
             }
-            for (file, data) in outputs {
-                let path = (out as NSString).appendingPathComponent(file)
-                try AtomicFile.write(data, to: path)
-                Terminal.note("wrote \(path)")
-            }
+            for path in try outputs.commit() { Terminal.note("wrote \(path)") }
         } catch let error as ReportError {
             throw CommandFailure(message: error.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Study
+import Tabular
 import Statistics
 
 /// `cement stats`: one statistical test on columns of a CSV file.
@@ -28,6 +29,7 @@ struct StatsCommand: ParsableCommand {
               cement stats chisq data/cohort.csv --row secondary_fracture --col dr_group --json
               cement stats pearson data/cohort.csv --x dr_recorded_percent --y vas_1y
               cement stats rm-anova data/cohort.csv --columns vas_pre,vas_1d,vas_1y
+              cement stats levene data/cohort.csv --value cement_ml --group dr_group --centre median
             """
     )
 
@@ -42,14 +44,10 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "First variable of an association.") var x: String?
     @Option(help: "Second variable of an association.") var y: String?
     @Option(help: "Comma-separated columns for paired-t and rm-anova.") var columns: String?
-    @Option(help: "Levene centre: mean (SPSS) or median (Brown–Forsythe).") var centre: String = "mean"
+    @Option(help: "Levene centre: mean (SPSS) or median (Brown–Forsythe).") var centre: VarianceTestCentre = .mean
     @Flag(help: "Yates continuity correction (chisq on 2×2 tables).") var yates = false
     @Flag(help: "Welch's unequal-variance t test (ttest).") var welch = false
     @Flag(help: "Print JSON on stdout.") var json = false
-
-    func validate() throws {
-        guard ["mean", "median"].contains(centre) else { throw ValidationError("--centre must be mean or median") }
-    }
 
     func run() throws {
         let table = try CSVTable(path: csv)
@@ -154,7 +152,7 @@ struct StatsCommand: ParsableCommand {
                 StatsOutput.Pair(a: labels[$0.a], b: labels[$0.b], diff: $0.diff, se: $0.se, statistic: $0.statistic,
                                  p: $0.p, ci_low: $0.ciLow, ci_high: $0.ciHigh)
             }
-        case .levene: result = try LeveneTest.test(groups: groups, centre: centre == "median" ? .median : .mean)
+        case .levene: result = try LeveneTest.test(groups: groups, centre: centre)
         case .kruskal: result = try KruskalWallis.test(groups: groups)
         case .ttest:
             let (a, b) = try twoGroups()
@@ -272,4 +270,9 @@ struct StatsCommand: ParsableCommand {
         }
         return output
     }
+}
+
+/// Levene's centre as a command-line choice (`--centre mean|median`), checked by the argument parser.
+extension VarianceTestCentre: ExpressibleByArgument, CaseIterable {
+    public static var allCases: [VarianceTestCentre] { [.mean, .median] }
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Measurements
 import Phantom
 import RateEngine
 import Study
+import Tabular
 
 /// `cement study-ct`: one CT phantom per patient of the cohort, measured by the rate engine.
 struct StudyCTCommand: ParsableCommand {
@@ -16,7 +18,9 @@ struct StudyCTCommand: ParsableCommand {
             derived the same way (seed 1000 + row number) and reported; a plan whose DR disagrees with the \
             cohort is an error. --write-plan writes the plan for the cohort and stops. Series are cached under \
             --cache and reused while they match their plan line. The engine's results are merged into a copy of \
-            the cohort with the columns dr_engine_percent, dr_engine_group and engine_qc.
+            the cohort with the columns dr_engine_percent, dr_engine_group and engine_qc. Each measurement is \
+            stored with its masks in the measurement cache (--measurements), keyed by the series' content, the \
+            engine version and its parameters; a stored one is reused, and report CT figures draw from it.
 
             Examples:
               cement study-ct --cohort data/cohort.csv --cache .cache/ct --out report/out/cohort-with-engine.csv
@@ -29,6 +33,8 @@ struct StudyCTCommand: ParsableCommand {
     @Flag(help: "Write the plan derived from the cohort to --plan and stop.") var writePlan = false
     @Option(help: "Folder for the generated series.", completion: .directory) var cache = ".cache/ct"
     @Option(help: "Merged CSV to write.", completion: .file()) var out = "report/out/cohort-with-engine.csv"
+    @Option(help: "Measurement cache (engine results with their masks).", completion: .directory)
+    var measurements = ".cache/measurements"
     @Option(help: "Patients processed at the same time.") var jobs = 2
 
     /// Whether a cached phantom was made from this plan line.
@@ -66,7 +72,7 @@ struct StudyCTCommand: ParsableCommand {
         }
         if missing > 0 { Terminal.note("\(missing) case(s) not in \(plan): derived from the cohort (--write-plan lists them)") }
         var measured = [String](repeating: "", count: rows.count)
-        let cache = self.cache, jobs = self.jobs
+        let cache = self.cache, jobs = self.jobs, store = MeasurementCache(folder: measurements)
         measured.withUnsafeMutableBufferPointer { buffer in
         let cells = SharedBuffer(buffer)
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
@@ -90,8 +96,15 @@ struct StudyCTCommand: ParsableCommand {
                         let generator = PhantomGenerator()
                         try generator.write(generator.makeCase(seed: entry.seed, overrides: overrides), to: folder)
                     }
-                    let volume = try SeriesLoader().load(paths: [folder]).volume
-                    if let result = RateEngine().measure(volume).levels.first {
+                    let loaded = try SeriesLoader().load(paths: [folder])
+                    let key = MeasurementCache.Key(seriesDigest: try SeriesDigest.of(files: loaded.files))
+                    var levels = try store.entry(for: key)?.record.levels
+                    if levels == nil {
+                        let result = RateEngine().measure(loaded.volume, withMasks: true)
+                        try store.store(result, geometry: loaded.volume.geometry, key: key, seriesFolder: folder)
+                        levels = result.levels
+                    }
+                    if let result = levels?.first {
                         // No DR (the body was not found) leaves the value empty, with the engine's QC flags.
                         let rate = result.distributionRatePercent.map { String(format: "%.2f", $0) } ?? ""
                         cell = rate + ",\(result.group?.rawValue ?? ""),\(result.qc.map(\.rawValue).joined(separator: ";"))"

@@ -190,6 +190,12 @@ final class CLITests: XCTestCase {
         let text = try cement(["stats", "pearson", csv, "--x", "value", "--y", "dr_group"])
         XCTAssertEqual(text.status, 2)
         XCTAssertTrue(text.stderr.contains("row 1, column 'dr_group'"), text.stderr)
+        // Levene's centre is a choice the argument parser checks, naming the values it takes.
+        let centre = try cement(["stats", "levene", csv, "--value", "value", "--group", "dr_group", "--centre", "middle"])
+        XCTAssertEqual(centre.status, 2)
+        XCTAssertTrue(centre.stderr.contains("'middle'") && centre.stderr.contains("mean") && centre.stderr.contains("median"),
+                      centre.stderr)
+        XCTAssertEqual(try cement(["stats", "levene", csv, "--value", "value", "--group", "dr_group", "--centre", "median"]).status, 0)
         let missingOption = try cement(["stats", "chisq", csv, "--row", "dr_group"])
         XCTAssertEqual(missingOption.status, 2)
         XCTAssertTrue(missingOption.stderr.contains("--col"), missingOption.stderr)
@@ -240,6 +246,14 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(failed.status, 2)
         XCTAssertTrue(failed.stderr.contains("bad.md:4:5: unknown reference @fig-x"), failed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out2/bad.html"))
+
+        // The PDF cannot be written (a folder holds its name): the HTML must not appear without it, and no
+        // temporary may stay behind.
+        try FileManager.default.createDirectory(atPath: folder + "/out3/good.pdf", withIntermediateDirectories: true)
+        let blocked = try cement(["render", good, "--out", folder + "/out3"])
+        XCTAssertEqual(blocked.status, 2, blocked.stderr)
+        XCTAssertTrue(blocked.stderr.contains("out3/good.pdf"), blocked.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/out3"), ["good.pdf"])
     }
 
     func testRateBatchMeasuresEveryFolderAndResumes() throws {
@@ -305,6 +319,7 @@ final class CLITests: XCTestCase {
         try """
             ---
             title: T
+            measurements: m
             ---
             @fig-ax and @fig-3d.
 
@@ -315,6 +330,15 @@ final class CLITests: XCTestCase {
             ```
 
             """.write(toFile: template, atomically: true, encoding: .utf8)
+        // Rendering never runs the engine: without a stored measurement the figure is an error that names the
+        // template position, the series and the command that stores one.
+        let unmeasured = try cement(["render", template, "--out", root + "/out"])
+        XCTAssertEqual(unmeasured.status, 2)
+        XCTAssertTrue(unmeasured.stderr.contains("ct.md:7:1: series ct/C1: no measurement stored in"), unmeasured.stderr)
+        XCTAssertTrue(unmeasured.stderr.contains("cement rate \(root)/ct/C1 --measurements \(root)/m"), unmeasured.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out/ct.html"))
+        let stored = try cement(["rate", root + "/ct/C1", "--measurements", root + "/m"])
+        XCTAssertEqual(stored.status, 0, stored.stderr)
         let ok = try cement(["render", template, "--out", root + "/out"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         let html = try String(contentsOfFile: root + "/out/ct.html", encoding: .utf8)
@@ -324,22 +348,34 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(html.contains("ct/C1 (\(files.count) DICOM files)"), "series provenance row")
         XCTAssertFalse(html.contains(".dcm"))
 
-        try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1 plane=oblique}\n```\n"
+        try "---\ntitle: T\nmeasurements: m\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1 plane=oblique}\n```\n"
             .write(toFile: template, atomically: true, encoding: .utf8)
         let badPlane = try cement(["render", template, "--out", root + "/out2"])
         XCTAssertEqual(badPlane.status, 2)
-        XCTAssertTrue(badPlane.stderr.contains("ct.md:4:") && badPlane.stderr.contains("plane must be"), badPlane.stderr)
-        try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1 field=wide}\n```\n"
+        XCTAssertTrue(badPlane.stderr.contains("ct.md:5:") && badPlane.stderr.contains("plane must be"), badPlane.stderr)
+        try "---\ntitle: T\nmeasurements: m\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1 field=wide}\n```\n"
             .write(toFile: template, atomically: true, encoding: .utf8)
         let badField = try cement(["render", template, "--out", root + "/out2"])
         XCTAssertEqual(badField.status, 2)
-        XCTAssertTrue(badField.stderr.contains("ct.md:4:") && badField.stderr.contains("'wide'"), badField.stderr)
-        try "---\ntitle: T\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/none}\n```\n"
+        XCTAssertTrue(badField.stderr.contains("ct.md:5:") && badField.stderr.contains("'wide'"), badField.stderr)
+        try "---\ntitle: T\nmeasurements: m\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/none}\n```\n"
             .write(toFile: template, atomically: true, encoding: .utf8)
         let missing = try cement(["render", template, "--out", root + "/out3"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("ct/none"), missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/out3/ct.html"))
+
+        // A slice changed after the measurement: the stored one is stale, and the error says so.
+        let slice = root + "/ct/C1/" + files.sorted()[0]
+        var bytes = try XCTUnwrap(FileManager.default.contents(atPath: slice))
+        bytes[bytes.count - 1] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: slice))
+        try "---\ntitle: T\nmeasurements: m\n---\n```{ct-figure id=fig-x caption=\"X\" series=ct/C1}\n```\n"
+            .write(toFile: template, atomically: true, encoding: .utf8)
+        let stale = try cement(["render", template, "--out", root + "/out4"])
+        XCTAssertEqual(stale.status, 2)
+        XCTAssertTrue(stale.stderr.contains("ct.md:5:1: series ct/C1: the stored measurement is stale: the series' files changed since"),
+                      stale.stderr)
     }
 
     private var repository: String {
@@ -382,21 +418,31 @@ final class CLITests: XCTestCase {
     func testStudyCTRegeneratesACachedSeriesWhenThePatientsRowChanges() throws {
         let root = temporaryFolder()
         let cohort = root + "/cohort.csv", cache = root + "/ct", out = root + "/out.csv", plan = root + "/plan.csv"
+        let measurements = root + "/m"
+        func entries() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: measurements).sorted() }
         func truth() throws -> [String: Any] {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/Q001/truth.json"))) as! [String: Any]
         }
         func run(dr: String) throws -> Double {
             try "case_id,dr_recorded_percent,level,leakage\nQ001,\(dr),L2,0\n".write(toFile: cohort, atomically: true, encoding: .utf8)
-            let result = try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--cache", cache, "--out", out, "--jobs", "1"])
+            let result = try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--cache", cache, "--out", out, "--jobs", "1",
+                                     "--measurements", measurements])
             XCTAssertEqual(result.status, 0, result.stderr)
             return try truth()["distribution_rate_percent"] as! Double
         }
         XCTAssertEqual(try run(dr: "12.0"), 12, accuracy: 0.05)
         let modified = try FileManager.default.attributesOfItem(atPath: cache + "/Q001/truth.json")[.modificationDate] as! Date
+        let stored = try entries()
+        XCTAssertEqual(stored.count, 1, "one measurement stored")
+        let record = measurements + "/" + stored[0] + "/measurement.json"
+        let measuredAt = try FileManager.default.attributesOfItem(atPath: record)[.modificationDate] as! Date
         XCTAssertEqual(try run(dr: "12.0"), 12, accuracy: 0.05)
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: cache + "/Q001/truth.json")[.modificationDate] as! Date,
                        modified, "an unchanged row reuses the cached series")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: record)[.modificationDate] as! Date, measuredAt,
+                       "an unchanged series reuses its stored measurement")
         XCTAssertEqual(try run(dr: "24.0"), 24, accuracy: 0.05, "a changed DR gets a new phantom")
+        XCTAssertEqual(try entries().count, 2, "the new series is measured and stored under its own key")
 
         // The plan, once written, decides the phantom: a smaller matrix there gives a new series.
         XCTAssertEqual(try cement(["study-ct", "--cohort", cohort, "--plan", plan, "--write-plan"]).status, 0)

@@ -35,14 +35,14 @@ final class CohortTests: XCTestCase {
                 XCTAssertEqual(cells.count, 40)
                 let printed = row.groups[group]!
                 switch row.kind {
-                case "mean_sd":
+                case .meanSD:
                     let (mean, sd) = meanSD(cells.map { Double($0)! })
                     XCTAssertEqual(mean, printed[0], accuracy: 0.05, "\(table) \(variable) \(group) mean")
                     XCTAssertEqual(sd, printed[1], accuracy: 0.05, "\(table) \(variable) \(group) SD")
-                case "counts":
+                case .counts:
                     let first = row.levels![0]
                     XCTAssertEqual(cells.filter { $0 == first }.count, Int(printed[0]), "\(table) \(variable) \(group)")
-                default:
+                case .countPercent:
                     XCTAssertEqual(cells.filter { $0 == "1" }.count, Int(printed[0]), "\(table) \(variable) \(group)")
                 }
                 checked += 1

@@ -98,5 +98,16 @@ final class PaperCheckTests: XCTestCase {
         XCTAssertThrowsError(try PublishedStudy.load(path)) { error in
             XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("missing"), "\(error)")
         }
+        // An unknown row kind is an error naming its place, not a row skipped by check-paper and verify.
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let published = try String(contentsOfFile: repository + "/data/published.json", encoding: .utf8)
+        let renamed = published.replacingOccurrences(of: "\"kind\": \"count_percent\"", with: "\"kind\": \"median_iqr\"")
+        XCTAssertNotEqual(renamed, published)
+        try Data(renamed.utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try PublishedStudy.load(path)) { error in
+            XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("invalid value at") && "\(error)".contains("kind"),
+                          "\(error)")
+        }
     }
 }

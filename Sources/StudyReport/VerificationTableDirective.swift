@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Study
 
 /// ```` ```{verification id=tbl-x caption="…" published=../data/published.json} ````: `cement verify` as a report

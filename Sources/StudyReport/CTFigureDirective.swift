@@ -1,11 +1,14 @@
 import Figures
 import Foundation
 import Imaging
-import RateEngine
+import Measurements
+import Report
 
 /// ```` ```{ct-figure id=fig-1 caption="…" series=DIR plane=axial|sagittal|coronal|3d} ```` : a CT series
-/// measured by the rate engine, drawn with the engine's body and cement masks through the cement centre (or as
-/// a 3D view). The series goes into the provenance as one digest over its files.
+/// drawn with the rate engine's body and cement masks through the cement centre (or as a 3D view). The
+/// measurement comes from the measurement cache named by the front matter's `measurements:` (written by
+/// `cement study-ct`); a missing or stale one is an error. The series goes into the provenance as one digest
+/// over its files.
 struct CTFigureDirective: BlockDirective {
     let name = "ct-figure"
     let allowedOptions: Set<String> = ["id", "caption", "series", "plane", "field"]
@@ -24,13 +27,17 @@ struct CTFigureDirective: BlockDirective {
             }
             fieldOfView = value
         }
-        let measured: MeasuredSeriesCache.Entry
-        do { measured = try context.measuredSeries.measured(folder) } catch {
-            throw fail(call, context, "series: \(error)")
+        guard let cache = context.measurementCache else {
+            throw fail(call, context, "{ct-figure} needs 'measurements:' in the front matter: the folder where "
+                       + "`cement study-ct --measurements DIR` stores the engine's measurements")
         }
-        let loaded = measured.series, result = measured.result
-        context.inputs.addSeries(folder: folder, files: loaded.files)
-        guard let masks = result.masks.first, let level = result.levels.first else {
+        let measured: StoredMeasurements.Measured
+        do { measured = try context.storedMeasurements.measured(folder, cache: cache) } catch {
+            throw fail(call, context, "series \(relative): \(error.message)")
+        }
+        let loaded = measured.series, record = measured.entry.record
+        context.inputs.addSeries(folder: folder, fileCount: loaded.files.count, digest: measured.seriesDigest)
+        guard let masks = measured.entry.masks.first, let level = record.levels.first else {
             throw fail(call, context, "the rate engine found no cemented vertebra in \(relative)")
         }
         let zh = context.template.language == "zh"
@@ -55,11 +62,13 @@ struct CTFigureDirective: BlockDirective {
                                        width: 200, height: 200)
         }
         let svg: String
+        var drawn = chart
         do {
             if plane == "3d" {
-                // A surface has tens of thousands of triangles: as vector SVG it made the HTML 20 MB, so the HTML
-                // gets a raster of it (the PDF still draws the chart as vectors).
+                // A surface has tens of thousands of triangles: as vector SVG it made the HTML 20 MB, and drawing it
+                // again as vectors in the PDF took most of the render, so both get the same 200 dpi raster.
                 let png = try FigureRenderer.render(chart, format: .png, dpi: 200)
+                drawn = RasterChart(png: png, width: chart.width, height: chart.height, title: chart.title)
                 svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(chart.width)pt\" height=\"\(chart.height)pt\" "
                     + "viewBox=\"0 0 \(chart.width) \(chart.height)\"><image width=\"\(chart.width)\" height=\"\(chart.height)\" "
                     + "href=\"data:image/png;base64,\(png.base64EncodedString())\"/></svg>"
@@ -70,6 +79,6 @@ struct CTFigureDirective: BlockDirective {
             throw fail(call, context, "the figure could not be drawn (\(error))")
         }
         return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                               svg: svg, number: nil, chart: chart))]
+                               svg: svg, number: nil, chart: drawn))]
     }
 }

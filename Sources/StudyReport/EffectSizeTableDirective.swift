@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Statistics
 
 /// ```` ```{effect_sizes id=tbl-x caption="…" by=dr_group levels=high,medium,low} ```` with one variable per line

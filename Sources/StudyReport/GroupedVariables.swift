@@ -1,5 +1,8 @@
 import Figures
 import Foundation
+import Report
+import Study
+import Tabular
 
 /// The variables a grouped-table directive lists in its body (`VARIABLE` or `VARIABLE LEVEL`, one per line), with
 /// the data split by the groups named by `by=` and `levels=`. Shared by `{summary}`, `{assumptions}` and
@@ -68,11 +71,12 @@ struct GroupedVariables {
             var values: [Double] = []
             for index in line.values.indices where groupColumn[index] == group {
                 guard let text = line.values[index] else { continue }
-                guard let value = Double(text) else {
+                switch DecimalNumber.parse(text) {
+                case let .success(value): values.append(value)
+                case let .failure(problem):
                     throw ReportError(file: file, line: line.position.line, column: 1,
-                                      "row \(index + 1), column '\(line.variable)': '\(text)' is not a number")
+                                      "row \(index + 1), column '\(line.variable)': \(problem)")
                 }
-                values.append(value)
             }
             groups.append(values)
         }

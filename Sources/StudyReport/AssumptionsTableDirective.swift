@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Statistics
 
 /// ```` ```{assumptions id=tbl-x caption="…" by=dr_group levels=high,medium,low labels="…"} ```` with one numeric

@@ -1,0 +1,52 @@
+import Figures
+import Foundation
+import Report
+import Statistics
+import Study
+import Tabular
+
+/// ```` ```{correlations id=tbl-4 caption="…" with=COLUMN} ```` with one variable per line: Pearson r of each
+/// variable with `with` (3 decimals) and its P, as the paper's Table 4.
+struct CorrelationTableDirective: BlockDirective {
+    let name = "correlations"
+    let allowedOptions: Set<String> = ["id", "caption", "with"]
+
+    func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
+        guard let data = context.data else { throw fail(call, context, "{correlations} needs 'data:' in the front matter") }
+        guard let with = call.options["with"], let xs = data.columns[with] else {
+            throw fail(call, context, "{correlations} needs with= naming a column")
+        }
+        let zh = context.template.language == "zh"
+        var rows: [[[Inline]]] = []
+        for (offset, line) in (call.body ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let variable = line.trimmingCharacters(in: .whitespaces)
+            guard !variable.isEmpty else { continue }
+            let lineNumber = call.position.line + 1 + offset
+            guard let ys = data.columns[variable] else {
+                throw ReportError(file: context.template.path, line: lineNumber, column: 1,
+                                  "unknown column '\(variable)'" + suggestion(variable, data.columns.keys))
+            }
+            // Rows missing either value are left out (pairwise), as R's cor.test does.
+            var pairs: [(Double, Double)] = []
+            for (row, (x, y)) in zip(xs, ys).enumerated() {
+                guard let x, let y else { continue }
+                switch (DecimalNumber.parse(x), DecimalNumber.parse(y)) {
+                case let (.success(a), .success(b)): pairs.append((a, b))
+                case let (.failure(problem), _):
+                    throw ReportError(file: context.template.path, line: lineNumber, column: 1, "row \(row + 1), column '\(with)': \(problem)")
+                case let (_, .failure(problem)):
+                    throw ReportError(file: context.template.path, line: lineNumber, column: 1, "row \(row + 1), column '\(variable)': \(problem)")
+                }
+            }
+            guard let r = try? PearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) else {
+                throw ReportError(file: context.template.path, line: lineNumber, column: 1, "\(variable): no correlation")
+            }
+            let entry = context.codebook?[variable]
+            let label = (zh ? entry?.labelZh : entry?.labelEn) ?? variable
+            rows.append([[.text(label)], [.text(StatFormat.fixed(r.r, decimals: 3))], [.text(StatFormat.p(r.p))]])
+        }
+        return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
+                             header: [[.text(zh ? "指标" : "Variable")], [.text(zh ? "r 值" : "r")], [.text(zh ? "P 值" : "P")]],
+                             rows: rows, alignments: [.left, .right, .right], number: nil))]
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Measurements
+import Report
+import Study
+
+/// The study's directives — `summary`, `correlations`, `assumptions`, `effect_sizes`, `verification`,
+/// `ct-figure` — for registering with the report engine (`DirectiveRegistry.standard.adding(StudyDirectives())`).
+/// Reads the front-matter keys `codebook:` (labels, units and decimals of the variables) and `measurements:` (the
+/// measurement cache the CT figures draw from).
+public struct StudyDirectives: DirectiveModule {
+    public init() {}
+
+    public var inlineDirectives: [any InlineDirective] { [] }
+
+    public var blockDirectives: [any BlockDirective] {
+        [SummaryTableDirective(), CorrelationTableDirective(), CTFigureDirective(), AssumptionsTableDirective(),
+         EffectSizeTableDirective(), VerificationTableDirective()]
+    }
+
+    public var frontMatterKeys: Set<String> { ["codebook", "measurements"] }
+
+    public func prepare(_ template: Template, inputs: InputRecord) throws(ReportError) -> [any Sendable] {
+        var codebook: Codebook?
+        if let relative = template.extensions["codebook"] {
+            let path = try template.resolveData(relative, at: SourcePosition(line: 2, column: 1))
+            do {
+                codebook = try Codebook.load(path)
+                inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
+            } catch {
+                throw ReportError(file: template.path, line: 2, column: 1, "codebook: \(error)")
+            }
+        }
+        var cache: MeasurementCache?
+        if let relative = template.extensions["measurements"] {
+            cache = MeasurementCache(folder: try template.resolve(relative, at: SourcePosition(line: 2, column: 1)))
+        }
+        let state = StudyRenderState(codebook: codebook, measurementCache: cache)
+        return codebook == nil ? [state] : [state, CodebookFormatting(codebook: codebook!)]
+    }
+}
+
+/// What the study's directives share during one render.
+struct StudyRenderState: Sendable {
+    var codebook: Codebook?
+    var measurementCache: MeasurementCache?
+    let storedMeasurements = StoredMeasurements()
+}
+
+/// The codebook's decimals for the engine's data directives (`{mean_sd}`).
+struct CodebookFormatting: ColumnFormatting {
+    let codebook: Codebook
+    func decimals(of column: String) -> Int? { codebook[column]?.decimals }
+}
+
+extension RenderContext {
+    /// The template's codebook, when its front matter names one.
+    var codebook: Codebook? { state(StudyRenderState.self)?.codebook }
+    /// The measurement cache named by the front matter's `measurements:`.
+    var measurementCache: MeasurementCache? { state(StudyRenderState.self)?.measurementCache }
+    var storedMeasurements: StoredMeasurements { state(StudyRenderState.self)?.storedMeasurements ?? StoredMeasurements() }
+}
+
+func fail(_ call: DirectiveCall, _ context: RenderContext, _ message: String) -> ReportError {
+    context.failure(call, message)
+}
