@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Phantom", targets: ["Phantom"]),
         .library(name: "Statistics", targets: ["Statistics"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
+        .library(name: "Study", targets: ["Study"]),
         .library(name: "Figures", targets: ["Figures"]),
         .library(name: "Report", targets: ["Report"]),
     ],

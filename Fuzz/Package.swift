@@ -11,6 +11,8 @@ let package = Package(
         .target(name: "CFuzzDriver"),
         .executableTarget(name: "FuzzDICOM", dependencies: ["CFuzzDriver", .product(name: "Imaging", package: "CementReport")]),
         .executableTarget(name: "FuzzNIfTI", dependencies: ["CFuzzDriver", .product(name: "Imaging", package: "CementReport")]),
+        .executableTarget(name: "FuzzCSV", dependencies: ["CFuzzDriver", .product(name: "Study", package: "CementReport"),
+                                                         .product(name: "Tabular", package: "CementReport")]),
         .executableTarget(name: "FuzzTemplate", dependencies: ["CFuzzDriver", .product(name: "Report", package: "CementReport")]),
     ]
 )

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-FuzzDICOM FuzzNIfTI FuzzTemplate}
+targets=${FUZZ_TARGETS:-FuzzDICOM FuzzNIfTI FuzzTemplate FuzzCSV}
 
 # lld links: gold fails on the sanitizer runtime ("internal error in format_file_lineno").
 (cd Fuzz && swift build -c release --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address \

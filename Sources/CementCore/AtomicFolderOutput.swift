@@ -23,29 +23,15 @@ public struct AtomicFolderOutput: Sendable {
     /// the checks and the renames) keeps the files already moved.
     @discardableResult
     public func commit() throws(AtomicFileError) -> [String] {
-        try AtomicFile.createFolder(folder)
-        AtomicFile.removeStaleTemporaries(in: folder)
-        let targets = files.map { (folder as NSString).appendingPathComponent($0.name) }
-        var isFolder: ObjCBool = false
-        for target in targets where FileManager.default.fileExists(atPath: target, isDirectory: &isFolder) && isFolder.boolValue {
-            throw AtomicFileError(path: target, "is a folder; cannot write the file there")
-        }
-        let temporary = (folder as NSString).appendingPathComponent(AtomicFile.temporaryName(for: "output"))
+        let staging = try StagingFolder(in: folder)
         do throws(AtomicFileError) {
-            try AtomicFile.createFolder(temporary)
             for file in files {
-                try AtomicFile.writeContents(file.data, toPath: (temporary as NSString).appendingPathComponent(file.name))
-            }
-            for (file, target) in zip(files, targets) {
-                guard rename((temporary as NSString).appendingPathComponent(file.name), target) == 0 else {
-                    throw AtomicFileError(path: target, "cannot move the finished file into place (\(AtomicFileError.reason(errno: errno)))")
-                }
+                try AtomicFile.writeContents(file.data, toPath: staging.temporaryPath(file.name))
             }
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            staging.discard()
             throw error
         }
-        try? FileManager.default.removeItem(atPath: temporary)
-        return targets
+        return try staging.commit(files.map(\.name))
     }
 }

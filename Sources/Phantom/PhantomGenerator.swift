@@ -111,9 +111,23 @@ public struct PhantomGenerator: Sendable {
             }
             writer.fileOrder = order
         }
-        let files = try writer.write(volume, to: folder)
-        try AtomicFile.write(try Self.encode(phantom.truth), to: folder + "/" + Self.truthFileName, as: ImagingError.self)
-        return files
+        // Slices and truth are staged and appear together, so a failure (a full disk) leaves no partial series.
+        let staging: StagingFolder
+        do { staging = try StagingFolder(in: folder, name: "phantom") } catch {
+            throw ImagingError(file: error.path, error.message)
+        }
+        do throws(ImagingError) {
+            let staged = try writer.write(volume, to: staging.path)
+            try AtomicFile.write(try Self.encode(phantom.truth), to: staging.temporaryPath(Self.truthFileName),
+                                 as: ImagingError.self)
+            let names = staged.map { ($0 as NSString).lastPathComponent }
+            do { return Array(try staging.commit(names + [Self.truthFileName]).dropLast()) } catch {
+                throw ImagingError(file: error.path, error.message)
+            }
+        } catch {
+            staging.discard()
+            throw error
+        }
     }
 
     /// Name of the ground-truth file written next to the series.

@@ -3,12 +3,30 @@ import Statistics
 
 /// One result of auditing a paper's printed numbers against each other.
 public struct PaperFinding: Sendable, Encodable, Equatable {
+    /// What was recomputed.
+    public enum Kind: String, Encodable, Sendable {
+        /// A test's P from the printed summaries.
+        case pValue = "p_value"
+        /// A mean ± SD that data recorded in whole steps cannot give (GRIM/GRIMMER).
+        case meanSD = "mean_sd"
+        /// A percent from its count.
+        case percent
+        /// A pairwise claim of the text against the printed summaries.
+        case pairwiseClaim = "pairwise_claim"
+        /// A correlation printed in two places.
+        case correlation
+        /// A label naming the other variable.
+        case label
+        /// A value printed in two places.
+        case value
+    }
+
+
     /// Where the number is printed: table1…table4, abstract_zh, abstract_en, results_2.1…
     public var `where`: String
     /// Cohort column name of the variable.
     public var variable: String
-    /// p_value, percent, pairwise_claim, correlation, label, value.
-    public var kind: String
+    public var kind: Kind
     public var reported: String
     public var recomputed: String
     /// Range of the recomputed quantity that the printed inputs allow after rounding, when one applies.
@@ -27,7 +45,9 @@ public struct PaperFinding: Sendable, Encodable, Equatable {
 ///
 /// With a codebook, variables recorded in whole steps (age, VAS, ODI in steps of 2) are checked GRIM/GRIMMER-style:
 /// only the P values that actual data with the printed means and SDs can give are allowed.
-public struct PaperCheck: Sendable {
+public struct PaperCheck: PublishedStudyVisitor, Sendable {
+    public typealias Failure = Never
+
     public let study: PublishedStudy
     public let codebook: Codebook?
 
@@ -39,23 +59,22 @@ public struct PaperCheck: Sendable {
     private var groups: [String] { study.design.groupOrderInTables }
     private var n: Int { study.design.perGroup }
 
-    public func findings() -> [PaperFinding] {
-        var findings: [PaperFinding] = []
-        for (table, variable, row) in study.rows {
-            switch row.kind {
-            case .meanSD: findings.append(anovaFinding(table, variable, row))
-            case .counts, .countPercent: findings += countFindings(table, variable, row)
-            }
+    /// Every finding, in the paper's order.
+    public func findings() -> [PaperFinding] { study.walk(self) }
+
+    public func visitRow(table: String, variable: String, _ row: PublishedStudy.Row) -> [PaperFinding] {
+        switch row.kind {
+        case .meanSD: [anovaFinding(table, variable, row)]
+        case .counts, .countPercent: countFindings(table, variable, row)
         }
-        for variable in study.table4.keys.sorted() {
-            findings.append(correlationFinding("table4", variable, r: study.table4[variable]!.r,
-                                               decimals: study.table4[variable]!.rDecimals, reported: study.table4[variable]!.p))
-        }
-        for (place, abstract) in [("abstract_zh", study.abstractZh), ("abstract_en", study.abstractEn)] {
-            findings += abstractFindings(place, abstract)
-        }
-        findings += claimFindings()
-        return findings
+    }
+
+    public func visitCorrelation(table: String, variable: String, _ correlation: PublishedStudy.Correlation) -> [PaperFinding] {
+        [correlationFinding(table, variable, r: correlation.r, decimals: correlation.rDecimals, reported: correlation.p)]
+    }
+
+    public func visitAbstract(place: String, _ abstract: PublishedStudy.Abstract) -> [PaperFinding] {
+        abstractFindings(place, abstract)
     }
 
     // MARK: ANOVA from means and SDs
@@ -157,7 +176,7 @@ public struct PaperCheck: Sendable {
     }
 
     private func anovaFinding(_ table: String, _ variable: String, _ row: PublishedStudy.Row) -> PaperFinding {
-        let means = groups.map { row.groups[$0]![0] }, sds = groups.map { row.groups[$0]![1] }
+        let means = groups.map { row.values($0)[0] }, sds = groups.map { row.values($0)[1] }
         let decimals = row.decimals ?? 1
         let (central, low, high) = anovaRange(means: means, sds: sds, decimals: decimals)
         let recomputed = "one-way ANOVA F(\(Int(central.df1)), \(Int(central.df2))) = \(String(format: "%.2f", central.f)), "
@@ -171,7 +190,7 @@ public struct PaperCheck: Sendable {
             let attainable = latticePValues(means: means, sds: sds, decimals: decimals, step: step)
             let units = "\(n) values per group in steps of \(StatFormat.fixed(step, decimals: 0))"
             guard let first = attainable.first, let last = attainable.last else {
-                return PaperFinding(where: table, variable: variable, kind: "mean_sd", reported: row.p, recomputed: recomputed,
+                return PaperFinding(where: table, variable: variable, kind: .meanSD, reported: row.p, recomputed: recomputed,
                                     consistent: false, note: "GRIM/GRIMMER: no \(units) have the printed means and SDs")
             }
             range = [first, last]
@@ -182,7 +201,7 @@ public struct PaperCheck: Sendable {
                     + "P = \(row.p); the nearest attainable P is \(String(format: "%.4f", nearest))"
             }
         }
-        return PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p, recomputed: recomputed,
+        return PaperFinding(where: table, variable: variable, kind: .pValue, reported: row.p, recomputed: recomputed,
                             recomputedRange: range, consistent: consistent, note: note)
     }
 
@@ -193,24 +212,24 @@ public struct PaperCheck: Sendable {
         var contingency: [[Int]]
         if row.kind == .counts {
             let levels = row.levels?.count ?? 2
-            contingency = (0..<levels).map { level in groups.map { Int(row.groups[$0]![level]) } }
+            contingency = (0..<levels).map { level in groups.map { Int(row.values($0)[level]) } }
             for group in groups {
-                let total = row.groups[group]!.reduce(0, +)
+                let total = row.values(group).reduce(0, +)
                 if Int(total) != n {
-                    findings.append(PaperFinding(where: table, variable: variable, kind: "value",
+                    findings.append(PaperFinding(where: table, variable: variable, kind: .value,
                                                  reported: "\(group): \(Int(total))", recomputed: "\(n)", consistent: false,
                                                  note: "the counts of the \(group) group do not add up to its size"))
                 }
             }
         } else {
-            let events = groups.map { Int(row.groups[$0]![0]) }
+            let events = groups.map { Int(row.values($0)[0]) }
             contingency = [events, events.map { n - $0 }]
             for group in groups {
-                let count = Int(row.groups[group]![0]), printed = row.groups[group]![1]
+                let count = Int(row.values(group)[0]), printed = row.values(group)[1]
                 let decimals = row.percentDecimals ?? 1
                 let percent = (100 * Double(count) / Double(n) * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals))
                 if abs(percent - printed) > 1e-9 {
-                    findings.append(PaperFinding(where: table, variable: variable, kind: "percent",
+                    findings.append(PaperFinding(where: table, variable: variable, kind: .percent,
                                                  reported: "\(group): \(count) (\(printed))", recomputed: "\(percent)",
                                                  consistent: false, note: "percentage does not match \(count)/\(n)"))
                 }
@@ -227,7 +246,7 @@ public struct PaperCheck: Sendable {
             consistent = consistent || (reported?.overlaps(exact.p, exact.p) ?? false)
         }
         if !consistent, note == nil { note = "the printed counts give another P" }
-        findings.append(PaperFinding(where: table, variable: variable, kind: "p_value", reported: row.p,
+        findings.append(PaperFinding(where: table, variable: variable, kind: .pValue, reported: row.p,
                                      recomputed: "chi-square(\(Int(chi.df))) = \(String(format: "%.3f", chi.statistic)), "
                                          + "P = \(String(format: "%.4f", chi.p))",
                                      recomputedRange: [chi.p, chi.p], consistent: consistent, note: note))
@@ -252,7 +271,7 @@ public struct PaperCheck: Sendable {
     {
         let (low, high) = correlationRange(r: r, decimals: decimals, n: study.design.total)
         let consistent = ReportedP(reported)?.overlaps(low, high) ?? false
-        return PaperFinding(where: place, variable: variable, kind: "correlation", reported: "r = \(r), P = \(reported)",
+        return PaperFinding(where: place, variable: variable, kind: .correlation, reported: "r = \(r), P = \(reported)",
                             recomputed: "P from r and n = \(study.design.total): \(String(format: "%.4g", low))–"
                                 + "\(String(format: "%.4g", high))",
                             recomputedRange: [low, high], consistent: consistent,
@@ -272,14 +291,14 @@ public struct PaperCheck: Sendable {
             guard let entry = abstract.entries[variable], let (table, row) = tableRow(variable) else { continue }
             let sameValues = groups.allSatisfy { entry.groups[$0] == row.groups[$0] }
             if !sameValues {
-                findings.append(PaperFinding(where: place, variable: variable, kind: "value",
+                findings.append(PaperFinding(where: place, variable: variable, kind: .value,
                                              reported: groups.map { "\(entry.groups[$0] ?? [])" }.joined(separator: " vs "),
                                              recomputed: "\(table): " + groups.map { "\(row.groups[$0] ?? [])" }.joined(separator: " vs "),
                                              consistent: false, note: "the abstract and the table print different values"))
             }
             let abstractP = ReportedP(entry.p), tableP = ReportedP(row.p)
-            let consistent = abstractP != nil && tableP != nil && abstractP!.overlaps(tableP!.low, tableP!.high)
-            findings.append(PaperFinding(where: place, variable: variable, kind: "p_value", reported: entry.p,
+            let consistent = if let abstractP, let tableP { abstractP.overlaps(tableP.low, tableP.high) } else { false }
+            findings.append(PaperFinding(where: place, variable: variable, kind: .pValue, reported: entry.p,
                                          recomputed: "\(table): P = \(row.p)", recomputedRange: tableP.map { [$0.low, $0.high] },
                                          consistent: consistent,
                                          note: consistent ? nil : "the abstract's P disagrees with \(table)"))
@@ -287,7 +306,7 @@ public struct PaperCheck: Sendable {
         for correlation in abstract.correlations {
             guard let row = study.table4[correlation.variable] else { continue }
             let same = correlation.r == row.r && correlation.p == row.p
-            findings.append(PaperFinding(where: place, variable: correlation.variable, kind: "correlation",
+            findings.append(PaperFinding(where: place, variable: correlation.variable, kind: .correlation,
                                          reported: "r = \(correlation.r), P = \(correlation.p)",
                                          recomputed: "table4: r = \(row.r), P = \(row.p)", consistent: same,
                                          note: same ? nil : "the abstract and Table 4 differ"))
@@ -296,7 +315,7 @@ public struct PaperCheck: Sendable {
                 let saysRatio = correlation.label.lowercased().contains("ratio")
                 let isRatio = correlation.variable.contains("ratio")
                 if saysRatio != isRatio {
-                    findings.append(PaperFinding(where: place, variable: correlation.variable, kind: "label",
+                    findings.append(PaperFinding(where: place, variable: correlation.variable, kind: .label,
                                                  reported: "r = \(correlation.r) labelled '\(correlation.label)'",
                                                  recomputed: "table4: r = \(row.r) is '\(row.labelEn)'", consistent: false,
                                                  note: "the label names the other height variable"))
@@ -306,55 +325,47 @@ public struct PaperCheck: Sendable {
         return findings
     }
 
-    private func claimFindings() -> [PaperFinding] {
-        var findings: [PaperFinding] = []
-        for claim in study.textClaims {
-            if claim.kind == .correlation, let row = study.table4[claim.variable], let r = claim.r {
-                let same = r == row.r && claim.p == row.p
-                findings.append(PaperFinding(where: claim.where, variable: claim.variable, kind: "correlation",
-                                             reported: "r = \(r), P = \(claim.p)", recomputed: "table4: r = \(row.r), P = \(row.p)",
-                                             consistent: same, note: same ? nil : "the text and Table 4 differ"))
-                continue
-            }
-            guard claim.kind == .pairwiseClaim, let a = claim.a, let b = claim.b, let statement = claim.claim,
-                  let (_, row) = tableRow(claim.variable) else { continue }
-            let (low, high, description) = pairwiseRange(row, a, b)
-            let direction: Double = {
-                let ra = row.groups[a]![0], rb = row.groups[b]![0]
-                return ra == rb ? 0 : (ra > rb ? 1 : -1)
-            }()
-            let consistent: Bool
-            switch statement {
-            case "greater": consistent = direction > 0 && low < 0.05
-            case "less": consistent = direction < 0 && low < 0.05
-            default: consistent = high > 0.05
-            }
-            let wording = statement == "not_significant" ? "\(a) vs \(b): no significant difference (P \(claim.p))"
-                : "\(a) \(statement) than \(b) (P \(claim.p))"
-            findings.append(PaperFinding(where: claim.where, variable: claim.variable, kind: "pairwise_claim",
-                                         reported: wording, recomputed: description, recomputedRange: [low, high],
-                                         consistent: consistent,
-                                         note: consistent ? nil : "the printed summary statistics do not support the claim"))
+    public func visitClaim(_ claim: PublishedStudy.Claim) -> [PaperFinding] {
+        if claim.kind == .correlation, let row = study.table4[claim.variable], let r = claim.r {
+            let same = r == row.r && claim.p == row.p
+            return [PaperFinding(where: claim.where, variable: claim.variable, kind: .correlation,
+                                 reported: "r = \(r), P = \(claim.p)", recomputed: "table4: r = \(row.r), P = \(row.p)",
+                                 consistent: same, note: same ? nil : "the text and Table 4 differ")]
         }
-        return findings
+        // `PublishedStudy.load` has checked that a pairwise claim names its groups, statement and a table row.
+        guard claim.kind == .pairwiseClaim, let a = claim.a, let b = claim.b, let statement = claim.claim,
+              let (_, row) = tableRow(claim.variable) else { return [] }
+        let (low, high, description) = pairwiseRange(row, a, b)
+        let ra = row.values(a)[0], rb = row.values(b)[0]
+        let direction: Double = ra == rb ? 0 : (ra > rb ? 1 : -1)
+        let consistent = switch statement {
+        case .greater: direction > 0 && low < 0.05
+        case .less: direction < 0 && low < 0.05
+        case .notSignificant: high > 0.05
+        }
+        let wording = statement == .notSignificant ? "\(a) vs \(b): no significant difference (P \(claim.p))"
+            : "\(a) \(statement.rawValue) than \(b) (P \(claim.p))"
+        return [PaperFinding(where: claim.where, variable: claim.variable, kind: .pairwiseClaim,
+                             reported: wording, recomputed: description, recomputedRange: [low, high],
+                             consistent: consistent,
+                             note: consistent ? nil : "the printed summary statistics do not support the claim")]
     }
 
-    /// Range of the pairwise P: LSD t test (pooled MSE of all groups, df N − k) for means, 2×2 chi-square for counts.
     private func pairwiseRange(_ row: PublishedStudy.Row, _ a: String, _ b: String) -> (Double, Double, String) {
         if row.kind == .meanSD {
             let h = halfUnit(decimals: row.decimals ?? 1)
-            let sds = groups.map { row.groups[$0]![1] }
+            let sds = groups.map { row.values($0)[1] }
             let df = Double(n * groups.count - groups.count)
             let mseMin = sds.reduce(0) { $0 + max(0, $1 - h) * max(0, $1 - h) } / Double(groups.count)
             let mseMax = sds.reduce(0) { $0 + ($1 + h) * ($1 + h) } / Double(groups.count)
-            let diff = abs(row.groups[a]![0] - row.groups[b]![0])
+            let diff = abs(row.values(a)[0] - row.values(b)[0])
             let t = StudentT(df: df)
             func p(_ d: Double, _ mse: Double) -> Double { t.twoSided(d / (mse * 2 / Double(n)).squareRoot()) }
             let low = p(diff + 2 * h, mseMin), high = p(max(0, diff - 2 * h), mseMax)
             let central = p(diff, sds.reduce(0) { $0 + $1 * $1 } / Double(groups.count))
             return (low, high, "LSD P = \(String(format: "%.4f", central)) (range \(String(format: "%.4f", low))–\(String(format: "%.4f", high)))")
         }
-        let ea = Int(row.groups[a]![0]), eb = Int(row.groups[b]![0])
+        let ea = Int(row.values(a)[0]), eb = Int(row.values(b)[0])
         let table = [[ea, eb], [n - ea, n - eb]]
         let chi = (try? ChiSquareTest(table: table))?.p ?? .nan
         let exact = (try? FisherExactTest.test(table: table))?.p ?? .nan

@@ -25,6 +25,17 @@ public struct PublishedStudy: Decodable, Sendable {
         public var groups: [String: [Double]]
         public var p: String
 
+        /// The printed values of `group`: present for every group of the design (checked by `load`).
+        public func values(_ group: String) -> [Double] { groups[group] ?? [] }
+
+        /// How many values each group prints for this kind of row.
+        var valuesPerGroup: Int? {
+            switch kind {
+            case .meanSD, .countPercent: 2
+            case .counts: levels?.count
+            }
+        }
+
         enum CodingKeys: String, CodingKey {
             case kind, unit, decimals, percentDecimals = "percent_decimals", levels, labelEn = "label_en"
             case labelZh = "label_zh", groups, p
@@ -91,12 +102,18 @@ public struct PublishedStudy: Decodable, Sendable {
             case pairwiseClaim = "pairwise_claim"
         }
 
+        /// What a pairwise claim says of group a against group b.
+        public enum Statement: String, Decodable, Sendable {
+            case greater, less
+            case notSignificant = "not_significant"
+        }
+
         public var `where`: String
         public var variable: String
         public var kind: Kind
         public var a: String?
         public var b: String?
-        public var claim: String?
+        public var claim: Statement?
         public var r: Double?
         public var p: String
     }
@@ -141,8 +158,9 @@ public struct PublishedStudy: Decodable, Sendable {
             throw StudyError(file: path, "cannot read the file")
         }
         let decoder = JSONDecoder()
+        let study: PublishedStudy
         do {
-            return try decoder.decode(PublishedStudy.self, from: data)
+            study = try decoder.decode(PublishedStudy.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw StudyError(file: path, "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
         } catch let DecodingError.typeMismatch(_, context) {
@@ -154,12 +172,65 @@ public struct PublishedStudy: Decodable, Sendable {
         } catch {
             throw StudyError(file: path, "not a published-numbers file (\(error))")
         }
+        if let problem = study.problem() { throw StudyError(file: path, problem) }
+        return study
+    }
+
+    /// The first place where the numbers do not fit together (a group missing from a row, a claim naming a
+    /// variable no table prints…), so that every walk over a loaded study finds what it looks up.
+    func problem() -> String? {
+        let groups = design.groupOrderInTables
+        for (table, variable, row) in rows {
+            if row.kind == .counts, row.levels == nil { return "\(table).\(variable): a counts row needs 'levels'" }
+            for group in groups {
+                guard let values = row.groups[group] else { return "\(table).\(variable).groups: no group '\(group)'" }
+                if let count = row.valuesPerGroup, values.count != count {
+                    return "\(table).\(variable).groups.\(group): \(values.count) values, a \(row.kind.rawValue) row has \(count)"
+                }
+            }
+        }
+        for (table, entries) in [("table2_within_group", table2WithinGroup), ("table3_within_group", table3WithinGroup)] {
+            for (stem, entry) in entries.sorted(by: { $0.key < $1.key }) {
+                if entry.columns.count < 2 { return "\(table).\(stem).columns: a change over time needs two time points" }
+                for group in groups where entry.p[group] == nil { return "\(table).\(stem).p: no group '\(group)'" }
+            }
+        }
+        for (place, abstract) in [("abstract_zh", abstractZh), ("abstract_en", abstractEn)] {
+            for (variable, entry) in abstract.entries.sorted(by: { $0.key < $1.key }) {
+                guard let row = rows.first(where: { $0.variable == variable })?.row else {
+                    return "\(place).\(variable): no table prints this variable"
+                }
+                for group in groups where entry.groups[group].map({ $0.count != row.values(group).count }) ?? true {
+                    return "\(place).\(variable).groups: group '\(group)' missing or not shaped as in its table"
+                }
+            }
+            for correlation in abstract.correlations where table4[correlation.variable] == nil {
+                return "\(place).correlations: '\(correlation.variable)' is not in table4"
+            }
+        }
+        for (index, claim) in textClaims.enumerated() {
+            let place = "text_claims[\(index)] (\(claim.where), \(claim.variable))"
+            switch claim.kind {
+            case .correlation:
+                if claim.r == nil { return "\(place): a correlation claim needs 'r'" }
+                if table4[claim.variable] == nil { return "\(place): '\(claim.variable)' is not in table4" }
+            case .pairwiseClaim:
+                guard let a = claim.a, let b = claim.b, claim.claim != nil else {
+                    return "\(place): a pairwise claim needs 'a', 'b' and 'claim'"
+                }
+                for group in [a, b] where !groups.contains(group) { return "\(place): no group '\(group)'" }
+                if !rows.contains(where: { $0.variable == claim.variable }) {
+                    return "\(place): no table prints '\(claim.variable)'"
+                }
+            }
+        }
+        return nil
     }
 
     /// Every table row by variable, with the table it comes from.
     public var rows: [(table: String, variable: String, row: Row)] {
         [("table1", table1), ("table2", table2), ("table3", table3)].flatMap { table, rows in
-            rows.keys.sorted().map { (table, $0, rows[$0]!) }
+            rows.sorted(by: { $0.key < $1.key }).map { (table, $0.key, $0.value) }
         }
     }
 }

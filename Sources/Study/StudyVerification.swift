@@ -33,7 +33,9 @@ public struct VerificationItem: Sendable, Encodable, Equatable {
 /// tests (one-way ANOVA, chi-square, Pearson, LSD, repeated-measures ANOVA) and compared at the printed precision.
 ///
 /// The Figure 1 case (one real patient) is not verified: the synthetic cohort does not contain that patient.
-public struct StudyVerification: Sendable {
+public struct StudyVerification: PublishedStudyVisitor, Sendable {
+    public typealias Failure = StudyError
+
     public let study: PublishedStudy
     /// Columns of the data by name; nil cells are missing values.
     public let columns: [String: [String?]]
@@ -66,19 +68,7 @@ public struct StudyVerification: Sendable {
     /// All comparisons, in the paper's order: design, Tables 1–4, changes over time, abstracts, text.
     public func items() throws(StudyError) -> [VerificationItem] {
         let impossible = Set(PaperCheck(study: study, codebook: codebook).findings().filter { !$0.consistent }.map { "\($0.where)|\($0.variable)" })
-        var items = try designItems()
-        for (table, variable, row) in study.rows { items += try rowItems(table, variable, row) }
-        for variable in study.table4.keys.sorted() {
-            let row = study.table4[variable]!
-            items += try correlationItems("table4", variable, r: row.r, decimals: row.rDecimals, p: row.p)
-        }
-        for (table, entries) in [("table2_within_group", study.table2WithinGroup), ("table3_within_group", study.table3WithinGroup)] {
-            for stem in entries.keys.sorted() { items += try withinGroupItems(table, stem, entries[stem]!) }
-        }
-        for (place, abstract) in [("abstract_zh", study.abstractZh), ("abstract_en", study.abstractEn)] {
-            items += try abstractItems(place, abstract)
-        }
-        items += try claimItems()
+        let items = try study.walk(self)
         return items.map { item in
             var item = item
             if item.status == .mismatch, ["p", "claim"].contains(item.quantity),
@@ -166,15 +156,15 @@ public struct StudyVerification: Sendable {
 
     // MARK: Items
 
-    private func designItems() throws(StudyError) -> [VerificationItem] {
+    public func visitDesign(_ design: PublishedStudy.Design) throws(StudyError) -> [VerificationItem] {
         var items: [VerificationItem] = []
         var total = 0
         for group in groups {
             let n = try rows(in: group).count
             total += n
-            items.append(countItem("design", groupColumn, group, quantity: "n", published: study.design.perGroup, reproduced: n))
+            items.append(countItem("design", groupColumn, group, quantity: "n", published: design.perGroup, reproduced: n))
         }
-        items.append(countItem("design", groupColumn, nil, quantity: "n", published: study.design.total, reproduced: total))
+        items.append(countItem("design", groupColumn, nil, quantity: "n", published: design.total, reproduced: total))
         return items
     }
 
@@ -262,12 +252,12 @@ public struct StudyVerification: Sendable {
                 try pItem(place, variable, published: p, p: correlation.p, test: "Pearson")]
     }
 
-    private func withinGroupItems(_ table: String, _ stem: String, _ entry: PublishedStudy.WithinGroup) throws(StudyError)
+    public func visitWithinGroup(table: String, stem: String, _ entry: PublishedStudy.WithinGroup) throws(StudyError)
         -> [VerificationItem]
     {
         var items: [VerificationItem] = []
         for group in groups {
-            guard let printed = entry.p[group] else { continue }
+            let printed = entry.p[group] ?? ""
             let members = try rows(in: group)
             var subjects: [[Double]] = []
             for row in members {
@@ -284,7 +274,17 @@ public struct StudyVerification: Sendable {
         return items
     }
 
-    private func abstractItems(_ place: String, _ abstract: PublishedStudy.Abstract) throws(StudyError) -> [VerificationItem] {
+    public func visitRow(table: String, variable: String, _ row: PublishedStudy.Row) throws(StudyError) -> [VerificationItem] {
+        try rowItems(table, variable, row)
+    }
+
+    public func visitCorrelation(table: String, variable: String, _ correlation: PublishedStudy.Correlation) throws(StudyError)
+        -> [VerificationItem]
+    {
+        try correlationItems(table, variable, r: correlation.r, decimals: correlation.rDecimals, p: correlation.p)
+    }
+
+    public func visitAbstract(place: String, _ abstract: PublishedStudy.Abstract) throws(StudyError) -> [VerificationItem] {
         var items: [VerificationItem] = []
         for variable in abstract.entries.keys.sorted() {
             guard let entry = abstract.entries[variable],
@@ -301,31 +301,27 @@ public struct StudyVerification: Sendable {
         return items
     }
 
-    private func claimItems() throws(StudyError) -> [VerificationItem] {
-        var items: [VerificationItem] = []
-        for claim in study.textClaims {
-            if claim.kind == .correlation, let r = claim.r {
-                let decimals = study.table4[claim.variable]?.rDecimals ?? 3
-                items += try correlationItems(claim.where, claim.variable, r: r, decimals: decimals, p: claim.p)
-                continue
-            }
-            guard claim.kind == .pairwiseClaim, let a = claim.a, let b = claim.b, let statement = claim.claim,
-                  let ia = groups.firstIndex(of: a), let ib = groups.firstIndex(of: b),
-                  let (_, _, row) = study.rows.first(where: { $0.variable == claim.variable }) else { continue }
-            let (difference, p, test) = try pairwise(claim.variable, row, ia, ib)
-            let holds = switch statement {
-            case "greater": difference > 0 && p < 0.05
-            case "less": difference < 0 && p < 0.05
-            default: p >= 0.05
-            }
-            let wording = statement == "not_significant" ? "\(a) vs \(b): not significant (P \(claim.p))"
-                : "\(a) \(statement) than \(b) (P \(claim.p))"
-            items.append(VerificationItem(where: claim.where, variable: claim.variable, quantity: "claim", group: "\(a) vs \(b)",
-                                          published: wording,
-                                          reproduced: "difference \(String(format: "%+.3g", difference)), \(test) P = \(Self.formatP(p))",
-                                          tolerance: "direction and P vs 0.05", status: holds ? .match : .mismatch))
+    public func visitClaim(_ claim: PublishedStudy.Claim) throws(StudyError) -> [VerificationItem] {
+        if claim.kind == .correlation, let r = claim.r {
+            let decimals = study.table4[claim.variable]?.rDecimals ?? 3
+            return try correlationItems(claim.where, claim.variable, r: r, decimals: decimals, p: claim.p)
         }
-        return items
+        // `PublishedStudy.load` has checked that a pairwise claim names its groups, statement and a table row.
+        guard claim.kind == .pairwiseClaim, let a = claim.a, let b = claim.b, let statement = claim.claim,
+              let ia = groups.firstIndex(of: a), let ib = groups.firstIndex(of: b),
+              let (_, _, row) = study.rows.first(where: { $0.variable == claim.variable }) else { return [] }
+        let (difference, p, test) = try pairwise(claim.variable, row, ia, ib)
+        let holds = switch statement {
+        case .greater: difference > 0 && p < 0.05
+        case .less: difference < 0 && p < 0.05
+        case .notSignificant: p >= 0.05
+        }
+        let wording = statement == .notSignificant ? "\(a) vs \(b): not significant (P \(claim.p))"
+            : "\(a) \(statement.rawValue) than \(b) (P \(claim.p))"
+        return [VerificationItem(where: claim.where, variable: claim.variable, quantity: "claim", group: "\(a) vs \(b)",
+                                 published: wording,
+                                 reproduced: "difference \(String(format: "%+.3g", difference)), \(test) P = \(Self.formatP(p))",
+                                 tolerance: "direction and P vs 0.05", status: holds ? .match : .mismatch)]
     }
 
     /// Difference a − b and its P: LSD (pooled variance of all groups) for means, 2×2 chi-square for proportions.

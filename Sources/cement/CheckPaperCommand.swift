@@ -44,7 +44,7 @@ struct CheckPaperCommand: ParsableCommand {
         }
         print("\(findings.count) checks, \(bad.count) inconsistent")
         for finding in bad {
-            print("- \(finding.where) \(finding.variable) [\(finding.kind)]: printed \(finding.reported); "
+            print("- \(finding.where) \(finding.variable) [\(finding.kind.rawValue)]: printed \(finding.reported); "
                   + "\(finding.recomputed)" + (finding.note.map { " — \($0)" } ?? ""))
         }
     }

@@ -71,4 +71,16 @@ final class HostileCLITests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.contains("/dev/zero: not a regular file or folder (a character device)"), result.stderr)
     }
+
+    /// A phantom that cannot be written whole leaves nothing behind: slice 5's name is taken by a folder, so the
+    /// series fails when it is moved into place, and no slice, truth file or temporary folder remains.
+    func testPhantomThatFailsPartWayLeavesNoSlices() throws {
+        let folder = temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/IM00005.dcm", withIntermediateDirectories: false)
+        let result = try cement(["phantom", folder, "--realism", "classic", "--dr", "15", "--seed", "3", "--matrix", "256",
+                                 "--spacing", "0.8", "--slices", "24"])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("IM00005.dcm: is a folder"), result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["IM00005.dcm"])
+    }
 }

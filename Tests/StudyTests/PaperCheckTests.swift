@@ -77,7 +77,7 @@ final class PaperCheckTests: XCTestCase {
         let findings = PaperCheck(study: try study, codebook: codebook).findings()
         let lattice = findings.filter { !$0.consistent && $0.note?.contains("GRIMMER") == true }.map { "\($0.where) \($0.variable)" }
         XCTAssertEqual(lattice, ["table2 odi_1y"], "the recording grid rules out the printed P of ODI at 1 year only")
-        let inconsistent = Set(findings.filter { !$0.consistent }.map { "\($0.where) \($0.variable) \($0.kind)" })
+        let inconsistent = Set(findings.filter { !$0.consistent }.map { "\($0.where) \($0.variable) \($0.kind.rawValue)" })
         XCTAssertEqual(inconsistent, [
             "table1 age_years p_value", "table1 course_days p_value", "table3 height_1y_mm p_value",
             "abstract_zh height_1y_mm p_value", "abstract_en height_1y_mm p_value",
@@ -87,7 +87,7 @@ final class PaperCheckTests: XCTestCase {
         ])
         // Every printed row, correlation, abstract value and text claim is checked.
         XCTAssertGreaterThanOrEqual(findings.count, 70)
-        for finding in findings where finding.kind == "p_value" && finding.where.hasPrefix("table") {
+        for finding in findings where finding.kind == .pValue && finding.where.hasPrefix("table") {
             XCTAssertNotNil(finding.recomputedRange)
         }
     }
@@ -108,6 +108,35 @@ final class PaperCheckTests: XCTestCase {
         XCTAssertThrowsError(try PublishedStudy.load(path)) { error in
             XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("invalid value at") && "\(error)".contains("kind"),
                           "\(error)")
+        }
+    }
+
+    /// A row missing a group, or a claim naming a group the design does not have, is an error at load time naming
+    /// the place, where check-paper and verify once crashed on a force unwrap or skipped the claim.
+    func testAMissingGroupOrUnknownClaimGroupIsAnErrorNamingThePlace() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repository + "/data/published.json"))) as? [String: Any])
+        var table2 = try XCTUnwrap(json["table2"] as? [String: Any])
+        var vas = try XCTUnwrap(table2["vas_1d"] as? [String: Any])
+        var groups = try XCTUnwrap(vas["groups"] as? [String: Any])
+        groups["medium"] = nil
+        vas["groups"] = groups
+        table2["vas_1d"] = vas
+        json["table2"] = table2
+        let path = NSTemporaryDirectory() + "published-\(UUID().uuidString).json"
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try PublishedStudy.load(path)) { error in
+            XCTAssertEqual("\(error)", "\(path): table2.vas_1d.groups: no group 'medium'")
+        }
+        var fixed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repository + "/data/published.json"))) as? [String: Any])
+        var claims = try XCTUnwrap(fixed["text_claims"] as? [[String: Any]])
+        let index = try XCTUnwrap(claims.firstIndex { $0["kind"] as? String == "pairwise_claim" })
+        claims[index]["b"] = "middle"
+        fixed["text_claims"] = claims
+        try JSONSerialization.data(withJSONObject: fixed).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try PublishedStudy.load(path)) { error in
+            XCTAssertTrue("\(error)".contains("text_claims[\(index)]") && "\(error)".contains("no group 'middle'"), "\(error)")
         }
     }
 }
