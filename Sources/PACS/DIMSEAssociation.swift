@@ -142,6 +142,8 @@ struct DIMSEAssociation {
     private static func plain(_ text: String) -> String {
         let tail = text.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? text
         guard let first = tail.first else { return text }
+        // Lower-case a leading word ("Connection refused"), not an acronym ("DUL network read timeout").
+        if let second = tail.dropFirst().first, second.isUppercase { return tail }
         return first.lowercased() + tail.dropFirst()
     }
 }
