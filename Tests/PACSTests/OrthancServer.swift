@@ -61,7 +61,9 @@ final class OrthancServer {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [configurationPath]
-        FileManager.default.createFile(atPath: folder + "/orthanc.log", contents: nil)
+        guard FileManager.default.createFile(atPath: folder + "/orthanc.log", contents: nil) else {
+            throw NSError(domain: "OrthancServer", code: 4, userInfo: [NSLocalizedDescriptionKey: "cannot create \(folder)/orthanc.log"])
+        }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/orthanc.log"))
         process.standardOutput = log
         process.standardError = log
@@ -133,7 +135,8 @@ final class SilentListener {
     private let socket: Int32
 
     init() throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.socket = socket
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
