@@ -93,7 +93,8 @@ extension PACSError.RejectionReason {
         case 0x0107: self = .calledAENotRecognized
         case 0x0103: self = .callingAENotRecognized
         case 0x0102: self = .applicationContextNotSupported
-        case 0x0101, 0x0201: self = .noReasonGiven
+        // 0: the rejection was seen but its reason could not be read back.
+        case 0, 0x0101, 0x0201: self = .noReasonGiven
         case 0x0202: self = .protocolVersionNotSupported
         case 0x0301: self = .temporaryCongestion
         case 0x0302: self = .localLimitExceeded
