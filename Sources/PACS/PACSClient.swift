@@ -149,7 +149,11 @@ public struct PACSClient: Sendable {
             do throws(PACSError) {
                 return try body(association)
             } catch {
-                guard error.isTransient, attempt < peer.retries else { throw error }
+                guard error.isTransient, attempt < peer.retries else {
+                    var failure = error
+                    failure.attempts = attempt + 1
+                    throw failure
+                }
                 attempt += 1
                 Thread.sleep(forTimeInterval: peer.retryDelay)
             }

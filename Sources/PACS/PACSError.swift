@@ -34,6 +34,8 @@ public struct PACSError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The peer as `AE@host:port`, or the configuration file.
     public var peer: String
     public var kind: Kind
+    /// How many times the call was tried (retries after transient failures included).
+    public var attempts = 1
 
     public init(peer: String, _ kind: Kind) {
         self.peer = peer
@@ -50,6 +52,10 @@ public struct PACSError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String {
+        attempts > 1 ? "\(message) [\(attempts) tries]" : message
+    }
+
+    private var message: String {
         switch kind {
         case .unreachable(let detail):
             "PACS \(peer) is not reachable (\(detail)); is it running, and are host and port right?"

@@ -42,6 +42,8 @@ final class OrthancServer {
             "DicomAet": Self.aeTitle,
             "DicomPort": Int(port),
             "DicomCheckCalledAet": true,
+            // Orthanc 1.10 cannot bind its DICOM port to loopback only; it accepts the test AE only from 127.0.0.1.
+            "DicomCheckModalityHost": true,
             "DicomAlwaysAllowEcho": false,
             "DicomAlwaysAllowStore": false,
             "DicomAlwaysAllowFind": false,

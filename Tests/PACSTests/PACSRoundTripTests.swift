@@ -245,6 +245,8 @@ final class PACSRoundTripTests: XCTestCase {
         let retried = Date()
         XCTAssertThrowsError(try PACSClient(peer: peer).find(PACSQuery())) { error in
             guard case .unreachable = (error as? PACSError)?.kind else { return XCTFail("\(error)") }
+            XCTAssertEqual((error as? PACSError)?.attempts, 3)
+            XCTAssertTrue("\(error)".hasSuffix("[3 tries]"), "\(error)")
         }
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(retried), 0.6, "two retries 0.3 s apart")
     }
