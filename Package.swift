@@ -37,6 +37,11 @@ let package = Package(
             path: "Sources/CDCMTK",
             linkerSettings: dcmtkLibraries
         ),
+        .target(
+            name: "CDCMTKNet",
+            path: "Sources/CDCMTKNet",
+            linkerSettings: ["dcmnet", "dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }
+        ),
         .target(name: "CementCore"),
         .target(name: "Imaging", dependencies: ["CementCore", "CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["CementCore", "Imaging"]),
@@ -50,6 +55,7 @@ let package = Package(
         .target(name: "StudyReport", dependencies: ["Report", "Study", "Tabular", "Figures", "Statistics", "Measurements", "Imaging"]),
         .target(name: "Tabular", dependencies: ["CementCore", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Study", dependencies: ["CementCore", "Statistics", "Tabular"]),
+        .target(name: "PACS", dependencies: ["CementCore", "Imaging", "CDCMTKNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(
@@ -67,6 +73,7 @@ let package = Package(
                 "StudyReport",
                 "Measurements",
                 "Tabular",
+                "PACS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,6 +94,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
+        .testTarget(name: "PACSTests", dependencies: ["PACS", "Imaging", "Phantom", "cement"]),
         .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev pkg-config
   fonts-noto-cjk fonts-dejavu-core               # Chinese and Latin fonts, named explicitly by the renderer
   poppler-utils                                  # pdftotext/pdfinfo/pdffonts/pdftoppm for tests
+  orthanc                                        # a real PACS on loopback for the PACS tests (DIMSE)
 )
 
 missing=()

@@ -97,7 +97,7 @@ public enum DICOMScanner {
     /// Regular files below a folder, sorted by path so scans are deterministic, and the entries that were not
     /// looked into: FIFOs, devices and sockets (opening a FIFO blocks), names that are not UTF-8. Symbolic links to
     /// folders are not followed (no loops).
-    private static func filesBelow(_ folder: String) throws(ImagingError) -> (files: [String], skipped: [(String, String)]) {
+    static func filesBelow(_ folder: String) throws(ImagingError) -> (files: [String], skipped: [(String, String)]) {
         var files: [String] = [], skipped: [(String, String)] = []
         var pending = [folder]
         var first = true

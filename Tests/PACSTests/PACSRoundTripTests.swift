@@ -1,0 +1,293 @@
+import Foundation
+@testable import Imaging
+import PACS
+import XCTest
+
+/// `cement pacs` against a real Orthanc on loopback, run as a user would run the built executable: a synthetic
+/// CT series (`cement phantom`) is pushed, found, pulled and measured with `cement rate`; a second series is
+/// pushed back by file name and found again; the refusals a user meets (unknown AE titles, a peer that is down
+/// or hangs) exit 2 quickly with the peer named. Reference values come from the files the phantom wrote (counted
+/// on disk, UIDs read back by the Imaging module's DCMTK reader) and from Orthanc's own instance counts.
+final class PACSRoundTripTests: XCTestCase {
+    /// The identifiers written into the test patient's files; they must never appear in any output.
+    static let patientID = "PIDZQX4711"
+    static let patientName = "SYNTHETIC^" + patientID
+
+    nonisolated(unsafe) private static var shared: OrthancServer?
+
+    private func orthanc() throws -> OrthancServer {
+        if let server = Self.shared { return server }
+        let server = try OrthancServer()
+        Self.shared = server
+        return server
+    }
+
+    override class func tearDown() {
+        shared?.stop()
+        shared = nil
+        super.tearDown()
+    }
+
+    private struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var both: String { stdout + stderr }
+    }
+
+    private var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("cement").path
+    }
+
+    private func cement(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func temporaryFolder(_ name: String = #function) -> String {
+        let path = NSTemporaryDirectory() + "cementreport-pacs/\(name.filter(\.isLetter))-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    private func json(_ result: Result) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
+    }
+
+    private func dicomFiles(in folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".dcm") }.sorted()
+            .map { folder + "/" + $0 }
+    }
+
+    private func assertNoPatientIdentifiers(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(text.contains(Self.patientID), "patient ID in \(what)", file: file, line: line)
+        XCTAssertFalse(text.contains("SYNTHETIC^"), "patient name in \(what)", file: file, line: line)
+    }
+
+    func testSeriesIsPushedFoundPulledAndMeasuredWithoutPatientIdentifiersInAnyOutput() throws {
+        let server = try orthanc()
+        let work = temporaryFolder()
+        let source = work + "/source"
+        let phantom = try cement(["phantom", source, "--matrix", "128", "--seed", "11", "--dr", "20",
+                                  "--case-id", Self.patientID])
+        XCTAssertEqual(phantom.status, 0, phantom.stderr)
+        let sourceFiles = try dicomFiles(in: source)
+        let first = try DICOMObject(path: sourceFiles[0])
+        XCTAssertEqual(first.string(.patientID), Self.patientID, "the series must carry the identifiers the test looks for")
+        let studyUID = try XCTUnwrap(first.string(.studyInstanceUID))
+        let seriesUID = try XCTUnwrap(first.string(.seriesInstanceUID))
+        let sourceInstances = Set(try sourceFiles.map { try XCTUnwrap(DICOMObject(path: $0).string(.sopInstanceUID)) })
+        var outputs: [(String, Result)] = []
+
+        // Push the folder: every DICOM file stored, truth.json skipped.
+        let push = try cement(["pacs", "push"] + server.flags + [source, "--json"])
+        outputs.append(("push", push))
+        XCTAssertEqual(push.status, 0, push.stderr)
+        let pushed = try json(push)
+        XCTAssertEqual(pushed["stored"] as? Int, sourceFiles.count)
+        XCTAssertEqual(pushed["failed"] as? Int, 0)
+        XCTAssertEqual((pushed["skipped"] as? [String])?.count, 1)
+
+        // Find by date range (the phantom's study date is 2022-01-01), through a YAML configuration file.
+        let config = work + "/pacs.yaml"
+        try """
+            host: 127.0.0.1
+            port: \(server.port)
+            called_ae: \(OrthancServer.aeTitle)
+            calling_ae: \(OrthancServer.clientAE)
+            connect_timeout: 3
+            retries: 0
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let find = try cement(["pacs", "find", "--config", config, "--from", "2021-12-01", "--to", "2022-01-31",
+                               "--patient-id", Self.patientID, "--json"])
+        outputs.append(("find", find))
+        XCTAssertEqual(find.status, 0, find.stderr)
+        let studies = try XCTUnwrap(try json(find)["studies"] as? [[String: Any]])
+        XCTAssertEqual(studies.count, 1)
+        XCTAssertEqual(studies.first?["study_uid"] as? String, studyUID)
+        XCTAssertEqual(studies.first?["study_date"] as? String, "20220101")
+        let series = try XCTUnwrap(studies.first?["series"] as? [[String: Any]])
+        XCTAssertEqual(series.count, 1)
+        XCTAssertEqual(series.first?["series_uid"] as? String, seriesUID)
+        XCTAssertEqual(series.first?["instances"] as? Int, sourceFiles.count, "Orthanc's count of the stored instances")
+        XCTAssertEqual(try json(find)["query"].flatMap { ($0 as? [String: Any])?["patient_id_given"] as? Bool }, true)
+
+        // Filters that exclude the study: a date range before it, a body part it does not have.
+        let before = try cement(["pacs", "find"] + server.flags + ["--to", "20211231", "--json"])
+        XCTAssertEqual(before.status, 0, before.stderr)
+        XCTAssertEqual((try json(before)["studies"] as? [Any])?.count, 0)
+        let spine = try cement(["pacs", "find"] + server.flags + ["--body-part", "SPINE", "--json"])
+        XCTAssertEqual((try json(spine)["studies"] as? [Any])?.count, 0)
+
+        // Pull the series and measure it: the same instances, and the same measurement as the source.
+        let pulledRoot = work + "/pulled"
+        let pull = try cement(["pacs", "pull"] + server.flags + ["--study-uid", studyUID, "--out", pulledRoot, "--json"])
+        outputs.append(("pull", pull))
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        let pulledFolder = pulledRoot + "/" + studyUID + "/" + seriesUID
+        let pulledFiles = try dicomFiles(in: pulledFolder)
+        XCTAssertEqual(Set(pulledFiles.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }),
+                       sourceInstances)
+        XCTAssertEqual(((try json(pull)["series"] as? [[String: Any]])?.first?["instances"]) as? Int, sourceFiles.count)
+        XCTAssertEqual(try DICOMObject(path: pulledFiles[0]).string(.patientID), Self.patientID,
+                       "the pulled files themselves keep the identifiers")
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: pulledRoot + "/" + studyUID)
+            .contains { $0.hasSuffix(".cement-partial") }, "no temporary folder left")
+
+        let ratePulled = try cement(["rate", pulledFolder, "--json"])
+        let rateSource = try cement(["rate", source, "--json"])
+        outputs.append(("rate", ratePulled))
+        XCTAssertEqual(ratePulled.status, 0, ratePulled.stderr)
+        let measuredPulled = try json(ratePulled), measuredSource = try json(rateSource)
+        let pulledRate = try XCTUnwrap(measuredPulled["distribution_rate_percent"] as? Double)
+        XCTAssertEqual(pulledRate, try XCTUnwrap(measuredSource["distribution_rate_percent"] as? Double),
+                       "the pulled series measures as the series written")
+        XCTAssertEqual(try XCTUnwrap(measuredPulled["vertebral_body_ml"] as? Double),
+                       try XCTUnwrap(measuredSource["vertebral_body_ml"] as? Double))
+
+        // Push files back by name (a second series of the study's kind) and find them again.
+        let back = work + "/back"
+        try FileManager.default.createDirectory(atPath: back, withIntermediateDirectories: true)
+        var volume = HUVolume(geometry: VolumeGeometry(size: [16, 12, 6], spacing: [0.5, 0.5, 2], origin: [0, 0, 0]),
+                              repeating: 0)
+        volume[3, 3, 3] = 1500
+        var identity = CTSeriesWriter.Identity(patientName: Self.patientName, patientID: Self.patientID,
+                                               uidSeed: "pacs-tests/pushed-back")
+        identity.seriesDescription = "CementReport pushed back"
+        let backFiles = try CTSeriesWriter(identity: identity).write(volume, to: back)
+        let pushBack = try cement(["pacs", "push"] + server.flags + backFiles)
+        outputs.append(("push back", pushBack))
+        XCTAssertEqual(pushBack.status, 0, pushBack.stderr)
+        let again = try cement(["pacs", "find"] + server.flags + ["--series-description", "CementReport pushed*", "--json"])
+        outputs.append(("find again", again))
+        let againStudies = try XCTUnwrap(try json(again)["studies"] as? [[String: Any]])
+        let againSeries = againStudies.flatMap { ($0["series"] as? [[String: Any]]) ?? [] }
+        XCTAssertEqual(againSeries.map { $0["series_uid"] as? String }, [identity.seriesUID])
+        XCTAssertEqual(againSeries.first?["instances"] as? Int, 6)
+
+        for (what, result) in outputs { assertNoPatientIdentifiers(result.both, what) }
+        let human = try cement(["pacs", "find"] + server.flags)
+        XCTAssertEqual(human.status, 0, human.stderr)
+        XCTAssertTrue(human.stdout.contains(seriesUID), human.stdout)
+        assertNoPatientIdentifiers(human.both, "find (text)")
+    }
+
+    func testLibraryClientFindsAndPullsForAnIngest() throws {
+        let server = try orthanc()
+        let work = temporaryFolder()
+        var identity = CTSeriesWriter.Identity(patientName: Self.patientName, patientID: Self.patientID,
+                                               uidSeed: "pacs-tests/library")
+        identity.studyDate = "20230315"
+        identity.seriesDescription = "library client"
+        let volume = HUVolume(geometry: VolumeGeometry(size: [8, 8, 4], spacing: [1, 1, 1], origin: [0, 0, 0]),
+                              repeating: 40)
+        let files = try CTSeriesWriter(identity: identity).write(volume, to: work)
+        let client = try PACSClient(peer: server.peer())
+        let report = try client.push(files)
+        XCTAssertEqual(report.storedCount, 4)
+        let studies = try client.find(PACSQuery(studyDate: try DICOMDateRange(from: "20230315", to: "20230315")))
+        XCTAssertEqual(studies.map(\.studyUID), [identity.studyUID])
+        XCTAssertEqual(studies.first?.series.first?.instanceCount, 4)
+        let pulled = try client.pull(studies.flatMap(\.series), into: work + "/pulled")
+        XCTAssertEqual(pulled.map(\.instanceCount), [4])
+        XCTAssertEqual(try dicomFiles(in: pulled[0].folder).count, 4)
+        // Pulling again replaces the series folder rather than adding to it.
+        let again = try client.pull(studies.flatMap(\.series), into: work + "/pulled")
+        XCTAssertEqual(try dicomFiles(in: again[0].folder).count, 4)
+    }
+
+    func testUnknownCalledAETitleIsRejectedWithExit2NamingThePeer() throws {
+        let server = try orthanc()
+        let result = try cement(["pacs", "find", "--host", "127.0.0.1", "--port", String(server.port),
+                                 "--called-ae", "NOTTHEPACS", "--calling-ae", OrthancServer.clientAE, "--retries", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("NOTTHEPACS@127.0.0.1:\(server.port)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("rejected the association: the called AE title"), result.stderr)
+    }
+
+    func testUnregisteredCallingAETitleIsRefusedWithExit2() throws {
+        let server = try orthanc()
+        let result = try cement(["pacs", "pull", "--host", "127.0.0.1", "--port", String(server.port),
+                                 "--called-ae", OrthancServer.aeTitle, "--calling-ae", "STRANGER", "--retries", "0",
+                                 "--from", "2020-01-01", "--out", temporaryFolder()])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("\(OrthancServer.aeTitle)@127.0.0.1:\(server.port) rejected the association"),
+                      result.stderr)
+        XCTAssertTrue(result.stderr.contains("not known to the PACS"), result.stderr)
+        var peer = server.peer()
+        peer.callingAE = "STRANGER"
+        XCTAssertThrowsError(try PACSClient(peer: peer).echo()) { error in
+            XCTAssertEqual((error as? PACSError)?.kind, .rejected(.callingAENotRecognized, permanent: true))
+        }
+    }
+
+    func testPeerThatIsDownExits2QuicklyAfterItsRetries() throws {
+        let port = try OrthancServer.freePort()
+        let started = Date()
+        let result = try cement(["pacs", "echo", "--host", "127.0.0.1", "--port", String(port), "--called-ae", "PACS",
+                                 "--retries", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("PACS PACS@127.0.0.1:\(port) is not reachable (connection refused)"), result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+
+        let peer = PACSPeer(host: "127.0.0.1", port: port, calledAE: "PACS", connectTimeout: 2, retries: 2, retryDelay: 0.3)
+        let retried = Date()
+        XCTAssertThrowsError(try PACSClient(peer: peer).find(PACSQuery())) { error in
+            guard case .unreachable = (error as? PACSError)?.kind else { return XCTFail("\(error)") }
+            XCTAssertEqual((error as? PACSError)?.attempts, 3)
+            XCTAssertTrue("\(error)".hasSuffix("[3 tries]"), "\(error)")
+        }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(retried), 0.6, "two retries 0.3 s apart")
+    }
+
+    func testPeerThatNeverAnswersTimesOutInsteadOfHanging() throws {
+        let listener = try SilentListener()
+        let started = Date()
+        let result = try cement(["pacs", "find", "--host", "127.0.0.1", "--port", String(listener.port),
+                                 "--called-ae", "PACS", "--association-timeout", "2", "--retries", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("PACS@127.0.0.1:\(listener.port) did not answer in time"), result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+    }
+
+    func testPushOfAFileThatIsNotDICOMNamesTheFile() throws {
+        let server = try orthanc()
+        let path = temporaryFolder() + "/notes.txt"
+        try "not dicom".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try cement(["pacs", "push"] + server.flags + [path])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains(path), result.stderr)
+    }
+
+    func testConfigurationErrorsNameTheFileAndKey() throws {
+        let path = temporaryFolder() + "/pacs.yaml"
+        try "host: 127.0.0.1\nport: 104\ncalled_ae: PACS\ncaling_ae: TYPO\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let typo = try cement(["pacs", "echo", "--config", path])
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains(path) && typo.stderr.contains("unknown key \"caling_ae\""), typo.stderr)
+
+        let missing = try cement(["pacs", "find", "--host", "127.0.0.1", "--called-ae", "PACS"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("no port"), missing.stderr)
+
+        let longAE = try cement(["pacs", "echo", "--host", "127.0.0.1", "--port", "104", "--called-ae", "SEVENTEENCHARSAET"])
+        XCTAssertEqual(longAE.status, 2)
+        XCTAssertTrue(longAE.stderr.contains("1–16 ASCII characters"), longAE.stderr)
+
+        let everything = try cement(["pacs", "pull", "--host", "127.0.0.1", "--port", "104", "--called-ae", "PACS",
+                                     "--out", temporaryFolder()])
+        XCTAssertEqual(everything.status, 2)
+        XCTAssertTrue(everything.stderr.contains("refusing to pull every CT series"), everything.stderr)
+    }
+}
