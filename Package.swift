@@ -5,6 +5,10 @@ let dcmtkLibraries: [LinkerSetting] = ["dcmjpls", "dcmjpeg", "dcmimgle", "dcmdat
     .linkedLibrary($0)
 }
 
+// DCMTK's Segmentation (dcmseg on dcmfg, dcmiod) and Structured Report (dcmsr, cmr) modules, for results written back.
+let dcmtkResultsLibraries: [LinkerSetting] = ["dcmseg", "dcmfg", "dcmiod", "cmr", "dcmsr", "dcmimgle", "dcmdata", "oflog",
+                                              "ofstd"].map { .linkedLibrary($0) }
+
 let package = Package(
     name: "CementReport",
     platforms: [.macOS(.v13)],
@@ -35,6 +39,7 @@ let package = Package(
             path: "Sources/CDCMTK",
             linkerSettings: dcmtkLibraries
         ),
+        .target(name: "CDCMTKResults", path: "Sources/CDCMTKResults", linkerSettings: dcmtkResultsLibraries),
         .target(name: "CementCore"),
         .target(name: "Imaging", dependencies: ["CementCore", "CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["CementCore", "Imaging"]),
@@ -49,6 +54,7 @@ let package = Package(
         .target(name: "Tabular", dependencies: ["CementCore", .product(name: "SwiftCSV", package: "SwiftCSV")]),
         .target(name: "Study", dependencies: ["CementCore", "Statistics", "Tabular"]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
+        .target(name: "DICOMResults", dependencies: ["CementCore", "Imaging", "RateEngine", "CDCMTKResults"]),
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(
             name: "cement",
@@ -65,6 +71,7 @@ let package = Package(
                 "StudyReport",
                 "Measurements",
                 "Tabular",
+                "DICOMResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

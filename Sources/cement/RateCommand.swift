@@ -34,6 +34,10 @@ struct RateCommand: ParsableCommand {
             the first in that order whose cement lies inside its scan range. --json lists every series in \
             series_candidates with why it lost; --series UID overrides the rules.
 
+            An edited cement mask (--cement-mask; any label map, e.g. level-N-cement.nii.gz from --export-masks \
+            corrected in 3D Slicer or ITK-SNAP) replaces the cement threshold: its voxels count whole and the body \
+            decides which lie inside it. A file that is not a label map (a CT volume, a fraction map) is refused.
+
             Measured accuracy is in the README (make validate); it does not yet reach the project's targets.
 
             Examples:
@@ -42,6 +46,7 @@ struct RateCommand: ParsableCommand {
               cement rate study/ --json | jq .series_candidates
               cement rate scan/ --dicom-out /tmp/results --case-id P001
               cement rate scan/ --body-mask segmentations/vertebrae_L1.nii.gz --json
+              cement rate scan/ --cement-mask /tmp/masks/level-1-cement.nii.gz --json
               cement rate .cache/ct/P101 --measurements .cache/measurements
             """
     )
@@ -64,6 +69,9 @@ struct RateCommand: ParsableCommand {
     @Option(help: "Vertebral body mask (NIfTI .nii or .nii.gz) on the series grid, used instead of segmenting the body.",
             completion: .file(extensions: ["nii", "gz"]))
     var bodyMask: String?
+    @Option(help: "Cement mask (NIfTI label map, e.g. an edited level-N-cement.nii.gz) on the series grid, used instead of the cement threshold; every non-zero voxel is cement.",
+            completion: .file(extensions: ["nii", "gz"]))
+    var cementMask: String?
     @Option(help: "Label of the treated body in --body-mask (default: the label holding most of the cement).")
     var label: Int?
     @Option(help: "Largest DR (%) of the low group; the paper's groups are low ≤ 10, medium, high ≥ 20.")
@@ -98,6 +106,9 @@ struct RateCommand: ParsableCommand {
         guard 0 < lowMax, lowMax < highMin, highMin < 100 else {
             throw ValidationError("--low-max and --high-min must satisfy 0 < low-max < high-min < 100")
         }
+        if cementMask != nil, measurements != nil {
+            throw ValidationError("--cement-mask cannot be stored in --measurements (the cache keys on the series and the body mask)")
+        }
         if caseId != nil, dicomOut == nil { throw ValidationError("--case-id needs --dicom-out") }
         if let caseId, caseId.isEmpty || caseId.count > 64 || caseId.contains("\\") {
             throw ValidationError("--case-id must be 1–64 characters without a backslash")
@@ -119,6 +130,9 @@ struct RateCommand: ParsableCommand {
         engine.groups.highMinimum = highMin
         if let bodyMask {
             engine.bodyMask = try BodyMask(contentsOf: bodyMask, label: label, matching: loaded.volume.geometry)
+        }
+        if let cementMask {
+            engine.cementMask = try CementMask(contentsOf: cementMask, matching: loaded.volume.geometry)
         }
         let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: exportMasks != nil || measurements != nil || dicomOut != nil)
         if let measurements {
