@@ -119,6 +119,10 @@ final class ResultsCLITests: XCTestCase {
         let rate = try cement(["rate", root + "/ct", "--json", "--dicom-out", root + "/dicom", "--case-id", "P003"])
         XCTAssertEqual(rate.status, 0, rate.stderr)
         let level = (try json(rate.stdout)["levels"] as! [[String: Any]])[0]
+        let candidates = try json(rate.stdout)["series_candidates"] as! [[String: Any]]
+        XCTAssertEqual(candidates.count, 1)
+        XCTAssertEqual(candidates.first?["selected"] as? Bool, true)
+        XCTAssertEqual(candidates.first?["orientation"] as? String, "axial")
         let seg = root + "/dicom/level-1-seg.dcm", sr = root + "/dicom/level-1-sr.dcm"
         XCTAssertEqual(try tool("dcmdump", ["-q", seg]).status, 0)
         let dump = try tool("dsrdump", ["-q", sr])
