@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
+        .testTarget(name: "DICOMResultsTests", dependencies: ["DICOMResults", "RateEngine", "Imaging"]),
         .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -173,6 +173,7 @@ extern "C" int cdcmr_write_segmentation(const char *path, const cdcmr_identity *
     const size_t plane = size_t(grid->rows) * size_t(grid->columns);
     std::vector<Uint8> frame(plane);
     size_t frames = 0;
+    std::vector<long> sourceFrames;  // the source frame each SEG frame segments (0: a single-frame image)
     for (size_t s = 0; s < segment_count; ++s) {
         for (size_t k = 0; k < grid->slice_count; ++k) {
             const uint8_t *voxels = segments[s].voxels + k * plane;
@@ -192,10 +193,6 @@ extern "C" int cdcmr_write_segmentation(const char *path, const cdcmr_identity *
             OFVector<ImageSOPInstanceReferenceMacro> sources(1);
             sources[0].setReferencedSOPClassUID(slice.sop_class_uid);
             sources[0].setReferencedSOPInstanceUID(slice.sop_instance_uid);
-            if (slice.frame_number > 0) {
-                OFVector<Uint16> numbers(1, Uint16(slice.frame_number));
-                sources[0].setReferencedFrameNumber(numbers);
-            }
             std::unique_ptr<FGDerivationImage> derivation(
                 DcmSegmentation::createDerivationImageFG(sources, "Segmented by the CementReport rate engine"));
             if (!derivation) return fail(err, err_len, "cannot create the derivation image functional group");
@@ -208,6 +205,7 @@ extern "C" int cdcmr_write_segmentation(const char *path, const cdcmr_identity *
             if (status.bad())
                 return fail(err, err_len, where(("frame of segment " + std::to_string(s + 1) + " on slice "
                                                  + std::to_string(k + 1)).c_str(), status));
+            sourceFrames.push_back(slice.frame_number);
             ++frames;
         }
     }
@@ -237,6 +235,14 @@ extern "C" int cdcmr_write_segmentation(const char *path, const cdcmr_identity *
         return fail(err, err_len, where("dimension organization", status));
     if ((status = put(dataset, "(0020,9221)[0].(0020,9164)", dimension_uid)).bad())
         return fail(err, err_len, where("dimension organization", status));
+    // DCMTK 3.6.7's derivation image items do not write Referenced Frame Number: a frame of a multi-frame source is
+    // named in the dataset.
+    for (size_t n = 0; n < sourceFrames.size(); ++n) {
+        if (sourceFrames[n] <= 0) continue;
+        const std::string at = "(5200,9230)[" + std::to_string(n) + "].(0008,9124)[0].(0008,2112)[0].(0008,1160)";
+        if ((status = put(dataset, at, std::to_string(sourceFrames[n]))).bad())
+            return fail(err, err_len, where("referenced frame number", status));
+    }
     if ((status = save(file, path)).bad()) return fail(err, err_len, where(path, status));
     return 0;
 }
