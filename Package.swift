@@ -5,6 +5,10 @@ let dcmtkLibraries: [LinkerSetting] = ["dcmjpls", "dcmjpeg", "dcmimgle", "dcmdat
     .linkedLibrary($0)
 }
 
+// DCMTK's Segmentation (dcmseg on dcmfg, dcmiod) and Structured Report (dcmsr, cmr) modules, for results written back.
+let dcmtkResultsLibraries: [LinkerSetting] = ["dcmseg", "dcmfg", "dcmiod", "cmr", "dcmsr", "dcmimgle", "dcmdata", "oflog",
+                                              "ofstd"].map { .linkedLibrary($0) }
+
 let package = Package(
     name: "CementReport",
     platforms: [.macOS(.v13)],
@@ -42,6 +46,7 @@ let package = Package(
             path: "Sources/CDCMTKNet",
             linkerSettings: ["dcmnet", "dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }
         ),
+        .target(name: "CDCMTKResults", path: "Sources/CDCMTKResults", linkerSettings: dcmtkResultsLibraries),
         .target(name: "CementCore"),
         .target(name: "Imaging", dependencies: ["CementCore", "CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["CementCore", "Imaging"]),
@@ -57,6 +62,7 @@ let package = Package(
         .target(name: "Study", dependencies: ["CementCore", "Statistics", "Tabular"]),
         .target(name: "PACS", dependencies: ["CementCore", "Imaging", "CDCMTKNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
+        .target(name: "DICOMResults", dependencies: ["CementCore", "Imaging", "RateEngine", "CDCMTKResults"]),
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(
             name: "cement",
@@ -74,6 +80,7 @@ let package = Package(
                 "Measurements",
                 "Tabular",
                 "PACS",
+                "DICOMResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +102,7 @@ let package = Package(
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
         .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
         .testTarget(name: "PACSTests", dependencies: ["PACS", "Imaging", "Phantom", "cement"]),
+        .testTarget(name: "DICOMResultsTests", dependencies: ["DICOMResults", "RateEngine", "Imaging"]),
         .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -10,6 +10,7 @@ packages=(
   fonts-noto-cjk fonts-dejavu-core               # Chinese and Latin fonts, named explicitly by the renderer
   poppler-utils                                  # pdftotext/pdfinfo/pdffonts/pdftoppm for tests
   orthanc                                        # a real PACS on loopback for the PACS tests (DIMSE)
+  python3-pip                                    # pip for the Python readers the tests use (below)
 )
 
 missing=()
@@ -27,6 +28,21 @@ if ((${#missing[@]})); then
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Independent readers used by the tests: nibabel counts exported NIfTI masks, pydicom + highdicom read the DICOM
+# Segmentation and Structured Report (ResultsCLITests).
+python_packages=(nibabel pydicom highdicom)
+if command -v python3 >/dev/null; then
+  missing_python=()
+  for module in "${python_packages[@]}"; do
+    python3 -c "import $module" 2>/dev/null || missing_python+=("$module")
+  done
+  if ((${#missing_python[@]})); then
+    echo "Installing Python packages: ${missing_python[*]}" >&2
+    python3 -m pip install --quiet "${missing_python[@]}" 2>/dev/null \
+      || python3 -m pip install --quiet --break-system-packages "${missing_python[@]}"
+  fi
 fi
 
 if ! command -v swift >/dev/null; then

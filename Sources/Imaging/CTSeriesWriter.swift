@@ -38,6 +38,10 @@ public struct CTSeriesWriter: Sendable {
     public var syntax: DICOMWriter.Syntax = .explicitLittleEndian
     /// One Enhanced CT multi-frame file instead of one file per slice.
     public var multiFrame = false
+    /// ImageType (0008,0008) values; ORIGINAL, PRIMARY, LOCALIZER makes a scout.
+    public var imageType = ["DERIVED", "SECONDARY", "AXIAL"]
+    /// ConvolutionKernel (0018,1210), written when set (e.g. "B70f" for a bone reconstruction).
+    public var convolutionKernel: String?
     /// Permutation of slice indices giving the order of file names, e.g. to shuffle them; nil keeps slice order.
     public var fileOrder: [Int]?
 
@@ -106,7 +110,7 @@ public struct CTSeriesWriter: Sendable {
 
     private func commonAttributes(_ geometry: VolumeGeometry) -> [(String, String)] {
         var attributes: [(String, String)] = [
-            ("(0008,0008)", "DERIVED\\SECONDARY\\AXIAL"),
+            (DICOMAttribute.imageType.tag, imageType.joined(separator: "\\")),
             (DICOMAttribute.modality.tag, "CT"),
             ("(0008,0070)", "CementReport"),
             ("(0008,0020)", identity.studyDate),
@@ -130,6 +134,9 @@ public struct CTSeriesWriter: Sendable {
         ]
         if let pixelPaddingValue {
             attributes.append((DICOMAttribute.pixelPaddingValue.tag, String(pixelPaddingValue)))
+        }
+        if let convolutionKernel {
+            attributes.append((DICOMAttribute.convolutionKernel.tag, convolutionKernel))
         }
         if let spacingBetweenSlices {
             attributes.append((DICOMAttribute.spacingBetweenSlices.tag, decimalString([spacingBetweenSlices])))

@@ -17,13 +17,16 @@ public struct DICOMAttribute: Hashable, Sendable, CustomStringConvertible {
         "\(sequence.tag)[\(item)].\(tag)"
     }
 
+    public static let imageType = DICOMAttribute("(0008,0008)", "ImageType")
     public static let sopClassUID = DICOMAttribute("(0008,0016)", "SOPClassUID")
     public static let sopInstanceUID = DICOMAttribute("(0008,0018)", "SOPInstanceUID")
+    public static let studyDate = DICOMAttribute("(0008,0020)", "StudyDate")
     public static let modality = DICOMAttribute("(0008,0060)", "Modality")
     public static let seriesDescription = DICOMAttribute("(0008,103e)", "SeriesDescription")
     public static let patientName = DICOMAttribute("(0010,0010)", "PatientName")
     public static let patientID = DICOMAttribute("(0010,0020)", "PatientID")
     public static let sliceThickness = DICOMAttribute("(0018,0050)", "SliceThickness")
+    public static let convolutionKernel = DICOMAttribute("(0018,1210)", "ConvolutionKernel")
     public static let spacingBetweenSlices = DICOMAttribute("(0018,0088)", "SpacingBetweenSlices")
     public static let gantryDetectorTilt = DICOMAttribute("(0018,1120)", "GantryDetectorTilt")
     public static let studyInstanceUID = DICOMAttribute("(0020,000d)", "StudyInstanceUID")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What CementReport needs to know about one DICOM image file before decoding its pixels.
 /// A single-frame CT file has one frame; an Enhanced CT file has one per slice.
 public struct DICOMImageHeader: Sendable {
@@ -17,8 +19,19 @@ public struct DICOMImageHeader: Sendable {
     public var sopClassUID: String
     public var sopInstanceUID: String
     public var seriesUID: String
+    /// StudyInstanceUID (0020,000D), FrameOfReferenceUID (0020,0052) and StudyDate (0008,0020), when given: results
+    /// written back as DICOM share the study and the frame of reference.
+    public var studyUID: String?
+    public var frameOfReferenceUID: String?
+    public var studyDate: String?
     public var modality: String
     public var seriesDescription: String?
+    /// SeriesNumber (0020,0011), when given.
+    public var seriesNumber: Int?
+    /// ImageType (0008,0008) values, e.g. ORIGINAL, PRIMARY, AXIAL or LOCALIZER; empty when absent.
+    public var imageType: [String]
+    /// ConvolutionKernel (0018,1210) values (the reconstruction kernel, e.g. B70f, BONE); empty when absent.
+    public var convolutionKernel: [String]
     public var transferSyntaxUID: String
     public var rows: Int
     public var columns: Int
@@ -64,8 +77,14 @@ public struct DICOMImageHeader: Sendable {
             sopClassUID: try required(.sopClassUID),
             sopInstanceUID: try required(.sopInstanceUID),
             seriesUID: try required(.seriesInstanceUID),
+            studyUID: object.string(.studyInstanceUID),
+            frameOfReferenceUID: object.string(.frameOfReferenceUID),
+            studyDate: object.string(.studyDate),
             modality: object.string(.modality) ?? "",
             seriesDescription: object.string(.seriesDescription),
+            seriesNumber: try? object.integer(.seriesNumber),
+            imageType: Self.values(object.string(.imageType)),
+            convolutionKernel: Self.values(object.string(.convolutionKernel)),
             transferSyntaxUID: object.transferSyntaxUID,
             rows: try requiredInteger(.rows),
             columns: try requiredInteger(.columns),
@@ -110,6 +129,11 @@ public struct DICOMImageHeader: Sendable {
             }
         }
         return header
+    }
+
+    /// The values of a multi-valued string attribute, trimmed, without empty ones.
+    private static func values(_ text: String?) -> [String] {
+        (text ?? "").split(separator: "\\").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Reads one frame's geometry, looking each attribute up at the path `locate` gives.

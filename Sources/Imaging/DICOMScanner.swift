@@ -29,7 +29,8 @@ public struct DICOMScan: Sendable {
     /// FIFOs, devices and sockets (never opened), files whose names are not UTF-8, broken images.
     public var skipped: [(path: String, reason: String)]
 
-    /// The series with `uid`, or the CT series with the most slices when `uid` is nil.
+    /// The series with `uid`, or when `uid` is nil the first-ranked by `SeriesSelection.ranked` (headers only:
+    /// no coverage check; `SeriesLoader.select` adds it).
     public func select(uid: String?, location: String) throws(ImagingError) -> Series {
         if let uid {
             guard let match = series.first(where: { $0.uid == uid }) else {
@@ -38,7 +39,7 @@ public struct DICOMScan: Sendable {
             }
             return match
         }
-        guard let ct = series.first(where: \.isCT) else {
+        guard let ct = SeriesSelection.ranked(self).eligible.first?.0 else {
             let found = series.map { "\($0.modality.isEmpty ? "?" : $0.modality) series \($0.uid)" }
             throw ImagingError(file: location,
                                "no CT series found" + (found.isEmpty ? "" : " (found: \(found.joined(separator: ", ")))"))

@@ -8,8 +8,13 @@ public enum NIfTIReader {
     /// from the header before the rest of the file is read or inflated.
     public static let memoryBudget = 2 << 30
 
-    /// Reads a 3D image as labels (values rounded to integers 0…255). The sform is used when its code is set,
-    /// otherwise the qform; RAS is converted to LPS.
+    /// Most distinct values a label map may hold: TotalSegmentator's `total` task has 117 labels; a CT volume has
+    /// thousands.
+    public static let maximumLabelCount = 128
+
+    /// Reads a 3D label map (integer values 0…255, at most `maximumLabelCount` distinct ones). The sform is used
+    /// when its code is set, otherwise the qform; RAS is converted to LPS. An image that is not a label map (a CT
+    /// volume, an occupancy or probability map) is refused, naming the first voxel that shows it.
     public static func readLabels(_ path: String) throws(ImagingError) -> LabelVolume {
         let data = try contents(path)
         var littleEndian = true
@@ -44,6 +49,8 @@ public enum NIfTIReader {
             throw ImagingError(file: path, "voxel data are truncated (\(data.count) bytes for \(count) voxels)")
         }
         var voxels = [UInt8](repeating: 0, count: count)
+        var notLabel: (index: Int, value: Double)?
+        var seen = [Bool](repeating: false, count: 256)
         data.withUnsafeBytes { raw in
             for index in 0..<count {
                 let at = offset + index * bytesPerVoxel
@@ -64,8 +71,23 @@ public enum NIfTIReader {
                     value = Double(bitPattern: littleEndian ? UInt64(littleEndian: bits) : UInt64(bigEndian: bits))
                 }
                 let scaled = value * slope + intercept
-                voxels[index] = scaled.isNaN ? 0 : UInt8(max(0, min(255, scaled.rounded())))
+                guard scaled.isFinite, scaled >= 0, scaled <= 255, abs(scaled - scaled.rounded()) <= 1e-3 else {
+                    if notLabel == nil { notLabel = (index, scaled) }
+                    continue
+                }
+                voxels[index] = UInt8(scaled.rounded())
+                seen[Int(voxels[index])] = true
             }
+        }
+        if let notLabel {
+            let (i, j, k) = (notLabel.index % size.x, (notLabel.index / size.x) % size.y, notLabel.index / (size.x * size.y))
+            throw ImagingError(file: path, "not a label map: voxel (\(i), \(j), \(k)) holds \(notLabel.value) (labels are "
+                               + "whole numbers 0–255; a CT volume or an occupancy/probability map cannot be a mask)")
+        }
+        let labelCount = seen.filter { $0 }.count
+        guard labelCount <= Self.maximumLabelCount else {
+            throw ImagingError(file: path, "not a label map: \(labelCount) distinct values (at most \(Self.maximumLabelCount); "
+                               + "continuous values such as a CT volume cannot be a mask)")
         }
         let affine = try rasAffine(path: path, sformCode: int16(254), qformCode: int16(252), float: float)
         guard affine.allSatisfy({ $0.allSatisfy { $0.isFinite && abs($0) < 1e9 } }) else {

@@ -48,10 +48,20 @@ public struct SeriesLoader: Sendable {
         self.resampleIrregularSpacing = resampleIrregularSpacing
     }
 
-    /// Scans `paths` and loads the series `uid`, or the CT series with the most slices.
+    /// Scans `paths` and loads the series `uid`, or the one `SeriesSelection` picks.
     public func load(paths: [String], seriesUID uid: String? = nil) throws(ImagingError) -> LoadedSeries {
+        try select(paths: paths, seriesUID: uid).series
+    }
+
+    /// Scans `paths` and loads the series `uid`, or the one `SeriesSelection` picks with `parameters`; with every
+    /// candidate series and why it lost.
+    public func select(paths: [String], seriesUID uid: String? = nil,
+                       parameters: SeriesSelection.Parameters = SeriesSelection.Parameters())
+        throws(ImagingError) -> SeriesSelection.Outcome
+    {
         let scan = try DICOMScanner.scan(paths)
-        return try load(scan.select(uid: uid, location: paths.joined(separator: ", ")))
+        return try SeriesSelection.select(scan, uid: uid, location: paths.joined(separator: ", "),
+                                          parameters: parameters) { series throws(ImagingError) in try load(series) }
     }
 
     /// One slice of the series: which frame of which image, and where it lies along the normal.

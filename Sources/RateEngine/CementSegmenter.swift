@@ -15,9 +15,17 @@ struct CementSegmenter {
     }
 
     func components(_ volume: HUVolume) -> [Component] {
-        let g = volume.geometry
         let threshold = Int16(max(-32768, min(32767, thresholdHU.rounded(.up))))
-        let voxels = Self.indices(of: volume, atLeast: threshold)
+        return components(of: Self.indices(of: volume, atLeast: threshold), in: volume.geometry)
+    }
+
+    /// The components of a cement mask's non-zero voxels.
+    func components(mask: LabelVolume) -> [Component] {
+        components(of: mask.voxels.indices.filter { mask.voxels[$0] != 0 }, in: mask.geometry)
+    }
+
+    /// The 26-connected components of `voxels` (ascending linear indices), small ones dropped.
+    private func components(of voxels: [Int], in g: VolumeGeometry) -> [Component] {
         let labels = ConnectedComponents(voxels: voxels, size: g.size)
         let minimumVoxels = Int((minimumComponentML * 1000 / g.voxelVolume).rounded(.up))
         var components: [Component] = labels.sizes.map { _ in Component(voxels: [], low: g.size, high: SIMD3(repeating: -1)) }

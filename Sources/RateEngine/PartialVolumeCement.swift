@@ -25,6 +25,22 @@ struct PartialVolumeCement {
     private var background: [Float]
     private let region: Mask
 
+    /// Cement given voxel by voxel (a user's edited cement mask): each voxel of `seeds` is wholly cement, every other
+    /// voxel holds none, and no background is estimated, so the share in the body is the body's own occupancy.
+    init(given seeds: Mask, box parent: GridBox, volume: HUVolume) {
+        self.parent = parent
+        var contributions: [(index: Int, fraction: Float)] = []
+        var hu: [Float] = []
+        for n in seeds.bits.indices where seeds.bits[n] {
+            contributions.append((n, 1))
+            let p = SIMD3(n % parent.size.x, (n / parent.size.x) % parent.size.y, n / parent.plane) &+ parent.offset
+            hu.append(Float(volume[p.x, p.y, p.z]))
+        }
+        cementHU = hu.isEmpty ? .nan : Double(Self.median(hu))
+        (low, size, values, boxSeeds, background, region) = (.zero, parent.size, [], seeds, [], Mask(size: .zero))
+        self.contributions = contributions
+    }
+
     /// Estimates the cement of `seeds` (given on `parent`, a box of `volume`).
     init(_ volume: HUVolume, box parent: GridBox, seeds: Mask) {
         self.parent = parent

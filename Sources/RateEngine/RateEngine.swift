@@ -45,10 +45,19 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
 
 /// Masks of a measured level on the series grid, for export and figures.
 public struct LevelMasks: Sendable {
+    /// The level (`LevelMeasurement.levelIndex`) these masks belong to.
+    public var levelIndex: Int
     /// 1 where the voxel is at least half inside the vertebral body.
     public var body: LabelVolume
     /// 1 for cement inside the body, 2 for cement outside it.
     public var cement: LabelVolume
+    /// The share of each voxel inside the body: sums to `vertebralBodyML`.
+    public var bodyFraction: FractionMap
+    /// Each voxel's cement fraction times its share in the body: sums to `cementInBodyML`.
+    public var cementInBodyFraction: FractionMap
+    /// Each voxel's cement fraction times its share outside the body: sums to the cement outside the body
+    /// (`leakageML`, which is clipped at zero).
+    public var leakedCementFraction: FractionMap
 }
 
 /// Measures bone-cement volume, vertebral body volume and the distribution rate (DR) from a CT volume.
@@ -122,6 +131,9 @@ public struct RateEngine: Sendable {
     }
     /// A body mask on the series grid to use instead of segmenting the body.
     public var bodyMask: BodyMask?
+    /// A cement mask on the series grid (an edited one) to use instead of finding cement by threshold: its voxels
+    /// count whole, and the DR has no threshold range.
+    public var cementMask: CementMask?
 
     public init() {}
 
@@ -138,7 +150,8 @@ public struct RateEngine: Sendable {
         let g = volume.geometry
         let sliceWidth = max(g.spacing.z, sliceThicknessMM ?? 0)
         let segmenter = CementSegmenter(thresholdHU: cementThresholdHU)
-        let candidates = segmenter.levels(segmenter.components(volume), spacing: g.spacing,
+        let components = cementMask.map { segmenter.components(mask: $0.labels) } ?? segmenter.components(volume)
+        let candidates = segmenter.levels(components, spacing: g.spacing,
                                           gap: parameters.levels.sliceGapMM)
         // Levels are vertebrae: cement lying in or on a body measured already (a second mass, a leak on its
         // surface) joins that level; cement whose body is one measured already, or around which no plausible body
@@ -231,7 +244,7 @@ public struct RateEngine: Sendable {
     {
         let g = volume.geometry
         let (box, seeds, centroid, _) = levelBox(g, level)
-        guard bodyMask == nil,
+        guard bodyMask == nil, cementMask == nil,
               let pose = VertebraPose.estimate(volume, box: box, seeds: seeds, centre: centroid - SIMD3<Double>(box.offset),
                                                parameters: parameters.pose)
         else { return measureLevel(volume, level: level, index: index, sliceWidth: sliceWidth, withMasks: withMasks, withRegion: withRegion) }
@@ -276,8 +289,11 @@ public struct RateEngine: Sendable {
                                    outsideFieldOfView: resampler.reachesOutside)
         outcome.measurement.vertebraTiltDegrees = pose.tiltDegrees
         guard let frameMasks = outcome.masks else { return outcome }
-        // Each series voxel takes the label of the nearest voxel of the new grid.
+        // Each series voxel takes the label and fractions of the nearest voxel of the new grid (the grids share their
+        // spacing, so the fractions' sums, the volumes, are kept to within the boundary's aliasing).
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)
+        var bodyFraction = FractionMap(geometry: g, low: box.offset, size: box.size)
+        var inBody = bodyFraction, leaked = bodyFraction
         for k in box.offset.z..<(box.offset.z + box.size.z) {
             for j in box.offset.y..<(box.offset.y + box.size.y) {
                 for i in box.offset.x..<(box.offset.x + box.size.x) {
@@ -285,10 +301,14 @@ public struct RateEngine: Sendable {
                     guard q.x >= 0, q.y >= 0, q.z >= 0, q.x < r.size.x, q.y < r.size.y, q.z < r.size.z else { continue }
                     bodyLabels[i, j, k] = frameMasks.body[q.x, q.y, q.z]
                     cementLabels[i, j, k] = frameMasks.cement[q.x, q.y, q.z]
+                    bodyFraction[i, j, k] = frameMasks.bodyFraction[q.x, q.y, q.z]
+                    inBody[i, j, k] = frameMasks.cementInBodyFraction[q.x, q.y, q.z]
+                    leaked[i, j, k] = frameMasks.leakedCementFraction[q.x, q.y, q.z]
                 }
             }
         }
-        outcome.masks = LevelMasks(body: bodyLabels, cement: cementLabels)
+        outcome.masks = LevelMasks(levelIndex: index, body: bodyLabels, cement: cementLabels, bodyFraction: bodyFraction,
+                                   cementInBodyFraction: inBody, leakedCementFraction: leaked)
         return outcome
     }
 
@@ -299,7 +319,8 @@ public struct RateEngine: Sendable {
         let (box, seeds, centroidIndex, boxClipped) = levelBox(g, level)
         let clipped = boxClipped || outsideFieldOfView
         let low = level.map(\.low).reduce(level[0].low, pointwiseMin), high = level.map(\.high).reduce(level[0].high, pointwiseMax)
-        var cement = PartialVolumeCement(volume, box: box, seeds: seeds)
+        var cement = cementMask == nil ? PartialVolumeCement(volume, box: box, seeds: seeds)
+            : PartialVolumeCement(given: seeds, box: box, volume: volume)
         let cementHU = cement.cementHU
         var totalCement = cement.volumeML()
         let centre = g.patientPosition(ofIndex: centroidIndex)
@@ -358,7 +379,7 @@ public struct RateEngine: Sendable {
         // body, same background and cement HU.
         let rates = cement.weightedVolumes(thresholds: [-50.0, 50.0].map { Float(cementThresholdHU + $0) },
                                            weights: share).map { 100 * $0 / body.volumeML }
-        let rateRange = [min(rate, rates.min()!), max(rate, rates.max()!)]
+        let rateRange = cementMask == nil ? [min(rate, rates.min()!), max(rate, rates.max()!)] : [rate, rate]
         if rateRange[1] - rateRange[0] > 1 { qc.append(.thresholdSensitive) }
         // An endplate lying inside one slice gives the same samples wherever it sits in it, so on slices thicker than
         // 1.5 mm the segmenter places its surface only to within about ±(spacing − 1.5)/2 (±0.75 mm at 3 mm:
@@ -395,10 +416,25 @@ public struct RateEngine: Sendable {
                 }
             }
         }
-        for (n, fraction) in cement.contributions where fraction >= 0.5 {
-            let p = SIMD3(n % box.size.x, (n / box.size.x) % box.size.y, n / box.plane) &+ box.offset
-            cementLabels[p.x, p.y, p.z] = body.occupancy[index: n] >= 0.5 ? 1 : 2
+        var bodyFraction = FractionMap(geometry: g, low: box.offset &+ stored.low, size: stored.size)
+        for k in stored.low.z..<(stored.low.z + stored.size.z) {
+            for j in stored.low.y..<(stored.low.y + stored.size.y) {
+                for i in stored.low.x..<(stored.low.x + stored.size.x) where stored[i, j, k] > 0 {
+                    let p = SIMD3(i, j, k) &+ box.offset
+                    bodyFraction[p.x, p.y, p.z] = stored[i, j, k]
+                }
+            }
         }
-        return LevelOutcome(measurement: measurement, masks: LevelMasks(body: bodyLabels, cement: cementLabels), region: region)
+        var inBody = FractionMap(geometry: g, low: box.offset, size: box.size), leaked = inBody
+        for (n, fraction) in cement.contributions {
+            let p = SIMD3(n % box.size.x, (n / box.size.x) % box.size.y, n / box.plane) &+ box.offset
+            let inside = share[index: n]
+            inBody[p.x, p.y, p.z] = fraction * inside
+            leaked[p.x, p.y, p.z] = fraction * (1 - inside)
+            if fraction >= 0.5 { cementLabels[p.x, p.y, p.z] = body.occupancy[index: n] >= 0.5 ? 1 : 2 }
+        }
+        let masks = LevelMasks(levelIndex: index, body: bodyLabels, cement: cementLabels, bodyFraction: bodyFraction,
+                               cementInBodyFraction: inBody, leakedCementFraction: leaked)
+        return LevelOutcome(measurement: measurement, masks: masks, region: region)
     }
 }

@@ -21,7 +21,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "Output path ending in .nii or .nii.gz.", completion: .file())
     var output: String
 
-    @Option(name: .customLong("series"), help: "SeriesInstanceUID to convert (default: the CT series with most slices).")
+    @Option(name: .customLong("series"), help: "SeriesInstanceUID to convert (default: the series cement rate would measure; see its --help).")
     var seriesUID: String?
 
     @Flag(help: "Interpolate series with gaps or uneven slice steps onto a uniform grid instead of failing.")

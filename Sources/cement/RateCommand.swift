@@ -1,4 +1,6 @@
 import ArgumentParser
+import CementCore
+import DICOMResults
 import Foundation
 import Imaging
 import Measurements
@@ -26,26 +28,50 @@ struct RateCommand: ParsableCommand {
             --body-mask; it must hold the series' voxels (axis order and direction may differ). Without --label \
             each level uses the label that holds most of its cement, and within it the connected part that does.
 
+            A folder holding a whole study (scouts, soft-tissue and bone reconstructions, MPRs) is measured on one \
+            series, chosen by documented rules: never a scout (ImageType LOCALIZER) or a non-CT series; axial \
+            before other orientations; bone kernel before unknown before soft; thinner slices; more slices; and \
+            the first in that order whose cement lies inside its scan range. --json lists every series in \
+            series_candidates with why it lost; --series UID overrides the rules.
+
+            An edited cement mask (--cement-mask; any label map, e.g. level-N-cement.nii.gz from --export-masks \
+            corrected in 3D Slicer or ITK-SNAP) replaces the cement threshold: its voxels count whole and the body \
+            decides which lie inside it. A file that is not a label map (a CT volume, a fraction map) is refused.
+
             Measured accuracy is in the README (make validate); it does not yet reach the project's targets.
 
             Examples:
               cement rate data/ct/P001 --json
               cement rate scan/ --export-masks /tmp/masks
+              cement rate study/ --json | jq .series_candidates
+              cement rate scan/ --dicom-out /tmp/results --case-id P001
               cement rate scan/ --body-mask segmentations/vertebrae_L1.nii.gz --json
+              cement rate scan/ --cement-mask /tmp/masks/level-1-cement.nii.gz --json
               cement rate .cache/ct/P101 --measurements .cache/measurements
             """
     )
 
     @Argument(help: "Series folder or files.", completion: .directory) var series: String
     @Option(help: "Cement threshold in HU.") var cementHu: Double = 1000
-    @Option(name: .customLong("series"), help: "SeriesInstanceUID (default: the CT series with most slices).")
+    @Option(name: .customLong("series"),
+            help: "SeriesInstanceUID to measure (default: the thinnest axial bone-kernel series that covers the cement; a scout is never measured).")
     var seriesUID: String?
-    @Option(help: "Write ct.nii.gz, body.nii.gz and cement.nii.gz (level with most cement) into this folder.",
+    @Option(help: ArgumentHelp(
+        "Write ct.nii.gz and every level's masks (level-N-body.nii.gz, level-N-body-fraction.nii.gz, level-N-cement.nii.gz, cement fraction maps) with masks.json into this folder.",
+        discussion: "The fraction maps sum to the reported volumes; the binary body mask is cut at the volume-preserving level, so a labelmap count (3D Slicer, ITK-SNAP) reproduces vertebral_body_ml."),
             completion: .directory)
     var exportMasks: String?
+    @Option(help: "Write a DICOM Segmentation and a TID 1500 Structured Report per measured level into this folder (for a PACS or viewer).",
+            completion: .directory)
+    var dicomOut: String?
+    @Option(help: "Case ID written as patient name and ID into --dicom-out objects (default: a pseudonym from the series UID); the source's patient identifiers are never copied.")
+    var caseId: String?
     @Option(help: "Vertebral body mask (NIfTI .nii or .nii.gz) on the series grid, used instead of segmenting the body.",
             completion: .file(extensions: ["nii", "gz"]))
     var bodyMask: String?
+    @Option(help: "Cement mask (NIfTI label map, e.g. an edited level-N-cement.nii.gz) on the series grid, used instead of the cement threshold; every non-zero voxel is cement.",
+            completion: .file(extensions: ["nii", "gz"]))
+    var cementMask: String?
     @Option(help: "Label of the treated body in --body-mask (default: the label holding most of the cement).")
     var label: Int?
     @Option(help: "Largest DR (%) of the low group; the paper's groups are low ≤ 10, medium, high ≥ 20.")
@@ -59,6 +85,9 @@ struct RateCommand: ParsableCommand {
 
     struct Output: Encodable {
         var series_uid: String
+        /// Every series found, with why each one not measured lost (`SeriesSelection`).
+        var series_candidates: [SeriesSelection.Candidate]
+        var series_selection_parameters: SeriesSelection.Parameters
         var distribution_rate_percent: Double?
         var vertebral_body_ml: Double?
         var cement_in_body_ml: Double
@@ -77,6 +106,13 @@ struct RateCommand: ParsableCommand {
         guard 0 < lowMax, lowMax < highMin, highMin < 100 else {
             throw ValidationError("--low-max and --high-min must satisfy 0 < low-max < high-min < 100")
         }
+        if cementMask != nil, measurements != nil {
+            throw ValidationError("--cement-mask cannot be stored in --measurements (the cache keys on the series and the body mask)")
+        }
+        if caseId != nil, dicomOut == nil { throw ValidationError("--case-id needs --dicom-out") }
+        if let caseId, caseId.isEmpty || caseId.count > 64 || caseId.contains("\\") {
+            throw ValidationError("--case-id must be 1–64 characters without a backslash")
+        }
         if let label {
             guard bodyMask != nil else { throw ValidationError("--label needs --body-mask") }
             guard (1...255).contains(label) else { throw ValidationError("--label must be 1–255") }
@@ -84,7 +120,10 @@ struct RateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try SeriesLoader().load(paths: [series], seriesUID: seriesUID)
+        var selectionParameters = SeriesSelection.Parameters()
+        selectionParameters.cementThresholdHU = cementHu
+        let selection = try SeriesLoader().select(paths: [series], seriesUID: seriesUID, parameters: selectionParameters)
+        let loaded = selection.series
         var engine = RateEngine()
         engine.cementThresholdHU = cementHu
         engine.groups.lowMaximum = lowMax
@@ -92,7 +131,10 @@ struct RateCommand: ParsableCommand {
         if let bodyMask {
             engine.bodyMask = try BodyMask(contentsOf: bodyMask, label: label, matching: loaded.volume.geometry)
         }
-        let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: exportMasks != nil || measurements != nil)
+        if let cementMask {
+            engine.cementMask = try CementMask(contentsOf: cementMask, matching: loaded.volume.geometry)
+        }
+        let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: exportMasks != nil || measurements != nil || dicomOut != nil)
         if let measurements {
             let key = MeasurementCache.Key(seriesDigest: try SeriesDigest.of(files: loaded.files), parameters: result.parameters,
                                            bodyMaskDigest: try bodyMask.map { path throws in try SeriesDigest.of(files: [path]) })
@@ -101,20 +143,27 @@ struct RateCommand: ParsableCommand {
         }
         guard let main = result.levels.first else {
             if json {
-                try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: nil, vertebral_body_ml: nil,
+                try Terminal.printJSON(Output(series_uid: loaded.uid, series_candidates: selection.candidates,
+                                              series_selection_parameters: selection.parameters,
+                                              distribution_rate_percent: nil, vertebral_body_ml: nil,
                                               cement_in_body_ml: 0, leakage_ml: 0, group: nil, qc: [.noCement],
                                               level_index: 0, cement_threshold_hu: cementHu,
                                               engine_version: RateEngine.version, parameters: engine.parameters, levels: []))
             }
             throw CommandFailure(message: "\(series): no cement at or above \(Int(cementHu)) HU", code: ExitCode.checkFailed)
         }
-        if let exportMasks, let masks = result.masks.first {
-            try NIfTIWriter.write(loaded.volume, to: exportMasks + "/ct.nii.gz")
-            try NIfTIWriter.write(masks.body, to: exportMasks + "/body.nii.gz")
-            try NIfTIWriter.write(masks.cement, to: exportMasks + "/cement.nii.gz")
+        if let exportMasks {
+            try MaskExport.write(loaded.volume, result: result, to: exportMasks)
+        }
+        if let dicomOut, result.levels.contains(where: { $0.distributionRatePercent != nil }) {
+            let files = try DICOMResultsExport.write(caseID: caseId ?? "CR-" + String(DeterministicUID.make(loaded.uid).suffix(10)),
+                                                     series: loaded, result: result, to: dicomOut)
+            for file in files { Terminal.note("wrote \(file)") }
         }
         if json {
-            try Terminal.printJSON(Output(series_uid: loaded.uid, distribution_rate_percent: main.distributionRatePercent,
+            try Terminal.printJSON(Output(series_uid: loaded.uid, series_candidates: selection.candidates,
+                                          series_selection_parameters: selection.parameters,
+                                          distribution_rate_percent: main.distributionRatePercent,
                                           vertebral_body_ml: main.vertebralBodyML, cement_in_body_ml: main.cementInBodyML,
                                           leakage_ml: main.leakageML, group: main.group, qc: main.qc,
                                           level_index: main.levelIndex, cement_threshold_hu: cementHu,

@@ -1,0 +1,46 @@
+import CDCMTKResults
+
+/// A coded concept as DICOM writes it: code value, coding scheme designator, code meaning.
+///
+/// Standard codes are taken from DICOM PS3.16 (checked against pydicom's code dictionary, `pydicom.sr.codedict`);
+/// the distribution rate and the QC flags have no standard code and use the private scheme `99CMTRPT` (a `99`
+/// prefix marks a private coding scheme, PS3.16 section 8).
+public struct ResultCode: Sendable, Equatable {
+    public var value: String
+    public var scheme: String
+    public var meaning: String
+
+    public init(_ value: String, _ scheme: String, _ meaning: String) {
+        self.value = value
+        self.scheme = scheme
+        self.meaning = meaning
+    }
+
+    /// The private coding scheme of CementReport's own concepts.
+    public static let privateScheme = "99CMTRPT"
+
+    // Segment categories and types (CID 7150, CID 7151 and their SNOMED CT codes).
+    public static let anatomicalStructure = ResultCode("91723000", "SCT", "Anatomical Structure")
+    public static let substance = ResultCode("105590001", "SCT", "Substance")
+    public static let vertebra = ResultCode("51282000", "SCT", "Vertebra")
+    /// PMMA bone cement is an acrylic resin.
+    public static let acrylicResin = ResultCode("261712009", "SCT", "Acrylic resin")
+
+    // Measurements and units.
+    public static let volume = ResultCode("118565006", "SCT", "Volume")
+    public static let computedTomography = ResultCode("77477000", "SCT", "Computed tomography")
+    public static let milliliter = ResultCode("ml", "UCUM", "milliliter")
+    public static let percent = ResultCode("%", "UCUM", "percent")
+
+    // CementReport's concepts.
+    public static let distributionRate = ResultCode("CR-DR", privateScheme, "Cement distribution rate")
+    public static let distributionRateLower = ResultCode("CR-DR-L90", privateScheme,
+                                                         "Cement distribution rate, lower limit of 90 % interval")
+    public static let distributionRateUpper = ResultCode("CR-DR-U90", privateScheme,
+                                                         "Cement distribution rate, upper limit of 90 % interval")
+    public static let qualityControlFlag = ResultCode("CR-QC", privateScheme, "Quality control flag")
+
+    func withCStrings<R>(_ body: (cdcmr_code) -> R) -> R {
+        value.withCString { v in scheme.withCString { s in meaning.withCString { m in body(cdcmr_code(value: v, scheme: s, meaning: m)) } } }
+    }
+}
