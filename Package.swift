@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -50,6 +51,10 @@ let package = Package(
         .target(name: "Study", dependencies: ["CementCore", "Statistics", "Tabular"]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "Registry", dependencies: ["CementCore", "Imaging", "RateEngine", "RateBatch", "Measurements", "Study",
+                                                "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
+                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore"]),
         .executableTarget(
             name: "cement",
             dependencies: [
@@ -65,6 +70,8 @@ let package = Package(
                 "StudyReport",
                 "Measurements",
                 "Tabular",
+                "Registry",
+                "AuditReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,8 +91,11 @@ let package = Package(
         .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "RateEngine", "Imaging", "Phantom"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
-        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging", "Registry"]),
         .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Imaging", "Phantom", "RateEngine", "Study",
+                                                         .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "AuditReportTests", dependencies: ["AuditReport", "Registry", "Report", "Statistics"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev pkg-config
   fonts-noto-cjk fonts-dejavu-core               # Chinese and Latin fonts, named explicitly by the renderer
   poppler-utils                                  # pdftotext/pdfinfo/pdffonts/pdftoppm for tests
+  libsqlite3-dev                                 # the audit registry (GRDB links the system SQLite)
 )
 
 missing=()
