@@ -111,25 +111,21 @@ public struct AuditIngest: Sendable {
     /// One input through the stages: identify, decide, measure, record.
     func ingest(_ input: AuditInput) throws(RegistryError) -> Outcome {
         let identified: IdentifiedSeries
-            do throws(ImagingError) {
-                identified = try identify(input)
-            } catch {
-                return try fail(input, "\(error)")
-            }
-            if let existing = try registry.caseOfSeries(identified.digest),
-               existing.engineVersion == RateEngine.version || !parameters.remeasure {
-                return .alreadyRegistered(caseID: existing.caseID, engineVersion: existing.engineVersion)
-            }
-            let result = CaseMeasurement.measure(BatchCase(id: identified.caseID, path: input.path),
-                                                 parameters: parameters.engine)
-            guard result.status == .measured else { return try fail(input, result.error ?? "not measured") }
-            let record = try registered(identified, input: input, levels: result.levels)
-            try registry.record(record, input: input.path)
-            return .measured(caseID: identified.caseID)
+        do throws(ImagingError) {
+            identified = try identify(input)
         } catch {
-            outcomesStorageFailure(error)
-            return .failed(error: error.description)
+            return try fail(input, "\(error)")
         }
+        if let existing = try registry.caseOfSeries(identified.digest),
+           existing.engineVersion == RateEngine.version || !parameters.remeasure {
+            return .alreadyRegistered(caseID: existing.caseID, engineVersion: existing.engineVersion)
+        }
+        let result = CaseMeasurement.measure(BatchCase(id: identified.caseID, path: input.path),
+                                             parameters: parameters.engine)
+        guard result.status == .measured else { return try fail(input, result.error ?? "not measured") }
+        let record = try registered(identified, input: input, levels: result.levels)
+        try registry.record(record, input: input.path)
+        return .measured(caseID: identified.caseID)
     }
 
     private func fail(_ input: AuditInput, _ error: String) throws(RegistryError) -> Outcome {
@@ -180,32 +176,40 @@ public struct AuditIngest: Sendable {
             throw RegistryError(file: input.path, "cannot record the engine parameters (\(error))")
         }
         let measuredAt = ProcedureTime.iso(clock())
-        let recorded = try levels.enumerated().map { (index, fields) throws(RegistryError) -> RegisteredLevel in
-            func number(_ key: String) -> Double? {
-                switch fields[key] {
-                case .number(let value): value
-                case .integer(let value): Double(value)
-                default: nil
-                }
-            }
-            let interval: [Double]? = if case .list(let values)? = fields["distribution_rate_interval_percent"] {
-                values.compactMap { if case .number(let v) = $0 { v } else if case .integer(let v) = $0 { Double(v) } else { nil } }
-            } else { nil }
-            let flags: [String] = if case .list(let values)? = fields["qc"] { values.map(\.text) } else { [] }
+        var recorded: [RegisteredLevel] = []
+        for (index, fields) in levels.enumerated() {
+            let flags = (fields["qc"].map(Self.list) ?? []).map(\.text)
+            let interval = fields["distribution_rate_interval_percent"].map(Self.list)?.compactMap(Self.number)
             let json: String
             do { json = String(decoding: try encoder.encode(fields), as: UTF8.self) } catch {
                 throw RegistryError(file: input.path, "cannot record the measurement (\(error))")
             }
-            return RegisteredLevel(levelIndex: index, distributionRatePercent: number("distribution_rate_percent"),
-                                   distributionRateInterval: interval?.count == 2 ? interval : nil,
-                                   group: fields["group"]?.text, leakageML: number("leakage_ml"), qcFlags: flags,
-                                   needsReview: flags.contains { QCFlag(rawValue: $0)?.needsReview ?? true },
-                                   fieldsJSON: json, parametersJSON: parametersJSON, engineVersion: RateEngine.version,
-                                   measuredAt: measuredAt)
+            recorded.append(RegisteredLevel(
+                levelIndex: index, distributionRatePercent: fields["distribution_rate_percent"].flatMap(Self.number),
+                distributionRateInterval: interval?.count == 2 ? interval : nil, group: fields["group"]?.text,
+                leakageML: fields["leakage_ml"].flatMap(Self.number), qcFlags: flags,
+                needsReview: flags.contains { QCFlag(rawValue: $0)?.needsReview ?? true }, fieldsJSON: json,
+                parametersJSON: parametersJSON, engineVersion: RateEngine.version, measuredAt: measuredAt))
         }
         return RegisteredCase(caseID: series.caseID, seriesSHA256: series.digest, seriesUID: series.seriesUID,
                               procedureAt: series.procedureAt, treatedLevels: input.treatedLevels,
                               operatorCode: input.operatorCode, engineVersion: RateEngine.version, levels: recorded)
+    }
+}
+
+extension AuditIngest {
+    /// A flat field's number, nil when it holds none.
+    static func number(_ value: FlatValue) -> Double? {
+        switch value {
+        case .number(let number): number
+        case .integer(let number): Double(number)
+        default: nil
+        }
+    }
+
+    /// A flat field's elements (a single value as one).
+    static func list(_ value: FlatValue) -> [FlatValue] {
+        if case .list(let values) = value { values } else { [value] }
     }
 }
 

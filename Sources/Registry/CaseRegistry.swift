@@ -51,7 +51,7 @@ public final class CaseRegistry: Sendable {
     public func caseOfSeries(_ digest: String) throws(RegistryError) -> (caseID: String, engineVersion: String)? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT case_id, engine_version FROM cases WHERE series_sha256 = ?",
-                             arguments: [digest]).map { ($0["case_id"], $0["engine_version"]) }
+                             arguments: [digest]).map { row in (caseID: row["case_id"] as String, engineVersion: row["engine_version"] as String) }
         }
     }
 
@@ -128,7 +128,8 @@ public final class CaseRegistry: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT * FROM measurements ORDER BY case_id, level_index") {
                 let low: Double? = row["dr_interval_low"], high: Double? = row["dr_interval_high"]
                 let flags: String = row["qc_flags"]
-                levels[row["case_id"], default: []].append(RegisteredLevel(
+                let id: String = row["case_id"]
+                levels[id, default: []].append(RegisteredLevel(
                     levelIndex: row["level_index"], distributionRatePercent: row["distribution_rate_percent"],
                     distributionRateInterval: low.flatMap { low in high.map { [low, $0] } }, group: row["dr_group"],
                     leakageML: row["leakage_ml"], qcFlags: flags.split(separator: ";").map(String.init),
@@ -137,7 +138,8 @@ public final class CaseRegistry: Sendable {
             }
             var followUp: [String: [String: String]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT case_id, variable, value FROM followup") {
-                followUp[row["case_id"], default: [:]][row["variable"]] = row["value"]
+                let id: String = row["case_id"], variable: String = row["variable"], value: String = row["value"]
+                followUp[id, default: [:]][variable] = value
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM cases ORDER BY procedure_at IS NULL, procedure_at, case_id").map { row in
                 let id: String = row["case_id"]

@@ -8,7 +8,8 @@ import Foundation
 public struct DepartmentKey: Sendable {
     /// The key file.
     public let path: String
-    private let key: SymmetricKey
+    /// The key's bytes (`SymmetricKey` is not `Sendable`; one is made per hash).
+    private let bytes: [UInt8]
 
     /// Reads the key at `path`, creating it (0600) when there is none. A key readable by group or others is refused.
     public static func loadOrCreate(_ path: String) throws(RegistryError) -> DepartmentKey {
@@ -24,7 +25,7 @@ public struct DepartmentKey: Sendable {
               let bytes = hexBytes(text), bytes.count == 32 else {
             throw RegistryError(file: path, "not a department key (64 hex digits)")
         }
-        return DepartmentKey(path: path, key: SymmetricKey(data: bytes))
+        return DepartmentKey(path: path, bytes: bytes)
     }
 
     private static func create(_ path: String) throws(RegistryError) {
@@ -58,7 +59,7 @@ public struct DepartmentKey: Sendable {
     }
 
     private func hex(_ message: Data) -> String {
-        HMAC<SHA256>.authenticationCode(for: message, using: key).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: bytes)).map { String(format: "%02x", $0) }.joined()
     }
 
     private static func hexBytes(_ text: String) -> [UInt8]? {

@@ -28,7 +28,8 @@ struct AuditCasesCommand: ParsableCommand {
 
     func run() throws {
         let cases: [RegisteredCase]
-        do { cases = try audit.open().cases() } catch { throw CommandFailure(message: error.description) }
+        let registry = try audit.open()
+        do { cases = try registry.cases() } catch { throw CommandFailure(message: error.description) }
         if json { return try Terminal.printJSON(cases) }
         let header = ["case_id", "procedure_at", "level", "operator", "distribution_rate_percent", "dr_interval_low",
                       "dr_interval_high", "dr_group", "qc_flags", "needs_review", "engine_version", "follow_up_values"]
