@@ -21,7 +21,8 @@ struct AuditFollowUpListDirective: BlockDirective {
             }
         }
         if rows.isEmpty {
-            return [.paragraph([.text(zh ? "本期无低弥散率病例。" : "No case of the period has a low DR.")])]
+            // A table even when empty, so that cross-references to it stay valid.
+            rows = [[zh ? "本期无低弥散率病例。" : "No case of the period has a low DR."] + Array(repeating: "", count: 5)]
         }
         let header = zh ? ["病例", "椎体", "弥散率 (%)", "90 % 区间", "手术日期", "随访截止"]
             : ["Case", "Level", "DR (%)", "90 % interval", "Procedure", "Follow-up due"]

@@ -20,7 +20,8 @@ struct AuditQCListDirective: BlockDirective {
             }
         }
         if rows.isEmpty {
-            return [.paragraph([.text(zh ? "本期无需复核的测量。" : "No measurement of the period is flagged for review.")])]
+            // A table even when empty, so that cross-references to it stay valid.
+            rows = [[zh ? "本期无需复核的测量。" : "No measurement of the period is flagged for review."] + Array(repeating: "", count: 3)]
         }
         return auditTable(call, header: zh ? ["病例", "椎体", "弥散率 (%)", "质控标记"] : ["Case", "Level", "DR (%)", "QC flags"],
                           rows: rows)
