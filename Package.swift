@@ -53,6 +53,7 @@ let package = Package(
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "Registry", dependencies: ["CementCore", "Imaging", "RateEngine", "RateBatch", "Measurements", "Study",
                                                 "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
+                                                .product(name: "CSV", package: "CSV.swift"),
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore"]),
         .executableTarget(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Registry
-import Tabular
 
 /// `cement audit cases`: the registry's cases.
 struct AuditCasesCommand: ParsableCommand {
@@ -31,23 +30,11 @@ struct AuditCasesCommand: ParsableCommand {
         let registry = try audit.open()
         do { cases = try registry.cases() } catch { throw CommandFailure(message: error.description) }
         if json { return try Terminal.printJSON(cases) }
-        let header = ["case_id", "procedure_at", "level", "operator", "distribution_rate_percent", "dr_interval_low",
-                      "dr_interval_high", "dr_group", "qc_flags", "needs_review", "engine_version", "follow_up_values"]
-        var rows: [[String]] = []
-        for item in cases {
-            let levels: [RegisteredLevel?] = item.levels.isEmpty ? [nil] : item.levels
-            for level in levels {
-                rows.append([item.caseID, item.procedureAt ?? "", level.map { item.levelName($0.levelIndex) } ?? "",
-                             item.operatorCode ?? "", level?.distributionRatePercent.map { String($0) } ?? "",
-                             level?.distributionRateInterval.map { String($0[0]) } ?? "",
-                             level?.distributionRateInterval.map { String($0[1]) } ?? "", level?.group ?? "",
-                             level?.qcFlags.joined(separator: ";") ?? "", level.map { $0.needsReview ? "1" : "0" } ?? "",
-                             item.engineVersion, String(item.followUp.count)])
-            }
-        }
+        let rows = CaseListing.rows(cases)
         if csv {
-            let lines = ([header] + rows).map { $0.map(csvField).joined(separator: ",") }
-            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            do { FileHandle.standardOutput.write(try CaseListing.csv(cases)) } catch {
+                throw CommandFailure(message: error.description)
+            }
         } else {
             for row in rows {
                 let dr = row[4].isEmpty ? "—" : String(format: "%.1f %%", Double(row[4]) ?? 0)
@@ -56,9 +43,5 @@ struct AuditCasesCommand: ParsableCommand {
             }
             Terminal.note("\(cases.count) cases")
         }
-    }
-
-    private func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }
