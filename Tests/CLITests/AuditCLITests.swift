@@ -161,4 +161,22 @@ final class AuditCLITests: XCTestCase {
             }
         }
     }
+
+    func testBadInputExitsTwoNamingThePlace() throws {
+        let demo = try demoDepartment()
+        let folder = temporaryFolder()
+        let registry = folder + "/registry.sqlite"
+        XCTAssertEqual(try cement(["audit", "ingest", demo + "/manifest.csv", "--registry", registry]).status, 0)
+        let followUp = folder + "/followup.csv"
+        try Data("case_id,vas_1y\nCNOSUCHCASE,3\n".utf8).write(to: URL(fileURLWithPath: followUp))
+        let missing = try cement(["audit", "import-followup", followUp, "--registry", registry])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.text.contains("row 1, column 'case_id': no such case in the registry"), missing.text)
+        let period = try cement(["audit", "report", "--period", "2026-Q5", "--registry", registry, "--out", folder + "/out"])
+        XCTAssertEqual(period.status, 2)
+        XCTAssertTrue(period.text.contains("--period '2026-Q5'"), period.text)
+        let zone = try cement(["audit", "report", "--period", "2026-Q1", "--time-zone", "Mars/Olympus", "--registry", registry])
+        XCTAssertEqual(zone.status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out"), "nothing written on an error")
+    }
 }
