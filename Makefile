@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --scratch-path .build-release
 RELEASE_BIN := .build-release/release
 
-.PHONY: all deps build release test report bench validate tune fuzz slurm-test clean
+.PHONY: all deps build release test report bench validate tune fuzz slurm-test audit-demo clean
 
 all: build
 
@@ -61,6 +61,18 @@ fuzz: deps
 # minute): 40 phantoms in 8 array tasks, one task killed and resumed, the merge identical to one run. Opt-in.
 slurm-test: deps release
 	@scripts/slurm-test.sh $(RELEASE_BIN)/cement
+
+# The department audit on a synthetic demo department (four quarters of small phantom CTs, a manifest and a
+# follow-up CSV, generated into .cache/audit-demo on first use): ingest, follow-up import, case list, and the
+# audit of the last quarter in English and Chinese (report/out/audit.*.html and .pdf).
+AUDIT_DEMO := .cache/audit-demo
+audit-demo: deps release
+	$(RELEASE_BIN)/cement audit demo $(AUDIT_DEMO) --per-quarter 5 --year 2026
+	$(RELEASE_BIN)/cement audit ingest $(AUDIT_DEMO)/manifest.csv --registry $(AUDIT_DEMO)/registry.sqlite --time-zone Asia/Shanghai
+	$(RELEASE_BIN)/cement audit import-followup $(AUDIT_DEMO)/followup.csv --registry $(AUDIT_DEMO)/registry.sqlite
+	$(RELEASE_BIN)/cement audit cases --registry $(AUDIT_DEMO)/registry.sqlite
+	$(RELEASE_BIN)/cement audit report --period 2026-Q4 --time-zone Asia/Shanghai --registry $(AUDIT_DEMO)/registry.sqlite --out report/out
+	$(RELEASE_BIN)/cement audit report --period 2026-Q4 --time-zone Asia/Shanghai --registry $(AUDIT_DEMO)/registry.sqlite --template report/audit.zh.md --out report/out
 
 clean:
 	rm -rf .build .build-release .build-test .build-fuzz

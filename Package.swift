@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -64,6 +65,11 @@ let package = Package(
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .target(name: "DICOMResults", dependencies: ["CementCore", "Imaging", "RateEngine", "CDCMTKResults"]),
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "Registry", dependencies: ["CementCore", "Imaging", "RateEngine", "RateBatch", "Measurements", "Study",
+                                                "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
+                                                .product(name: "CSV", package: "CSV.swift"),
+                                                .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore"]),
         .executableTarget(
             name: "cement",
             dependencies: [
@@ -81,6 +87,8 @@ let package = Package(
                 "Tabular",
                 "PACS",
                 "DICOMResults",
+                "Registry",
+                "AuditReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,10 +108,13 @@ let package = Package(
         .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "RateEngine", "Imaging", "Phantom"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging"]),
         .testTarget(name: "BindingTests", dependencies: ["CCmarkGFM", "CCairo"]),
-        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging"]),
         .testTarget(name: "PACSTests", dependencies: ["PACS", "Imaging", "Phantom", "cement"]),
         .testTarget(name: "DICOMResultsTests", dependencies: ["DICOMResults", "RateEngine", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging", "Registry"]),
         .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Imaging", "Phantom", "RateEngine", "Study",
+                                                         .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "AuditReportTests", dependencies: ["AuditReport", "Registry", "Report", "Statistics"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -157,3 +157,34 @@ if [[ -f report/out/cohort-with-engine.csv ]]; then
 else
   echo "Study report: skipped (run make report first)"
 fi
+
+# Department audit: `cement audit ingest` of N phantom series (128², classic; the demo department's) into a fresh
+# registry — content hashes, pseudonymous IDs, one transaction per series — against plain `rate-batch` measuring
+# the same series into a CSV, both with 2 jobs. AUDIT_BENCH_SERIES sets N (default 200, a multiple of 4).
+audit_n=${AUDIT_BENCH_SERIES:-200}
+audit=$cache/audit-$audit_n
+if [[ ! -f $audit/manifest.csv ]]; then
+  echo "generating $audit_n demo series in $audit ..." >&2
+  $bin/cement audit demo "$audit" --per-quarter $((audit_n / 4)) >/dev/null
+fi
+cat "$audit"/series/*/* > /dev/null
+peak() {  # runs a command; prints "seconds peak_rss_bytes"
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.monotonic()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(time.monotonic() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+PY
+}
+rm -rf "$audit/bench-registry" "$audit/bench-batch.csv"; mkdir -p "$audit/bench-registry"
+read -r t_ingest rss_ingest < <(peak $bin/cement audit ingest "$audit/series" --registry "$audit/bench-registry/registry.sqlite" --jobs 2)
+read -r t_batch rss_batch < <(peak $bin/cement rate-batch "$audit/series" --out "$audit/bench-batch.csv" --jobs 2)
+read -r t_again _ < <(peak $bin/cement audit ingest "$audit/series" --registry "$audit/bench-registry/registry.sqlite" --jobs 2)
+python3 - "$audit_n" "$t_ingest" "$rss_ingest" "$t_batch" "$rss_batch" "$t_again" <<'PY'
+import sys
+n = int(sys.argv[1]); t_i, rss_i, t_b, rss_b, t_a = map(float, sys.argv[2:])
+print(f"Audit ingest of {n} phantom series (128x128, 2 jobs)")
+print(f"  cement audit ingest  {t_i:7.2f} s  {n / t_i:6.2f} series/s   peak RSS {rss_i / 2**20:6.0f} MiB")
+print(f"  cement rate-batch    {t_b:7.2f} s  {n / t_b:6.2f} series/s   peak RSS {rss_b / 2**20:6.0f} MiB")
+print(f"  ratio (ingest / rate-batch time): {t_i / t_b:.2f}x;   re-ingest (all registered, hashes only): {t_a:.2f} s")
+PY

@@ -11,6 +11,7 @@ packages=(
   poppler-utils                                  # pdftotext/pdfinfo/pdffonts/pdftoppm for tests
   orthanc                                        # a real PACS on loopback for the PACS tests (DIMSE)
   python3-pip                                    # pip for the Python readers the tests use (below)
+  libsqlite3-dev                                 # the audit registry (GRDB links the system SQLite)
 )
 
 missing=()

@@ -24,7 +24,7 @@ struct Cement: ParsableCommand {
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
                       StatsCommand.self, FigureCommand.self,
                       CheckPaperCommand.self, VerifyCommand.self, CohortCommand.self, RateCommand.self, RateBatchCommand.self, RateMergeCommand.self, SlurmScriptCommand.self, StudyCTCommand.self,
-                      RenderCommand.self, PACSCommand.self]
+                      RenderCommand.self, AuditCommand.self, PACSCommand.self]
     )
 
     static func main() {

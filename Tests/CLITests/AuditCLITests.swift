@@ -1,0 +1,182 @@
+import Foundation
+import Imaging
+import Registry
+import XCTest
+
+/// `cement audit` end to end on the synthetic demo department, run as a user would: a kill -9 in the middle of an
+/// ingest, and the demo's DICOM identifiers searched for in every byte the audit writes.
+final class AuditCLITests: XCTestCase {
+    private struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: Data
+        var text: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    private var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("cement")
+    }
+
+    private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    private func cement(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: repository)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SOURCE_DATE_EPOCH"] = "1790000000"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// The demo department (two cases per quarter), written once for the class.
+    private static let demo: String = {
+        let path = NSTemporaryDirectory() + "cementreport-audit-cli-demo-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+    nonisolated(unsafe) private static var demoWritten = false
+
+    private func demoDepartment() throws -> String {
+        if !Self.demoWritten {
+            let result = try cement(["audit", "demo", Self.demo, "--per-quarter", "2"])
+            XCTAssertEqual(result.status, 0, result.text)
+            Self.demoWritten = true
+        }
+        return Self.demo
+    }
+
+    private func temporaryFolder(_ name: String = #function) -> String {
+        let path = NSTemporaryDirectory() + "cementreport-audit-cli/\(name.filter(\.isLetter))-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func testKillNineMidIngestLosesNothingCommittedAndCorruptsNothing() throws {
+        let demo = try demoDepartment()
+        let registryPath = temporaryFolder() + "/registry.sqlite"
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["audit", "ingest", demo + "/manifest.csv", "--registry", registryPath, "--jobs", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until two cases are committed, then kill the process in the middle of the next.
+        var committedBeforeKill = 0
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: registryPath),
+               let count = try? CaseRegistry(path: registryPath).cases().count, count >= 2 {
+                committedBeforeKill = count
+                break
+            }
+            usleep(20_000)
+        }
+        XCTAssertTrue(process.isRunning, "the ingest finished before it could be killed; the test needs more series")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        let registry = try CaseRegistry(path: registryPath)
+        XCTAssertEqual(try registry.integrityCheck(), ["ok"])
+        XCTAssertEqual(try registry.incompleteCases(), [], "every case holds exactly its levels")
+        let survived = try registry.cases()
+        XCTAssertGreaterThanOrEqual(survived.count, committedBeforeKill)
+        XCTAssertLessThan(survived.count, 8)
+        // Resuming measures exactly the series not committed.
+        let resumed = try cement(["audit", "ingest", demo + "/manifest.csv", "--registry", registryPath, "--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.text)
+        let outcomes = try JSONSerialization.jsonObject(with: resumed.stdout) as! [[String: Any]]
+        XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "already_registered" }.count, survived.count)
+        XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "measured" }.count, 8 - survived.count)
+        let final = try CaseRegistry(path: registryPath).cases()
+        XCTAssertEqual(final.count, 8)
+        for item in survived { XCTAssertEqual(final.first { $0.caseID == item.caseID }, item, "a committed case changed") }
+    }
+
+    func testNoDICOMIdentifierReachesTheRegistryLogsOrOutputs() throws {
+        let demo = try demoDepartment()
+        let folder = temporaryFolder()
+        let registry = folder + "/registry.sqlite"
+        var logs = Data()
+        func run(_ arguments: [String]) throws -> Result {
+            let result = try cement(arguments)
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.text)")
+            logs.append(result.stdout)
+            logs.append(result.stderr)
+            return result
+        }
+        _ = try run(["audit", "ingest", demo + "/manifest.csv", "--registry", registry, "--json"])
+        _ = try run(["audit", "import-followup", demo + "/followup.csv", "--registry", registry])
+        _ = try run(["audit", "cases", "--registry", registry, "--json"])
+        _ = try run(["audit", "cases", "--registry", registry, "--csv"])
+        _ = try run(["audit", "cases", "--registry", registry])
+        for template in ["report/audit.en.md", "report/audit.zh.md"] {
+            _ = try run(["audit", "report", "--period", "2026-Q4", "--registry", registry, "--template", template,
+                         "--time-zone", "Asia/Shanghai", "--out", folder + "/out"])
+        }
+        // Everything written: the registry with its WAL and shared-memory files, the reports, the PDFs' text.
+        var written: [(String, Data)] = [("logs", logs)]
+        let files = try FileManager.default.subpathsOfDirectory(atPath: folder).filter { !$0.hasSuffix("department.key") }
+        for file in files {
+            var isFolder: ObjCBool = false
+            let path = folder + "/" + file
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+            written.append((file, FileManager.default.contents(atPath: path) ?? Data()))
+            if file.hasSuffix(".pdf") {
+                let text = Process()
+                text.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+                text.arguments = [path, path + ".txt"]
+                try text.run()
+                text.waitUntilExit()
+                written.append((file + ".txt", FileManager.default.contents(atPath: path + ".txt") ?? Data()))
+            }
+        }
+        XCTAssertTrue(written.contains { $0.0.hasSuffix("audit.en.html") } && written.contains { $0.0.hasSuffix("registry.sqlite") })
+        // The identifiers of every demo series, read with DCMTK from the DICOM files themselves.
+        var identifiers: Set<String> = []
+        let seriesFolder = demo + "/series"
+        for name in try FileManager.default.contentsOfDirectory(atPath: seriesFolder) {
+            let files = try FileManager.default.contentsOfDirectory(atPath: seriesFolder + "/" + name).filter { $0.hasSuffix(".dcm") }
+            for file in files {
+                let path = seriesFolder + "/" + name + "/" + file
+                let identity = try DICOMStudyIdentity.read(path: path)
+                identifiers.formUnion([identity.patientID, identity.studyInstanceUID, identity.seriesInstanceUID,
+                                       try DICOMImageHeader.read(path: path).sopInstanceUID])
+            }
+        }
+        XCTAssertTrue(identifiers.contains("DEMO-PATIENT-0001"))
+        for identifier in identifiers.sorted() {
+            for (file, bytes) in written {
+                XCTAssertNil(bytes.range(of: Data(identifier.utf8)), "\(identifier) appears in \(file)")
+            }
+        }
+    }
+
+    func testBadInputExitsTwoNamingThePlace() throws {
+        let demo = try demoDepartment()
+        let folder = temporaryFolder()
+        let registry = folder + "/registry.sqlite"
+        XCTAssertEqual(try cement(["audit", "ingest", demo + "/manifest.csv", "--registry", registry]).status, 0)
+        let followUp = folder + "/followup.csv"
+        try Data("case_id,vas_1y\nCNOSUCHCASE,3\n".utf8).write(to: URL(fileURLWithPath: followUp))
+        let missing = try cement(["audit", "import-followup", followUp, "--registry", registry])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.text.contains("row 1, column 'case_id': no such case in the registry"), missing.text)
+        let period = try cement(["audit", "report", "--period", "2026-Q5", "--registry", registry, "--out", folder + "/out"])
+        XCTAssertEqual(period.status, 2)
+        XCTAssertTrue(period.text.contains("--period '2026-Q5'"), period.text)
+        let zone = try cement(["audit", "report", "--period", "2026-Q1", "--time-zone", "Mars/Olympus", "--registry", registry])
+        XCTAssertEqual(zone.status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/out"), "nothing written on an error")
+    }
+}
