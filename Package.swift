@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "Study", dependencies: ["CementCore", "Statistics", "Tabular"]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics"]),
         .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", .product(name: "CSV", package: "CSV.swift")]),
+        .plugin(name: "SourceVersion", capability: .buildTool(), path: "Plugins/SourceVersion"),
         .executableTarget(
             name: "cement",
             dependencies: [
@@ -66,7 +67,9 @@ let package = Package(
                 "Measurements",
                 "Tabular",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            plugins: ["SourceVersion"]
         ),
         .executableTarget(
             name: "cement-bench",

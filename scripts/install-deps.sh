@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev pkg-config
   fonts-noto-cjk fonts-dejavu-core               # Chinese and Latin fonts, named explicitly by the renderer
   poppler-utils                                  # pdftotext/pdfinfo/pdffonts/pdftoppm for tests
+  jq                                             # the JSON filters of the --help examples (HelpExampleTests)
 )
 
 missing=()

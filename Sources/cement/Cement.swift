@@ -24,7 +24,7 @@ struct Cement: ParsableCommand {
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
                       StatsCommand.self, FigureCommand.self,
                       CheckPaperCommand.self, VerifyCommand.self, CohortCommand.self, RateCommand.self, RateBatchCommand.self, RateMergeCommand.self, SlurmScriptCommand.self, StudyCTCommand.self,
-                      RenderCommand.self]
+                      RenderCommand.self, InitCommand.self, JoinCommand.self]
     )
 
     static func main() {
@@ -63,9 +63,12 @@ struct Cement: ParsableCommand {
     }
 }
 
-/// The version printed by `--version` and recorded in provenance.
+/// The version printed by `--version` and recorded in provenance: the release number and the source commit
+/// (`SourceVersion`, generated at build time by the SourceVersion plugin).
 enum CementVersion {
-    static let string = "0.1.0"
+    static let release = "0.1.0"
+    static let commit = SourceVersion.commit
+    static let string = "\(release) (commit \(commit))"
 }
 
 /// Exit codes of every subcommand.
