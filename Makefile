@@ -73,10 +73,11 @@ install: release
 	@$(MAKE) --no-print-directory install-built BIN=$(RELEASE_BIN) PREFIX=$(PREFIX)
 
 install-built:
-	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE_DIR)/data $(SHARE_DIR)/report/figures $(SHARE_DIR)/templates/own-study
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE_DIR)/data/ct/demo-high-dr $(SHARE_DIR)/report/figures $(SHARE_DIR)/templates/own-study
 	install -m 755 $(BIN)/cement $(DESTDIR)$(PREFIX)/bin/cement
 	install -m 644 data/README.md data/published.json data/codebook.csv data/cohort.csv data/ct-phantoms.csv $(SHARE_DIR)/data/
-	install -m 644 report/README.md report/*.md $(SHARE_DIR)/report/
+	install -m 644 report/*.md $(SHARE_DIR)/report/
+	install -m 644 data/ct/demo-high-dr/* $(SHARE_DIR)/data/ct/demo-high-dr/
 	install -m 644 report/figures/*.json $(SHARE_DIR)/report/figures/
 	install -m 644 templates/own-study/* $(SHARE_DIR)/templates/own-study/
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/cement and $(SHARE_DIR)"

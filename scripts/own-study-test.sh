@@ -4,12 +4,12 @@
 # a clinic's series) → rate-batch → the case figure's measurement → render (English and Chinese) → a
 # self-check of the report's numbers against `cement stats` on the joined table → figures; and the join's errors.
 # Usage: scripts/own-study-test.sh [BIN]   (BIN: the folder holding a built `cement`; default .build-release/release)
-# Run by CLITests (OwnStudyGuideTests) with the test build. About a minute on two cores.
+# Run by CLITests (OwnStudyGuideTests) with the test build; about 5–20 s. KEEP_WORK=1 keeps the work folder.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "${1:-$repo/.build-release/release}" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/cement-own-study.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+[[ -n ${KEEP_WORK:-} ]] && echo "keeping $work" >&2 || trap 'rm -rf "$work"' EXIT
 step() { printf '== %s\n' "$*" >&2; }
 fail() { printf 'own-study-test: FAILED: %s\n' "$*" >&2; exit 1; }
 

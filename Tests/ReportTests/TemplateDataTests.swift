@@ -14,7 +14,7 @@ final class TemplateDataTests: XCTestCase {
     }
 
     private let clinical = "case_id,vas_1y\nP1,2\nP2,4\nP3,6\n"
-    private let results = "case_id,distribution_rate_percent,group\nP3,8.5,low\nP1,25.0,high\nP2,14.0,medium\n"
+    private let results = "case_id,distribution_rate_percent,group\nP3,8.5,low\nP1,25.04,high\nP2,14.0,medium\n"
 
     private func render(_ template: String, _ files: [String: String]) throws -> (html: String, document: Document) {
         let folder = try self.folder(files.merging(["r.md": template]) { $1 })
@@ -28,11 +28,11 @@ final class TemplateDataTests: XCTestCase {
             title: T
             data: {clinical: clinical.csv, ct: results.csv, join: case_id}
             ---
-            P1: DR `{value distribution_rate_percent case=P1}`, group `{value ct.group case=P1}`, VAS `{value vas_1y case=P1}`.
+            P1: DR `{value distribution_rate_percent case=P1 decimals=1}`, group `{value ct.group case=P1}`, VAS `{value vas_1y case=P1}`.
             VAS in the low group `{mean_sd vas_1y group=low by=group decimals=1}`.
             """
         let (html, document) = try render(template, ["clinical.csv": clinical, "results.csv": results])
-        // By hand: P1's results row is the second one; the only low case is P3 (VAS 6).
+        // By hand: P1's results row is the second one (25.04 at one decimal); the only low case is P3 (VAS 6).
         XCTAssertTrue(html.contains("P1: DR 25.0, group high, VAS 2."), html)
         XCTAssertTrue(html.contains("VAS in the low group 6.0±"), html)
         let inputs = document.provenance.inputs.map { ($0.path as NSString).lastPathComponent }

@@ -49,8 +49,8 @@ final class KeyedJoinTests: XCTestCase {
     }
 
     func testAMissingKeyColumnOrAnEmptyKeyIsAnError() {
-        XCTAssertEqual(message("case_id,age\nP1,80\n", "case,dr\nP1,5\n"),
-                       "results.csv: no column 'case_id' (did you mean 'case'?); columns: case, dr")
+        XCTAssertEqual(message("case_id,age\nP1,80\n", "case_no,dr\nP1,5\n"),
+                       "results.csv: no column 'case_id' (did you mean 'case_no'?); columns: case_no, dr")
         XCTAssertEqual(message("case_id,age\nP1,80\n,70\n", "case_id,dr\nP1,5\n"),
                        "clinical.csv: row 2 (line 3): the join key 'case_id' is empty")
     }
