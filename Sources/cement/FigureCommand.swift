@@ -93,8 +93,8 @@ struct OverlayFigureCommand: ParsableCommand {
     @Argument(help: "Series folder.", completion: .directory) var series: String
     @Option(help: "Output file: .png, .svg or .pdf.", completion: .file()) var out: String
     @Option(help: "Plane: axial, sagittal or coronal.") var plane: String = "axial"
-    @Option(help: "Window level of the grey scale (HU).") var windowLevel: Double?
-    @Option(help: "Window width of the grey scale (HU).") var windowWidth: Double?
+    @Option(help: "Window level of the grey scale (HU; default 400).") var windowLevel: Double?
+    @Option(help: "Window width of the grey scale (HU; default 1800).") var windowWidth: Double?
     @Option(name: .customLong("level"), help: .hidden) var deprecatedLevel: Double?
     @Option(name: .customLong("width"), help: .hidden) var deprecatedWidth: Double?
     @Flag(help: "Draw the phantom's true masks (truth.json next to the series) instead of the engine's.") var truth = false
