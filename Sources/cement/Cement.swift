@@ -15,7 +15,8 @@ struct Cement: ParsableCommand {
         discussion: """
             CementReport reads post-operative CT (DICOM), measures the bone-cement distribution rate \
             (cement volume inside the treated vertebral body / body volume) and reproduces the study's \
-            statistics, figures and report.
+            statistics, figures and report. For your own study, `cement init my-study` writes a project (template, \
+            codebook, example clinical table) and the steps from CT folders to the report.
 
             Exit codes: 0 success, 1 a check failed, 2 usage or input error.
             Machine-readable output (--json) goes to stdout; messages go to stderr.
