@@ -6,7 +6,7 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --scratch-path .build-release
 RELEASE_BIN := .build-release/release
 
-.PHONY: all deps build release test report bench validate tune fuzz slurm-test audit-demo clean
+.PHONY: all deps build release test report bench validate tune fuzz slurm-test audit-demo clean install install-built uninstall
 
 all: build
 
@@ -73,6 +73,29 @@ audit-demo: deps release
 	$(RELEASE_BIN)/cement audit cases --registry $(AUDIT_DEMO)/registry.sqlite
 	$(RELEASE_BIN)/cement audit report --period 2026-Q4 --time-zone Asia/Shanghai --registry $(AUDIT_DEMO)/registry.sqlite --out report/out
 	$(RELEASE_BIN)/cement audit report --period 2026-Q4 --time-zone Asia/Shanghai --registry $(AUDIT_DEMO)/registry.sqlite --template report/audit.zh.md --out report/out
+# `cement` into PREFIX/bin and what it reads (the synthetic study's data, its report templates and figure specs,
+# the `cement init` project) into PREFIX/share/cementreport, where the installed binary finds them. Fonts come
+# from Debian's packages (scripts/install-deps.sh). install-built installs an existing build (BIN) without building.
+PREFIX ?= /usr/local
+BIN ?= $(RELEASE_BIN)
+SHARE_DIR = $(DESTDIR)$(PREFIX)/share/cementreport
+
+install: release
+	@$(MAKE) --no-print-directory install-built BIN=$(RELEASE_BIN) PREFIX=$(PREFIX)
+
+install-built:
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE_DIR)/data/ct/demo-high-dr $(SHARE_DIR)/report/figures $(SHARE_DIR)/templates/own-study
+	install -m 755 $(BIN)/cement $(DESTDIR)$(PREFIX)/bin/cement
+	install -m 644 data/README.md data/published.json data/codebook.csv data/cohort.csv data/ct-phantoms.csv $(SHARE_DIR)/data/
+	install -m 644 report/*.md $(SHARE_DIR)/report/
+	install -m 644 data/ct/demo-high-dr/* $(SHARE_DIR)/data/ct/demo-high-dr/
+	install -m 644 report/figures/*.json $(SHARE_DIR)/report/figures/
+	install -m 644 templates/own-study/* $(SHARE_DIR)/templates/own-study/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/cement and $(SHARE_DIR)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/cement
+	rm -rf $(SHARE_DIR)
 
 clean:
 	rm -rf .build .build-release .build-test .build-fuzz

@@ -70,6 +70,7 @@ let package = Package(
                                                 .product(name: "CSV", package: "CSV.swift"),
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore"]),
+        .plugin(name: "SourceVersion", capability: .buildTool(), path: "Plugins/SourceVersion"),
         .executableTarget(
             name: "cement",
             dependencies: [
@@ -90,7 +91,9 @@ let package = Package(
                 "Registry",
                 "AuditReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            plugins: ["SourceVersion"]
         ),
         .executableTarget(
             name: "cement-bench",

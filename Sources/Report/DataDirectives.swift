@@ -133,11 +133,12 @@ struct PValueDirective: InlineDirective {
     }
 }
 
-/// `{value COLUMN case=P005 [key=case_id]}` → one patient's value, as recorded; for describing a single case (the
-/// patient shown in a CT figure) without copying numbers into the prose.
+/// `{value COLUMN case=P005 [key=case_id] [decimals=1]}` → one patient's value, as recorded (a number rounded to
+/// `decimals=`, or to the column's decimals from a codebook); for describing a single case (the patient shown in a
+/// CT figure) without copying numbers into the prose.
 struct CaseValueDirective: InlineDirective {
     let name = "value"
-    let allowedOptions: Set<String> = ["case", "key"]
+    let allowedOptions: Set<String> = ["case", "key", "decimals"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
         let (data, values) = try textColumn(call, context)
         guard let wanted = call.options["case"] else { throw fail(call, context, "{value} needs case=") }
@@ -149,6 +150,12 @@ struct CaseValueDirective: InlineDirective {
         guard rows.count == 1 else {
             throw fail(call, context, rows.isEmpty ? "no row with \(key) = \(wanted)" : "\(rows.count) rows with \(key) = \(wanted)")
         }
-        return [.text(values[rows[0]] ?? "–")]
+        guard let text = values[rows[0]] else { return [.text("–")] }
+        // Measured values (rate-batch writes full precision) print at the column's decimals.
+        let preset = context.state((any ColumnFormatting).self)?.decimals(of: try column(call, context))
+        guard call.options["decimals"] != nil || preset != nil, case let .success(number) = DecimalNumber.parse(text) else {
+            return [.text(text)]
+        }
+        return [.text(String(format: "%.\(try decimals(call, context, default: preset ?? 1))f", number))]
     }
 }

@@ -18,20 +18,7 @@ public struct ReportRenderer: Sendable {
         let inputs = InputRecord()
         inputs.add(path: template.path, contents: template.contents)
         var data: FigureTable?
-        if let dataPath = template.dataPath {
-            let path = try template.resolveData(dataPath, at: SourcePosition(line: 2, column: 1))
-            do {
-                inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
-                let table = try CSVTable(path: path)
-                var columns: [String: [String?]] = [:]
-                for (index, name) in table.header.enumerated() {
-                    columns[name] = table.rows.indices.map { table.text(row: $0, column: index) }
-                }
-                data = FigureTable(columns: columns)
-            } catch {
-                throw ReportError(file: template.path, line: 2, column: 1, "data: \(error)")
-            }
-        }
+        if let source = template.data { data = try source.load(for: template, inputs: inputs) }
         for key in template.extensions.keys.sorted() where !registry.frontMatterKeys.contains(key) {
             let known = Template.keys.union(registry.frontMatterKeys)
             throw ReportError(file: template.path, line: 2, column: 1, "unknown front-matter key '\(key)'" + suggestion(key, known))

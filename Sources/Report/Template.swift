@@ -9,8 +9,10 @@ public struct Template: Sendable {
     public var authors: [String]
     /// `zh` or `en`: labels such as "Table 1" / "表 1".
     public var language: String
-    /// CSV data file for data directives, relative to the template's folder.
-    public var dataPath: String?
+    /// The CSV (or the joined CSVs) data directives read, relative to the template's folder.
+    public var data: TemplateData?
+    /// The line of the template that `data:` is on, for errors.
+    public var dataLine = 2
     /// Front-matter values under keys the engine does not know itself, as text, for directive modules
     /// (`DirectiveModule.frontMatterKeys`); the renderer refuses keys no module reads.
     public var extensions: [String: String]
@@ -59,6 +61,7 @@ public struct Template: Sendable {
         }
         var lines = text.components(separatedBy: "\n")
         var front: [String: Any] = [:]
+        var data: TemplateData?, dataLine = 2
         var offset = 0
         if lines.first?.trimmingCharacters(in: .whitespaces) == "---" {
             guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
@@ -75,6 +78,10 @@ public struct Template: Sendable {
             if let node {
                 try FrontMatterLimits.checkSize(node, file: path)
                 front = (node.any as? [String: Any]) ?? [:]
+                if let entry = node.mapping?.first(where: { $0.key.string == "data" }) {
+                    dataLine = 1 + (entry.key.mark?.line ?? 1)
+                    data = try TemplateData.parse(entry.value, file: path, line: dataLine)
+                }
             }
             offset = end + 1
             lines.removeFirst(end + 1)
@@ -89,7 +96,7 @@ public struct Template: Sendable {
             throw ReportError(file: path, line: 2, column: 1, "language must be en or zh, not '\(language)'")
         }
         return Template(path: path, title: (front["title"] as? String) ?? "", authors: (front["authors"] as? [String]) ?? [],
-                        language: language, dataPath: front["data"] as? String, extensions: extensions, parameters: parameters,
+                        language: language, data: data, dataLine: dataLine, extensions: extensions, parameters: parameters,
                         markdown: lines.joined(separator: "\n"), contents: Data(text.utf8), lineOffset: offset)
     }
 }

@@ -62,8 +62,11 @@ public struct CSVTable: Sendable {
         }
         let body = kept.dropFirst().map { records[$0] }, bodyLines = kept.dropFirst().map { startLines[$0] }
         for (index, row) in body.enumerated() where row.count != names.count {
+            // A semicolon file whose header happens to hold a comma reads as a few odd columns.
+            let hint = names.contains(where: { $0.contains(";") })
+                ? " — the header holds ';': the file seems to be separated by ';'; save it as comma-separated values" : ""
             throw TableError(file: path, "row \(index + 1) (line \(bodyLines[index])) has \(row.count) "
-                             + "field\(row.count == 1 ? "" : "s"), the header \(names.count)")
+                             + "field\(row.count == 1 ? "" : "s"), the header \(names.count)" + hint)
         }
         (self.path, header, rows, lines) = (path, names, body, bodyLines)
     }

@@ -15,7 +15,8 @@ struct Cement: ParsableCommand {
         discussion: """
             CementReport reads post-operative CT (DICOM), measures the bone-cement distribution rate \
             (cement volume inside the treated vertebral body / body volume) and reproduces the study's \
-            statistics, figures and report.
+            statistics, figures and report. For your own study, `cement init my-study` writes a project (template, \
+            codebook, example clinical table) and the steps from CT folders to the report.
 
             Exit codes: 0 success, 1 a check failed, 2 usage or input error.
             Machine-readable output (--json) goes to stdout; messages go to stderr.
@@ -24,7 +25,7 @@ struct Cement: ParsableCommand {
         subcommands: [InspectCommand.self, ConvertCommand.self, PhantomCommand.self, PhantomSuiteCommand.self,
                       StatsCommand.self, FigureCommand.self,
                       CheckPaperCommand.self, VerifyCommand.self, CohortCommand.self, RateCommand.self, RateBatchCommand.self, RateMergeCommand.self, SlurmScriptCommand.self, StudyCTCommand.self,
-                      RenderCommand.self, AuditCommand.self, PACSCommand.self]
+                      RenderCommand.self, InitCommand.self, JoinCommand.self, AuditCommand.self, PACSCommand.self]
     )
 
     static func main() {
@@ -63,9 +64,12 @@ struct Cement: ParsableCommand {
     }
 }
 
-/// The version printed by `--version` and recorded in provenance.
+/// The version printed by `--version` and recorded in provenance: the release number and the source commit
+/// (`SourceVersion`, generated at build time by the SourceVersion plugin).
 enum CementVersion {
-    static let string = "0.1.0"
+    static let release = "0.1.0"
+    static let commit = SourceVersion.commit
+    static let string = "\(release) (commit \(commit))"
 }
 
 /// Exit codes of every subcommand.

@@ -21,9 +21,11 @@ struct CheckPaperCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The published numbers (JSON).", completion: .file()) var published = "data/published.json"
-    @Option(help: "The codebook: variables recorded in steps (integer scores) are checked GRIM-style.", completion: .file())
-    var codebook = "data/codebook.csv"
+    @Option(help: "The published numbers (JSON; default: the bundled data/published.json).", completion: .file())
+    var published: String?
+    @Option(help: "The codebook: variables recorded in steps (integer scores) are checked GRIM-style (default: the bundled data/codebook.csv).",
+            completion: .file())
+    var codebook: String?
     @Flag(help: "Print JSON on stdout: {\"findings\": [...]}.") var json = false
 
     struct Output: Encodable {
@@ -33,10 +35,10 @@ struct CheckPaperCommand: ParsableCommand {
 
     func run() throws {
         let study: PublishedStudy
-        do { study = try PublishedStudy.load(published) } catch let error as StudyError {
+        do { study = try PublishedStudy.load(try BundledFiles.path(published, default: "data/published.json")) } catch let error as StudyError {
             throw CommandFailure(message: error.description)
         }
-        let findings = PaperCheck(study: study, codebook: try Codebook.load(codebook)).findings()
+        let findings = PaperCheck(study: study, codebook: try Codebook.load(try BundledFiles.path(codebook, default: "data/codebook.csv"))).findings()
         let bad = findings.filter { !$0.consistent }
         if json {
             try Terminal.printJSON(Output(findings: findings, inconsistent: bad.count))

@@ -14,18 +14,20 @@ struct CohortCommand: ParsableCommand {
             Deterministic in --seed.
 
             Example:
-              cement cohort --out data/cohort.csv
+              cement cohort --out cohort.csv
             """
     )
 
-    @Option(help: "The published numbers.", completion: .file()) var published = "data/published.json"
-    @Option(help: "The codebook.", completion: .file()) var codebook = "data/codebook.csv"
-    @Option(help: "Output CSV.", completion: .file()) var out = "data/cohort.csv"
+    @Option(help: "The published numbers (default: the bundled data/published.json).", completion: .file())
+    var published: String?
+    @Option(help: "The codebook (default: the bundled data/codebook.csv).", completion: .file()) var codebook: String?
+    @Option(help: "Output CSV.", completion: .file()) var out = "cohort.csv"
     @Option(help: "Random seed.") var seed: UInt64 = 20_210_301
 
     func run() throws {
-        let generator = CohortGenerator(published: try PublishedStudy.load(published),
-                                        codebook: try Codebook.load(codebook), seed: seed)
+        let generator = CohortGenerator(published: try PublishedStudy.load(try BundledFiles.path(published, default: "data/published.json")),
+                                        codebook: try Codebook.load(try BundledFiles.path(codebook, default: "data/codebook.csv")),
+                                        seed: seed)
         try AtomicFile.write(Data(try generator.csv().utf8), to: out)
         Terminal.note("wrote \(out)")
     }

@@ -11,7 +11,7 @@ struct ConvertCommand: ParsableCommand {
             the sform and the qform, so 3D Slicer and ITK-SNAP overlay the file on the DICOM series.
 
             Example:
-              cement convert data/ct/P001 /tmp/P001.nii.gz
+              cement convert scan/ scan.nii.gz
             """
     )
 

@@ -5,6 +5,7 @@ import Study
 import Tabular
 import Imaging
 import Phantom
+import RateEngine
 
 /// `cement figure`: charts from data, CT overlays from a series.
 struct FigureCommand: ParsableCommand {
@@ -31,7 +32,7 @@ struct ChartFigureCommand: ParsableCommand {
             byte-identical files.
 
             Example:
-              cement figure box.json --data data/cohort.csv --out figures/cement-box.svg
+              cement figure box.json --data cohort.csv --out figures/cement-box.svg
             """
     )
 
@@ -75,22 +76,29 @@ struct OverlayFigureCommand: ParsableCommand {
         commandName: "overlay",
         abstract: "Draw a CT slice through the cement with body and cement masks (or a 3D view with --surface).",
         discussion: """
-            Masks come from NIfTI label maps on the series' grid (--body-mask, --cement-mask: e.g. from 3D \
-            Slicer, ITK-SNAP or TotalSegmentator), or, for a phantom, from the truth.json next to the series. \
-            The cut passes through the cement centroid.
+            Without masks the rate engine segments the series (as the report's ct-figure does) and the level \
+            with the most cement is drawn. Masks may instead come from NIfTI label maps on the series' grid \
+            (--body-mask, --cement-mask: e.g. from 3D Slicer, ITK-SNAP or TotalSegmentator), or, for a phantom, \
+            from the truth.json next to the series (--truth). The cut passes through the cement centroid. \
+            --window-level and --window-width set the grey scale (--level and --width are deprecated spellings).
 
             Examples:
-              cement figure overlay /tmp/case --plane sagittal --out fig1-sagittal.pdf
-              cement figure overlay /tmp/case --surface --out fig1-3d.png
-              cement figure overlay scan/ --body-mask L1.nii.gz --cement-mask cement.nii.gz --out qc.pdf
+              cement figure overlay scan/ --out scan-axial.png
+              cement figure overlay scan/ --plane sagittal --window-level 300 --window-width 1500 --out scan-sagittal.pdf
+              cement figure overlay scan/ --truth --surface --out scan-3d.png
+              cement figure overlay scan/ --body-mask masks/body.nii.gz --cement-mask masks/cement.nii.gz --out qc.pdf
             """
     )
 
-    @Argument(help: "Series folder (a phantom with truth.json).", completion: .directory) var series: String
+    @Argument(help: "Series folder.", completion: .directory) var series: String
     @Option(help: "Output file: .png, .svg or .pdf.", completion: .file()) var out: String
     @Option(help: "Plane: axial, sagittal or coronal.") var plane: String = "axial"
-    @Option(help: "Window level (HU).") var level: Double = 400
-    @Option(help: "Window width (HU).") var width: Double = 1800
+    @Option(help: "Window level of the grey scale (HU; default 400).") var windowLevel: Double?
+    @Option(help: "Window width of the grey scale (HU; default 1800).") var windowWidth: Double?
+    @Option(name: .customLong("level"), help: .hidden) var deprecatedLevel: Double?
+    @Option(name: .customLong("width"), help: .hidden) var deprecatedWidth: Double?
+    @Flag(help: "Draw the phantom's true masks (truth.json next to the series) instead of the engine's.") var truth = false
+    @Option(help: "Cement threshold of the engine in HU.") var cementHu: Double = 1000
     @Option(help: "Side of the region shown, in mm.") var fieldOfView: Double = 80
     @Flag(help: "Draw a 3D view of body and cement instead of a slice.") var surface = false
     @Option(help: "Draw a grid of this many slices across the body instead of one (QC montage).") var montage: Int?
@@ -105,9 +113,17 @@ struct OverlayFigureCommand: ParsableCommand {
             throw ValidationError("give both --body-mask and --cement-mask, or neither")
         }
         guard SlicePlane(rawValue: plane) != nil else { throw ValidationError("--plane must be axial, sagittal or coronal") }
-        guard width > 0 else { throw ValidationError("--width must be positive") }
+        guard width > 0 else { throw ValidationError("--window-width must be positive") }
+        if windowLevel != nil && deprecatedLevel != nil || windowWidth != nil && deprecatedWidth != nil {
+            throw ValidationError("give --window-level/--window-width, not their deprecated spellings --level/--width as well")
+        }
+        if truth && bodyMask != nil { throw ValidationError("give --truth or the masks, not both") }
+        guard (300...4000).contains(cementHu) else { throw ValidationError("--cement-hu must be 300–4000") }
         if let montage, !(2...36).contains(montage) { throw ValidationError("--montage must be 2–36") }
     }
+
+    private var level: Double { windowLevel ?? deprecatedLevel ?? 400 }
+    private var width: Double { windowWidth ?? deprecatedWidth ?? 1800 }
 
     /// A label map on the series grid, reduced to 0/1 (or kept as labels when `label` is nil).
     private func readMask(_ path: String, label: Int?, grid: VolumeGeometry) throws -> LabelVolume {
@@ -122,17 +138,29 @@ struct OverlayFigureCommand: ParsableCommand {
     }
 
     func run() throws {
+        if deprecatedLevel != nil { Terminal.warning("--level is deprecated here; use --window-level") }
+        if deprecatedWidth != nil { Terminal.warning("--width is deprecated here; use --window-width") }
         let loaded = try SeriesLoader().load(paths: [series])
         let body: LabelVolume, cement: LabelVolume, caption: String
         if let bodyMask, let cementMask {
             body = try readMask(bodyMask, label: bodyLabel, grid: loaded.volume.geometry)
             cement = try readMask(cementMask, label: nil, grid: loaded.volume.geometry)
             caption = ""
+        } else if !truth {
+            var engine = RateEngine()
+            engine.cementThresholdHU = cementHu
+            let result = engine.measure(loaded.volume, sliceThicknessMM: loaded.sliceThickness, withMasks: true)
+            guard let masks = result.masks.first, let main = result.levels.first else {
+                throw CommandFailure(message: "\(series): the rate engine found no cement at or above \(Int(cementHu)) HU "
+                                     + "(give masks with --body-mask and --cement-mask)", code: ExitCode.checkFailed)
+            }
+            (body, cement) = (masks.body, masks.cement)
+            caption = "engine DR " + (main.distributionRatePercent.map { String(format: "%.1f %%", $0) } ?? "n/a")
+            Terminal.note("\(series): rate engine \(RateEngine.version), level with the most cement: " + caption)
         } else {
             let truthPath = series + "/" + PhantomGenerator.truthFileName
             guard FileManager.default.fileExists(atPath: truthPath) else {
-                throw CommandFailure(message: "\(series): no masks given (--body-mask, --cement-mask) and no "
-                                     + PhantomGenerator.truthFileName)
+                throw CommandFailure(message: "\(series): --truth needs the phantom's " + PhantomGenerator.truthFileName)
             }
             let truth = try PhantomGenerator.readTruth(truthPath)
             (body, cement) = SpineModel(truth.parameters).masks(on: loaded.volume.geometry)

@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
             that cannot be loaded is listed with the reason.
 
             Examples:
-              cement inspect data/ct/P001
+              cement inspect scan/
               cement inspect scan/ --json | jq '.series[0].spacing_mm'
             """
     )

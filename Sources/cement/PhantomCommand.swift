@@ -97,10 +97,10 @@ struct PhantomCommand: ParsableCommand {
             geometric model, not from the image. The same arguments give byte-identical files.
 
             Examples:
-              cement phantom /tmp/case --dr 22.5 --seed 7
-              cement phantom /tmp/thick --thickness 3 --slice-spacing 2 --spacing 0.9 --noise 40 --leakage vein
-              cement phantom /tmp/case --truth-masks /tmp/case-masks
-              cement phantom /tmp/old --realism classic --seed 7
+              cement phantom case --dr 22.5 --seed 7 --matrix 256
+              cement phantom thick --matrix 256 --thickness 3 --slice-spacing 2 --spacing 0.9 --noise 40 --leakage vein
+              cement phantom case --matrix 256 --truth-masks case-masks
+              cement phantom old --realism classic --seed 7 --matrix 256
             """
     )
 
@@ -160,7 +160,7 @@ struct PhantomSuiteCommand: ParsableCommand {
             truth and the drawn factors are in each case's truth.json).
 
             Example:
-              cement phantom-suite /tmp/suite --count 40 --seed 1000
+              cement phantom-suite suite --count 4 --seed 1000 --matrix 128
             """
     )
 

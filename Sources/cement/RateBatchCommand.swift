@@ -31,9 +31,9 @@ struct RateBatchCommand: ParsableCommand {
             2 on a bad manifest or a results file of another engine version.
 
             Examples:
-              cement rate-batch .cache/ct --jobs 2 --out .cache/ct/results.csv
-              cement rate-batch manifest.csv --shard 3/8 --out shards/shard-3.json
-              SLURM_ARRAY_TASK_ID=3 cement rate-batch manifest.csv --shard-count 8 --out shards/shard-3.json
+              cement rate-batch ct --jobs 2 --out results.csv
+              cement rate-batch manifest.csv --shard 0/2 --out shards/shard-0.json
+              SLURM_ARRAY_TASK_ID=1 cement rate-batch manifest.csv --shard-count 2 --out shards/shard-1.json
               cement rate-batch manifest.csv --out results.csv --retry-failed
             """
     )

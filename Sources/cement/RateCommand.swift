@@ -4,6 +4,7 @@ import DICOMResults
 import Foundation
 import Imaging
 import Measurements
+import Phantom
 import RateEngine
 
 /// `cement rate`: cement distribution rate of a post-vertebroplasty CT series.
@@ -41,13 +42,13 @@ struct RateCommand: ParsableCommand {
             Measured accuracy is in the README (make validate); it does not yet reach the project's targets.
 
             Examples:
-              cement rate data/ct/P001 --json
-              cement rate scan/ --export-masks /tmp/masks
-              cement rate study/ --json | jq .series_candidates
-              cement rate scan/ --dicom-out /tmp/results --case-id P001
+              cement rate scan/ --json
+              cement rate scan/ --export-masks masks
+              cement rate scan/ --json | jq .series_candidates
+              cement rate scan/ --dicom-out results --case-id P001
               cement rate scan/ --body-mask segmentations/vertebrae_L1.nii.gz --json
-              cement rate scan/ --cement-mask /tmp/masks/level-1-cement.nii.gz --json
-              cement rate .cache/ct/P101 --measurements .cache/measurements
+              cement rate scan/ --cement-mask masks/level-1-cement.nii.gz --json
+              cement rate scan/ --measurements measurements
             """
     )
 
@@ -174,19 +175,65 @@ struct RateCommand: ParsableCommand {
             }
             return
         }
+        let slices = loaded.volume.geometry.size.z
+        print("series \(loaded.uid) (\(series), \(slices) slice\(slices == 1 ? "" : "s")), cement at or above "
+              + "\(Self.number(cementHu)) HU, rate engine \(RateEngine.version)")
+        let vertebra = vertebraName(levels: result.levels.count)
         for level in result.levels {
+            print(Self.describe(level, among: result.levels, vertebra: vertebra))
             var dr = level.distributionRatePercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
             if let interval = level.distributionRateIntervalPercent {
                 dr += String(format: " (90 %% interval %.1f–%.1f %%)", interval[0], interval[1])
             }
             if let tilt = level.vertebraTiltDegrees, tilt >= 5 { dr += String(format: ", body tilted %.0f°", tilt) }
             let body = level.vertebralBodyML.map { String(format: "%.2f ml", $0) } ?? "n/a"
-            print("level \(level.levelIndex): DR \(dr) (\(level.group?.rawValue ?? "?")), body \(body), cement in body "
+            print("  DR \(dr) (\(level.group?.rawValue ?? "?")), body \(body), cement in body "
                   + String(format: "%.2f ml, leakage %.2f ml", level.cementInBodyML, level.leakageML)
                   + (level.qc.isEmpty ? "" : "; QC: " + level.qc.map(\.rawValue).joined(separator: ", ")))
         }
+        if let exportMasks {
+            print("masks of the level with the most cement written to \(exportMasks): ct.nii.gz, body.nii.gz, cement.nii.gz")
+        }
+        if let measurements { print("measurement and masks stored in the measurement cache \(measurements)") }
         if !result.levels.contains(where: { $0.distributionRatePercent != nil }) {
             throw CommandFailure(message: "\(series): no vertebral body measured around the cement", code: ExitCode.checkFailed)
         }
+    }
+
+    /// "level 1 of 2, upper (cement centre L 1.0, P 2.0, S 3.0 mm) — L1": which level, where, and the vertebra
+    /// when known.
+    static func describe(_ level: LevelMeasurement, among levels: [LevelMeasurement], vertebra: String?) -> String {
+        var text = "level \(level.levelIndex + 1) of \(levels.count)"
+        if levels.count > 1 {
+            // LPS: the third coordinate grows towards the head.
+            let rank = levels.filter { ($0.cementCentroidMM.last ?? 0) > (level.cementCentroidMM.last ?? 0) }.count
+            text += rank == 0 ? ", the uppermost" : (rank == levels.count - 1 ? ", the lowest" : ", \(rank + 1). from the top")
+        }
+        let c = level.cementCentroidMM
+        if c.count == 3 { text += String(format: " (cement centre L %.1f, P %.1f, S %.1f mm)", c[0], c[1], c[2]) }
+        if let vertebra, level.levelIndex == 0 { text += " — vertebra \(vertebra)" }
+        return text + ":"
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// The treated vertebra, when something names it: a TotalSegmentator mask `vertebrae_L1.nii.gz`, or the
+    /// truth of a one-level phantom.
+    private func vertebraName(levels: Int) -> String? {
+        if let bodyMask {
+            let name = (bodyMask as NSString).lastPathComponent
+            if name.hasPrefix("vertebrae_"), let end = name.firstIndex(of: ".") {
+                let label = String(name[name.index(name.startIndex, offsetBy: "vertebrae_".count)..<end])
+                if label.range(of: "^[CTLS][0-9]{1,2}$", options: .regularExpression) != nil { return label }
+            }
+            return nil
+        }
+        let truthPath = (series as NSString).appendingPathComponent(PhantomGenerator.truthFileName)
+        guard levels == 1, let truth = try? PhantomGenerator.readTruth(truthPath), (truth.levels?.count ?? 1) == 1 else {
+            return nil
+        }
+        return truth.level + " (phantom truth)"
     }
 }

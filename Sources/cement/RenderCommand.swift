@@ -12,11 +12,14 @@ struct RenderCommand: ParsableCommand {
         discussion: """
             See report/README.md for the template syntax: YAML front matter (title, authors, language, data, \
             params), inline directives in code spans (`{param period}`), block directives as fenced blocks \
-            (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. Errors name \
+            (```{figure id=fig-dr caption="…"} … ```), cross-references @tbl-… and @fig-…. `data:` names one CSV or \
+            several joined on a key column, one row per key in each: `data: {clinical: clinical.csv, ct: results.csv, \
+            join: case_id}` (columns as ct.group, or group where only one table has it). Errors name \
             template:line:column and nothing is written; the outputs appear together or not at all. Includes, data, \
             codebook and CT series are read only from the template's folder tree (symlinks resolved) and folders given \
             by --allow-path. The PDF is typeset from the same document (A4, fonts embedded, \
-            bookmarks for headings, figures as vector graphics).
+            bookmarks for headings, figures as vector graphics). The outputs go next to the template unless --out \
+            names a folder.
 
             Example:
               cement render report/example.en.md --out report/out --param period=2026Q3 --allow-path data
@@ -24,7 +27,7 @@ struct RenderCommand: ParsableCommand {
     )
 
     @Argument(help: "Template (.md).", completion: .file()) var template: String
-    @Option(help: "Output folder.", completion: .directory) var out = "report/out"
+    @Option(help: "Output folder (default: the template's folder).", completion: .directory) var out: String?
     @Option(help: "Output formats, comma-separated: html, pdf.") var format = "html,pdf"
     @Option(help: "Folder holding the data files the front matter names (default: relative to the template).",
             completion: .directory)
@@ -58,7 +61,8 @@ struct RenderCommand: ParsableCommand {
             let formats = Set(format.split(separator: ",").map(String.init))
             // Everything is rendered, then written together: an error (a full disk on the PDF, say) leaves no
             // HTML without its PDF.
-            var outputs = AtomicFolderOutput(folder: out)
+            let folder = out ?? (template as NSString).deletingLastPathComponent
+            var outputs = AtomicFolderOutput(folder: folder.isEmpty ? "." : folder)
             if formats.contains("html") {
                 outputs.add(name + ".html", Data(HTMLRenderer.render(document).utf8))
             }

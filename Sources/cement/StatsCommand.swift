@@ -24,12 +24,14 @@ struct StatsCommand: ParsableCommand {
             the rows missing any of its own columns and reports how many it used. Values are centred in exact \
             decimal arithmetic before the location-invariant group tests, so large offsets cost no digits.
 
+            The examples read cohort.csv, the bundled synthetic cohort as `cement cohort --out cohort.csv` writes it.
+
             Examples:
-              cement stats anova data/cohort.csv --value cement_ml --group dr_group --levels low,medium,high
-              cement stats chisq data/cohort.csv --row secondary_fracture --col dr_group --json
-              cement stats pearson data/cohort.csv --x dr_recorded_percent --y vas_1y
-              cement stats rm-anova data/cohort.csv --columns vas_pre,vas_1d,vas_1y
-              cement stats levene data/cohort.csv --value cement_ml --group dr_group --centre median
+              cement stats anova cohort.csv --value cement_ml --group dr_group --levels low,medium,high
+              cement stats chisq cohort.csv --row secondary_fracture --col dr_group --json
+              cement stats pearson cohort.csv --x dr_recorded_percent --y vas_1y
+              cement stats rm-anova cohort.csv --columns vas_pre,vas_1d,vas_1y
+              cement stats levene cohort.csv --value cement_ml --group dr_group --centre median
             """
     )
 
@@ -157,6 +159,7 @@ struct StatsCommand: ParsableCommand {
         case .ttest:
             let (a, b) = try twoGroups()
             result = try TTest.independent(a, b, equalVariances: !welch)
+            output.setMeanDifference(try MeanDifference.independent(a, b, equalVariances: !welch), labels[0], labels[1])
         case .mannwhitney:
             let (a, b) = try twoGroups()
             result = try MannWhitney.test(a, b)
@@ -255,6 +258,7 @@ struct StatsCommand: ParsableCommand {
         if test == .pairedT {
             guard indices.count == 2 else { throw CommandFailure(message: "paired-t takes exactly two --columns") }
             output.apply(try TTest.paired(matrix.map { $0[0] }, matrix.map { $0[1] }))
+            output.setMeanDifference(try MeanDifference.paired(matrix.map { $0[0] }, matrix.map { $0[1] }), names[0], names[1])
         } else {
             let rm = try RepeatedMeasuresANOVA(rows: matrix)
             output.apply(rm.result)

@@ -105,11 +105,22 @@ struct StatsOutput: Encodable {
     var mauchly_p: Double?
     var etaSquared: Double?
     var omegaSquared: Double?
+    /// t tests: the first group's (or column's) mean minus the second's; ci_low and ci_high are its 95 % CI.
+    var mean_difference: Double?
+    /// "A − B": what mean_difference subtracts.
+    var difference_of: String?
 
     enum CodingKeys: String, CodingKey {
         case test, statistic, statistic_name, df, p, n, dropped, groupLabels = "levels", rowLabels = "row_levels"
         case table, groups, pairs, expected_min, warnings, ci_low, ci_high, slope, intercept, r_squared
         case epsilon_gg, epsilon_hf, p_gg, mauchly_w, mauchly_p, etaSquared = "eta_squared", omegaSquared = "omega_squared"
+        case mean_difference, difference_of
+    }
+
+    mutating func setMeanDifference(_ difference: MeanDifference, _ a: String, _ b: String) {
+        mean_difference = finite(difference.difference)
+        difference_of = "\(a) − \(b)"
+        (ci_low, ci_high) = (finite(difference.ciLow), finite(difference.ciHigh))
     }
 
     mutating func apply(_ result: TestResult) {
@@ -155,7 +166,10 @@ struct StatsOutput: Encodable {
             lines.append("  \(pair.a) − \(pair.b): diff = \(String(format: "%.4g", pair.diff)), SE = "
                          + "\(String(format: "%.4g", pair.se)), P = \(StatFormat.p(pair.p))")
         }
-        if let ci_low, let ci_high { lines.append("  95% CI \(String(format: "%.4f", ci_low)) to \(String(format: "%.4f", ci_high))") }
+        if let mean_difference, let difference_of, let ci_low, let ci_high {
+            lines.append("  mean difference \(difference_of) = \(String(format: "%.4g", mean_difference)), 95% CI "
+                         + "\(String(format: "%.4g", ci_low)) to \(String(format: "%.4g", ci_high))")
+        } else if let ci_low, let ci_high { lines.append("  95% CI \(String(format: "%.4f", ci_low)) to \(String(format: "%.4f", ci_high))") }
         if let epsilon_gg, let p_gg {
             lines.append("  Greenhouse–Geisser ε = \(String(format: "%.4f", epsilon_gg)), P = \(StatFormat.p(p_gg))")
         }

@@ -15,7 +15,8 @@ struct StudyCTCommand: ParsableCommand {
         discussion: """
             Each patient's phantom is described by a line of the plan (data/ct-phantoms.csv: seed, the patient's \
             recorded DR, level and leakage, matrix, pixel and slice spacing). Cases the plan does not list are \
-            derived the same way (seed 1000 + row number) and reported; a plan whose DR disagrees with the \
+            derived the same way (seed 1000 + row number) and reported; without --cohort the bundled synthetic cohort \
+            and its plan are used (what `make report` measures); a plan whose DR disagrees with the \
             cohort is an error. --write-plan writes the plan for the cohort and stops. Series are cached under \
             --cache and reused while they match their plan line. The engine's results are merged into a copy of \
             the cohort with the columns dr_engine_percent, dr_engine_group and engine_qc. Each measurement is \
@@ -23,13 +24,15 @@ struct StudyCTCommand: ParsableCommand {
             engine version and its parameters; a stored one is reused, and report CT figures draw from it.
 
             Examples:
-              cement study-ct --cohort data/cohort.csv --cache .cache/ct --out report/out/cohort-with-engine.csv
-              cement study-ct --cohort audit-2026Q4.csv --plan audit-phantoms.csv --write-plan
+              cement study-ct --cohort audit.csv --plan audit-phantoms.csv --write-plan
+              cement study-ct --cohort audit.csv --plan audit-phantoms.csv --cache ct-cache --out audit-with-engine.csv
             """
     )
 
-    @Option(help: "Cohort CSV.", completion: .file()) var cohort = "data/cohort.csv"
-    @Option(help: "Phantom parameters per case (CSV).", completion: .file()) var plan = "data/ct-phantoms.csv"
+    @Option(help: "Cohort CSV (default: the bundled synthetic data/cohort.csv).", completion: .file()) var cohort: String?
+    @Option(help: "Phantom parameters per case (CSV; default: the bundled data/ct-phantoms.csv with the bundled cohort, none otherwise).",
+            completion: .file())
+    var plan: String?
     @Flag(help: "Write the plan derived from the cohort to --plan and stop.") var writePlan = false
     @Option(help: "Folder for the generated series.", completion: .directory) var cache = ".cache/ct"
     @Option(help: "Merged CSV to write.", completion: .file()) var out = "report/out/cohort-with-engine.csv"
@@ -46,7 +49,14 @@ struct StudyCTCommand: ParsableCommand {
             && truth.leakage == overrides.leakage
     }
 
+    func validate() throws {
+        if writePlan, plan == nil { throw ValidationError("--write-plan needs --plan FILE (where to write it)") }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1–64") }
+    }
+
     func run() throws {
+        let cohort = try BundledFiles.path(self.cohort, default: "data/cohort.csv")
+        let plan = try self.plan ?? (self.cohort == nil ? BundledFiles.path("data/ct-phantoms.csv") : "")
         let table = try CSVTable(path: cohort)
         let derived = try PhantomPlan.derived(from: table)
         if writePlan {
@@ -55,7 +65,7 @@ struct StudyCTCommand: ParsableCommand {
             return
         }
         var planned: [String: PhantomPlan.Entry] = [:]
-        if FileManager.default.fileExists(atPath: plan) {
+        if !plan.isEmpty, FileManager.default.fileExists(atPath: plan) {
             for entry in try PhantomPlan.load(plan).entries { planned[entry.caseID] = entry }
         }
         var missing = 0
@@ -70,9 +80,10 @@ struct StudyCTCommand: ParsableCommand {
             }
             return listed
         }
-        if missing > 0 { Terminal.note("\(missing) case(s) not in \(plan): derived from the cohort (--write-plan lists them)") }
+        if missing > 0, !plan.isEmpty { Terminal.note("\(missing) case(s) not in \(plan): derived from the cohort (--write-plan lists them)") }
         var measured = [String](repeating: "", count: rows.count)
         let cache = self.cache, jobs = self.jobs, store = MeasurementCache(folder: measurements)
+        let progress = ProgressCounter("study-ct", total: rows.count)
         measured.withUnsafeMutableBufferPointer { buffer in
         let cells = SharedBuffer(buffer)
         DispatchQueue.concurrentPerform(iterations: jobs) { worker in
@@ -113,6 +124,7 @@ struct StudyCTCommand: ParsableCommand {
                     cell = ",,error"
                 }
                 cells[index] = cell
+                progress.advance()
             }
         }
         }

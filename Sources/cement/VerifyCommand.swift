@@ -28,10 +28,14 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The cohort table (CSV, checked against the codebook).", completion: .file())
-    var data = "data/cohort.csv"
-    @Option(help: "The codebook the table is checked against.", completion: .file()) var codebook = "data/codebook.csv"
-    @Option(help: "The published numbers (JSON).", completion: .file()) var published = "data/published.json"
+    @Option(help: "The cohort table (CSV, checked against the codebook; default: the bundled data/cohort.csv).",
+            completion: .file())
+    var data: String?
+    @Option(help: "The codebook the table is checked against (default: the bundled data/codebook.csv).",
+            completion: .file())
+    var codebook: String?
+    @Option(help: "The published numbers (JSON; default: the bundled data/published.json).", completion: .file())
+    var published: String?
     @Flag(help: "Count unattainable published values as mismatches.") var strict = false
     @Flag(help: "Print JSON on stdout: {\"items\": [...], \"match\": n, \"mismatch\": n, \"unattainable\": n}.")
     var json = false
@@ -44,8 +48,9 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let study = try PublishedStudy.load(published)
-        let cohort = try Cohort.load(data, codebook: try Codebook.load(codebook))
+        let study = try PublishedStudy.load(try BundledFiles.path(published, default: "data/published.json"))
+        let cohort = try Cohort.load(try BundledFiles.path(data, default: "data/cohort.csv"),
+                                     codebook: try Codebook.load(try BundledFiles.path(codebook, default: "data/codebook.csv")))
         let items = try StudyVerification(study: study, cohort: cohort).items()
         let tally = items.tally
         if json {

@@ -206,7 +206,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try cement(["phantom", folder, "--dr", "20", "--seed", "4", "--matrix", "256", "--spacing", "0.8",
                                    "--thickness", "2", "--slices", "24"]).status, 0)
         let svg = folder + "/../sagittal.svg"
-        let truth = try cement(["figure", "overlay", folder, "--plane", "sagittal", "--out", svg])
+        let truth = try cement(["figure", "overlay", folder, "--truth", "--plane", "sagittal", "--out", svg])
         XCTAssertEqual(truth.status, 0, truth.stderr)
         XCTAssertTrue(try String(contentsOfFile: svg, encoding: .utf8).hasPrefix("<?xml"))
 

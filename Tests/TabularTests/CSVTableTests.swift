@@ -34,6 +34,13 @@ final class CSVTableTests: XCTestCase {
         XCTAssertEqual(t.lines, [2, 4, 6])
     }
 
+    func testASemicolonFileWithACommaInItsHeaderIsNamedAsSuch() {
+        // Excel in a German or French locale: ';' separates, ',' is the decimal mark.
+        XCTAssertEqual(message("case_id;bmi (kg/m2, measured);age\nP1;28,6;80\nP2;30;71\n"),
+                       "t.csv: row 2 (line 3) has 1 field, the header 2 — the header holds ';': the file seems to be "
+                       + "separated by ';'; save it as comma-separated values")
+    }
+
     func testUnterminatedQuoteNamesItsRow() {
         XCTAssertEqual(message("a,b\n1,2\n3,\"x\n4,5\n6,7\n"),
                        "t.csv: row 2 opens a quote that is never closed (the rest of the file would be one field)")
