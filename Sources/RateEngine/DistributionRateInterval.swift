@@ -6,8 +6,9 @@ import Foundation
 /// up with the noise beyond `referenceNoiseHU`); on thick slices each endplate adds a uniform ±(w − 1.5)/2 mm
 /// (`thick_slices`); where a check on the body's segmentation failed, the body's relative uncertainty is at
 /// least `flaggedBodySigma`, the size of the errors such failures bring. Cement: a relative `cementSigma` and the
-/// DR's change with the threshold ±50 HU (taken as uniform). The parts add in quadrature; the interval is the DR
-/// ± 1.645 σ, clipped at zero.
+/// DR's change with the threshold ±50 HU (taken as uniform). Segmentation: the DR's largest change under perturbed
+/// segmentation parameters (`SegmentationStability`), taken as `stabilitySigmas` standard deviations. The parts add
+/// in quadrature; the interval is the DR ± 1.645 σ, clipped at zero.
 struct DistributionRateInterval: Sendable {
     /// The stage's settings, echoed in `parameters.interval`.
     struct Parameters: Sendable, Codable, Equatable {
@@ -23,6 +24,10 @@ struct DistributionRateInterval: Sendable {
         /// Least relative standard deviation of a body whose segmentation failed a check (tuning set, world
         /// phantoms: flagged levels' DR errors median 24 % of the DR).
         var flaggedBodySigma = 0.35
+        /// How many standard deviations of the DR the largest change under perturbed segmentation parameters is
+        /// taken for: each perturbation moves every parameter together by about its own uncertainty, so the larger
+        /// of the two changes is about two (tuning set, world phantoms: at one, 98 % coverage).
+        var stabilitySigmas = 2.0
         /// The standard normal quantile of the interval: 1.645 for 90 %.
         var z = 1.645
         /// An interval wider than this (percentage points) is flagged `wide_interval`.
@@ -31,7 +36,8 @@ struct DistributionRateInterval: Sendable {
         enum CodingKeys: String, CodingKey {
             case wallSigmaMM = "wall_sigma_mm", endplateSigmaMM = "endplate_sigma_mm"
             case referenceNoiseHU = "reference_noise_hu", cementSigma = "cement_sigma"
-            case flaggedBodySigma = "flagged_body_sigma", z, wideIntervalPP = "wide_interval_pp"
+            case flaggedBodySigma = "flagged_body_sigma", stabilitySigmas = "stability_sigmas", z
+            case wideIntervalPP = "wide_interval_pp"
         }
     }
 
@@ -39,15 +45,16 @@ struct DistributionRateInterval: Sendable {
     static let bodyFlags: Set<QCFlag> = [
         .implausibleBodyVolume, .implausibleBodyHeight, .irregularBodyOutline, .bodyTouchesFieldOfView,
         .bodyLargerThanSearchBox, .endplatesMostlyHiddenByCement, .bodyUnlikeNeighbours, .highNoise,
-        .unstableSegmentation, .estimatesDisagree, .cementOutsideBody,
+        .unstableSegmentation, .estimatesDisagree, .cementOutsideBody, .endplateWithoutDisc,
     ]
 
     let lower: Double, upper: Double
 
     /// - Parameters: `rate` DR (%); `bodyML`, `outlineAreaMM2` the body; `thresholdRange` the DR at ±50 HU;
-    ///   `endplateAmbiguityMM` the thick-slice half-range per endplate; `noiseHU` the scan's noise; `flags` so far.
+    ///   `endplateAmbiguityMM` the thick-slice half-range per endplate; `noiseHU` the scan's noise; `stabilityPP`
+    ///   the DR's largest change under perturbed segmentation parameters (nil when not measured); `flags` so far.
     init(rate: Double, bodyML: Double, outlineAreaMM2: Double, thresholdRange: [Double], endplateAmbiguityMM: Double,
-         noiseHU: Double?, flags: [QCFlag], parameters p: Parameters) {
+         noiseHU: Double?, stabilityPP: Double? = nil, flags: [QCFlag], parameters p: Parameters) {
         let volume = bodyML * 1000, area = max(outlineAreaMM2, 1)
         let height = volume / area
         // The outline's perimeter from its area, as for an ellipse of axis ratio 1.3 (2 % above a circle's).
@@ -58,7 +65,9 @@ struct DistributionRateInterval: Sendable {
         var body = (walls * walls + endplates).squareRoot() / volume
         if !Self.bodyFlags.isDisjoint(with: flags) { body = max(body, p.flaggedBodySigma) }
         let threshold = (thresholdRange[1] - thresholdRange[0]) / 2 / 3.squareRoot()
-        let sigma = (pow(rate * body, 2) + pow(rate * p.cementSigma, 2) + threshold * threshold).squareRoot()
+        // A perturbation that found no body at all says nothing finite: the flagged body's share covers it.
+        let stability = (stabilityPP ?? 0).isFinite ? (stabilityPP ?? 0) / p.stabilitySigmas : 0
+        let sigma = (pow(rate * body, 2) + pow(rate * p.cementSigma, 2) + threshold * threshold + stability * stability).squareRoot()
         lower = max(0, rate - p.z * sigma)
         upper = rate + p.z * sigma
     }

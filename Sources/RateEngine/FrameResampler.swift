@@ -14,11 +14,12 @@ struct FrameResampler: Sendable {
     /// HU given to positions outside the source volume: air, as a scan's padding.
     static let outsideHU: Int16 = -1024
 
-    /// A grid centred at `centre` (patient mm) along `frame`, reaching `halfExtent` mm each way, with `spacing`.
+    /// A grid centred at `centre` (patient mm) along `frame`, reaching `halfExtent` mm each way, with `spacing`,
+    /// and `padding` whole voxels more each way (which leaves the positions of the other voxels as they are).
     init(source: VolumeGeometry, centre: SIMD3<Double>,
          frame: (row: SIMD3<Double>, column: SIMD3<Double>, slice: SIMD3<Double>),
-         halfExtent: SIMD3<Double>, spacing: SIMD3<Double>) {
-        let size = SIMD3<Int>((2 * halfExtent / spacing).rounded(.up)) &+ 1
+         halfExtent: SIMD3<Double>, spacing: SIMD3<Double>, padding: SIMD3<Int> = .zero) {
+        let size = SIMD3<Int>((2 * halfExtent / spacing).rounded(.up)) &+ 1 &+ 2 &* padding
         let origin = centre - (Double(size.x - 1) / 2 * spacing.x) * frame.row - (Double(size.y - 1) / 2 * spacing.y) * frame.column
             - (Double(size.z - 1) / 2 * spacing.z) * frame.slice
         geometry = VolumeGeometry(size: size, spacing: spacing, origin: origin, rowDirection: frame.row,

@@ -20,12 +20,15 @@ public enum QCFlag: String, Codable, Sendable, CaseIterable {
     case unstableSegmentation = "unstable_segmentation"
     case estimatesDisagree = "estimates_disagree"
     case wideInterval = "wide_interval"
+    case endplateWithoutDisc = "endplate_without_disc"
 
     /// Whether the measurement needs a look before it is used. Notes (`thick_slices`, `wide_interval`) describe an
-    /// uncertainty the DR interval already carries; every other flag asks for review.
+    /// uncertainty the DR interval already carries; so does `heavy_streak_artefacts`, whose effect on the edges
+    /// the segmentation-stability check measures (on the tuning set it marked good levels and added no gross
+    /// error to those the other checks flag). Every other flag asks for review.
     public var needsReview: Bool {
         switch self {
-        case .thickSlices, .wideInterval: false
+        case .thickSlices, .wideInterval, .heavyStreakArtefacts: false
         default: true
         }
     }
@@ -52,6 +55,8 @@ public enum QCFlag: String, Codable, Sendable, CaseIterable {
         case .unstableSegmentation: "the body volume changes markedly when the segmentation's parameters are perturbed"
         case .estimatesDisagree: "independent estimates of the body disagree"
         case .wideInterval: "the DR uncertainty interval is wider than 5 percentage points"
+        case .endplateWithoutDisc:
+            "an endplate is not followed by a disc and the next vertebra's endplate (a sclerotic band, or the neighbour's endplate, taken for it)"
         }
     }
 }

@@ -86,10 +86,15 @@ public struct RateEngine: Sendable {
         var noise = NoiseEstimate.Parameters()
         /// The DR's uncertainty interval (`DistributionRateInterval`).
         var interval = DistributionRateInterval.Parameters()
+        /// The DR's stability under perturbed segmentation parameters (`SegmentationStability`).
+        var stability = SegmentationStability.Parameters()
+        /// What lies beyond each endplate (`EndplateNeighbourhood`).
+        var endplateNeighbourhood = EndplateNeighbourhood.Parameters()
         public init() {}
 
         enum CodingKeys: String, CodingKey {
-            case cementThresholdHU = "cement_threshold_hu", groups, pose, levels, noise, interval
+            case cementThresholdHU = "cement_threshold_hu", groups, pose, levels, noise, interval, stability
+            case endplateNeighbourhood = "endplate_neighbourhood"
         }
     }
 
@@ -253,7 +258,8 @@ public struct RateEngine: Sendable {
             outcome.measurement.vertebraTiltDegrees = pose.tiltDegrees
             return outcome
         }
-        // The new grid holds the cement's extent in the vertebra's frame plus the level box's margins and 2 mm.
+        // The new grid holds the cement's extent in the vertebra's frame plus the level box's margins and 2 mm, and
+        // along the axis 20 mm more: what lies beyond the endplates is looked at (`EndplateNeighbourhood`).
         let frame = pose.frame(of: g)
         var lowFrame = SIMD3<Double>(repeating: .infinity), highFrame = -lowFrame
         let levelVoxels = Set(level.flatMap(\.voxels))
@@ -266,7 +272,8 @@ public struct RateEngine: Sendable {
         let middle = (lowFrame + highFrame) / 2
         let centre = middle.x * frame.row + middle.y * frame.column + middle.z * frame.slice
         let resampler = FrameResampler(source: g, centre: centre, frame: frame,
-                                       halfExtent: (highFrame - lowFrame) / 2 + SIMD3(42, 42, 27), spacing: g.spacing)
+                                       halfExtent: (highFrame - lowFrame) / 2 + SIMD3(42, 42, 27), spacing: g.spacing,
+                                       padding: SIMD3(0, 0, Int((20 / g.spacing.z).rounded(.up))))
         let rotated = resampler.resample(volume)
         // Seeds: voxels of the new grid at or above the threshold whose nearest series voxel is one of the level's.
         let threshold = Int16(max(-32768, min(32767, cementThresholdHU.rounded(.up))))
@@ -329,14 +336,14 @@ public struct RateEngine: Sendable {
         let noise = NoiseEstimate(volume, box: box, excluding: nearCement, parameters: parameters.noise).sigmaHU
         if let noise, noise >= parameters.noise.highNoiseHU { qc.append(.highNoise) }
         let found: (body: BodySegmentation, label: UInt8?)?
+        var segmenter = VertebralBodySegmenter()
+        segmenter.cementThresholdHU = Float(cementThresholdHU)
         let tooShort = Double(box.size.z) * g.spacing.z < parameters.levels.minimumScanExtentMM
         if let bodyMask {
             found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
         } else if tooShort {
             found = nil
         } else {
-            var segmenter = VertebralBodySegmenter()
-            segmenter.cementThresholdHU = Float(cementThresholdHU)
             found = segmenter.segment(volume, box: box, seeds: seeds).map { ($0, nil) }
         }
         let maskLabel = found?.label.map { Int($0) }
@@ -367,6 +374,24 @@ public struct RateEngine: Sendable {
         let share = cement.bodyShare(body.occupancy)
         let cementInBody = cement.volumeML(weightedBy: share)
         let rate = 100 * cementInBody / body.volumeML
+        // Truth-free checks of an automatic body: what lies beyond its endplates, and how far the DR moves when the
+        // segmentation's parameters are perturbed (two more segmentations, with the same cement).
+        var stability: SegmentationStability?
+        if bodyMask == nil {
+            if let endplates = body.endplates,
+               EndplateNeighbourhood(volume, box: box, endplates: endplates, cementThresholdHU: cementThresholdHU,
+                                     parameters: parameters.endplateNeighbourhood).isImplausible {
+                qc.append(.endplateWithoutDisc)
+            }
+            let perturbed = SegmentationStability.perturbed(segmenter, parameters.stability).map { variant in
+                variant.segment(volume, box: box, seeds: seeds).map { other -> (rate: Double, bodyML: Double) in
+                    (100 * cement.volumeML(weightedBy: cement.bodyShare(other.occupancy)) / other.volumeML, other.volumeML)
+                }
+            }
+            stability = SegmentationStability(rate: rate, bodyML: body.volumeML, perturbed: perturbed,
+                                              parameters: parameters.stability)
+            if stability?.isUnstable == true { qc.append(.unstableSegmentation) }
+        }
         // Cement belongs inside the body; much of it outside means leakage or, more often, an undersegmented body.
         if totalCement > 0, (totalCement - cementInBody) / totalCement > 0.1 { qc.append(.cementOutsideBody) }
         if rate > 40 { qc.append(.implausibleDistributionRate) }
@@ -394,7 +419,8 @@ public struct RateEngine: Sendable {
         }
         let interval = DistributionRateInterval(
             rate: rate, bodyML: body.volumeML, outlineAreaMM2: body.outlineAreaMM2, thresholdRange: rateRange,
-            endplateAmbiguityMM: ambiguity, noiseHU: noise, flags: qc, parameters: parameters.interval)
+            endplateAmbiguityMM: ambiguity, noiseHU: noise, stabilityPP: stability?.rateChangePP, flags: qc,
+            parameters: parameters.interval)
         if interval.upper - interval.lower > parameters.interval.wideIntervalPP { qc.append(.wideInterval) }
         let measurement = LevelMeasurement(
             levelIndex: index, distributionRatePercent: rate, vertebralBodyML: body.volumeML, cementInBodyML: cementInBody,

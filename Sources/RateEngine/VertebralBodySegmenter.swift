@@ -46,6 +46,8 @@ struct VertebralBodySegmenter {
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
     /// full grid: walls and endplates are located as well on 0.7 mm pixels, at a quarter of the cost or less.
     var workingPixelMM = 0.7
+    /// How far (HU) an endplate's ridge must rise above the cancellous bone and the disc beside it to count.
+    var ridgeProminenceHU = 50.0
 
     /// Segments the body in `full`, a box of `volume` around the cement `fullSeeds` (given on the box).
     func segment(_ volume: HUVolume, box full: GridBox, seeds fullSeeds: Mask) -> BodySegmentation? {
@@ -586,9 +588,9 @@ struct VertebralBodySegmenter {
             defer { k += direction }
             guard let here = value(k), let before = value(k - direction), let after = value(k + direction),
                   here >= before, here >= after else { continue }
-            guard let outer = (1...reach).compactMap({ value(k + direction * $0) }).min(), here - outer >= 50 else { continue }
+            guard let outer = (1...reach).compactMap({ value(k + direction * $0) }).min(), here - outer >= ridgeProminenceHU else { continue }
             guard let inner = (1...reach).compactMap({ value(k - direction * $0) }).min() else { return nil }
-            if here - inner >= 50 { return k }
+            if here - inner >= ridgeProminenceHU { return k }
         }
         return nil
     }
@@ -621,7 +623,7 @@ struct VertebralBodySegmenter {
         guard let outside = level(direction) else { return .nan }
         let inside = level(-direction) ?? outside, base = max(outside, inside)
         // A ridge that barely rises above the disc is noise in the disc, found where cement hides the endplate.
-        guard Double(p[best]) - base >= 50 else { return .nan }
+        guard Double(p[best]) - base >= ridgeProminenceHU else { return .nan }
         // In thick slices the endplate's partial volume spreads over few samples: the low ones count too.
         let threshold = (dz >= 1.5 ? 0.1 : 0.25) * (Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
