@@ -86,7 +86,7 @@ struct OverlayFigureCommand: ParsableCommand {
               cement figure overlay scan/ --out scan-axial.png
               cement figure overlay scan/ --plane sagittal --window-level 300 --window-width 1500 --out scan-sagittal.pdf
               cement figure overlay scan/ --truth --surface --out scan-3d.png
-              cement figure overlay scan/ --body-mask masks/body.nii.gz --cement-mask masks/cement.nii.gz --out qc.pdf
+              cement figure overlay scan/ --body-mask masks/level-1-body.nii.gz --cement-mask masks/level-1-cement.nii.gz --out qc.pdf
             """
     )
 

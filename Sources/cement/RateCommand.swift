@@ -192,7 +192,8 @@ struct RateCommand: ParsableCommand {
                   + (level.qc.isEmpty ? "" : "; QC: " + level.qc.map(\.rawValue).joined(separator: ", ")))
         }
         if let exportMasks {
-            print("masks of the level with the most cement written to \(exportMasks): ct.nii.gz, body.nii.gz, cement.nii.gz")
+            print("masks of every level written to \(exportMasks): ct.nii.gz, level-N-body.nii.gz, level-N-cement.nii.gz, "
+                  + "fraction maps and masks.json")
         }
         if let measurements { print("measurement and masks stored in the measurement cache \(measurements)") }
         if !result.levels.contains(where: { $0.distributionRatePercent != nil }) {

@@ -35,7 +35,7 @@ final class FriendlierCommandTests: XCTestCase {
         let rate = try cement(["rate", "scan", "--cement-hu", "950", "--export-masks", "masks"], in: work)
         XCTAssertEqual(rate.status, 0, rate.stderr)
         for expected in ["(scan, ", "cement at or above 950 HU", "level 1 of 1 (cement centre L ", "vertebra L2 (phantom truth)",
-                         "masks of the level with the most cement written to masks: ct.nii.gz, body.nii.gz, cement.nii.gz"] {
+                         "masks of every level written to masks: ct.nii.gz, level-N-body.nii.gz, level-N-cement.nii.gz, fraction maps and masks.json"] {
             XCTAssertTrue(rate.stdout.contains(expected), "missing '\(expected)' in:\n\(rate.stdout)")
         }
         // No masks: the engine segments the series; the old --level spelling still works, with a warning.
