@@ -30,8 +30,8 @@ test: deps
 # patient is generated into .cache/ct (reused on later runs) and measured by the rate engine first.
 report: deps release
 	$(RELEASE_BIN)/cement study-ct --cohort data/cohort.csv --cache .cache/ct --measurements .cache/measurements --out report/out/cohort-with-engine.csv
-	$(RELEASE_BIN)/cement render report/study.en.md --out report/out --allow-path data --allow-path .cache/ct --allow-path .cache/measurements
-	$(RELEASE_BIN)/cement render report/study.zh.md --out report/out --allow-path data --allow-path .cache/ct --allow-path .cache/measurements
+	$(RELEASE_BIN)/cement render report/study.en.md --out report/out --check --allow-path data --allow-path .cache/ct --allow-path .cache/measurements
+	$(RELEASE_BIN)/cement render report/study.zh.md --out report/out --check --allow-path data --allow-path .cache/ct --allow-path .cache/measurements
 	@mkdir -p figures
 	@for spec in report/figures/*.json; do \
 	  name=$$(basename $$spec .json); \

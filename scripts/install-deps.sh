@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev pkg-config
   fonts-noto-cjk fonts-dejavu-core               # Chinese and Latin fonts, named explicitly by the renderer
   poppler-utils                                  # pdftotext/pdfinfo/pdffonts/pdftoppm for tests
+  chromium                                       # headless browser for the HTML report test
 )
 
 missing=()

@@ -1,7 +1,8 @@
 import Foundation
 import Statistics
 
-/// Box plot of a variable by group, every observation shown as a jittered point.
+/// Box plot of a variable by group, every observation shown as a point (jittered, or side by side where
+/// whole-number values tie).
 ///
 /// Boxes span the first to third quartile (R's type 7, as `Descriptive`) with the median; whiskers reach the
 /// most extreme observations within 1.5 IQR of the box (Tukey); observations beyond are drawn as open
@@ -39,13 +40,17 @@ public struct BoxPlotChart: Chart {
 
     public var groups: [Group]
     public var yLabel: String
+    /// Title of the group axis ("DR group"), nil for none.
+    public var xLabel: String?
     public var title: String
     public var width: Double
     public var height: Double
 
-    public init(groups: [Group], yLabel: String, title: String = "", width: Double = 240, height: Double = 200) {
+    public init(groups: [Group], yLabel: String, xLabel: String? = nil, title: String = "", width: Double = 240,
+                height: Double = 200) {
         self.groups = groups
         self.yLabel = yLabel
+        self.xLabel = xLabel
         self.title = title
         self.width = width
         self.height = height
@@ -58,14 +63,31 @@ public struct BoxPlotChart: Chart {
         return value - value.rounded(.down) - 0.5
     }
 
+    /// Horizontal offsets in [−½, ½] of a group's points. Whole-number values (a VAS) tie often, and jitter
+    /// would pile them into a bar: their points are set side by side, centred, as a dot plot. Other values get
+    /// the golden-ratio jitter.
+    static func offsets(_ values: [Double]) -> [Double] {
+        guard !values.isEmpty, values.allSatisfy({ $0 == $0.rounded() }) else { return values.indices.map(jitter) }
+        var ties: [Double: Int] = [:]
+        for value in values { ties[value, default: 0] += 1 }
+        let widest = Double(ties.values.max() ?? 1)
+        var seen: [Double: Int] = [:]
+        return values.map { value in
+            let index = seen[value, default: 0]
+            seen[value] = index + 1
+            let count = Double(ties[value] ?? 1)
+            return widest > 1 ? (Double(index) - (count - 1) / 2) / (widest - 1) : 0
+        }
+    }
+
     public func draw(_ context: DrawingContext, in rect: Rect) {
         let theme = context.theme
         let all = groups.flatMap(\.values)
         let ticks = NiceTicks(minimum: all.min() ?? 0, maximum: all.max() ?? 1)
         let labels = groups.map { "\($0.label)\nn=\($0.values.count)" }
-        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil,
+        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel,
                               yLabel: yLabel, xTicks: nil, yTicks: ticks, categoryLabels: labels)
-        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil, yLabel: yLabel)
+        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel, yLabel: yLabel)
         let slot = frame.plot.width / Double(max(1, groups.count))
         for (index, group) in groups.enumerated() where !group.values.isEmpty {
             let centre = frame.plot.x + (Double(index) + 0.5) * slot
@@ -86,8 +108,9 @@ public struct BoxPlotChart: Chart {
             context.line(from: Point(centre - half, frame.y(box.median)), to: Point(centre + half, frame.y(box.median)),
                          color: theme.text, width: 1.4 * theme.lineWidth)
             let outliers = Set(box.outliers)
+            let offsets = Self.offsets(group.values)
             for (i, value) in group.values.enumerated() {
-                let point = Point(centre + Self.jitter(i) * half * 1.4, frame.y(value))
+                let point = Point(centre + offsets[i] * half * 1.6, frame.y(value))
                 if outliers.contains(value) {
                     context.circle(centre: point, radius: theme.pointRadius + 0.4, fill: nil, stroke: color, width: 0.8)
                 } else {

@@ -40,6 +40,12 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
     case empty(String)
     /// A size or other number of the spec outside what can be drawn, by its JSON key.
     case outOfRange(key: String, value: Double, allowed: ClosedRange<Double>)
+    /// A key the spec does not know, with the closest known one.
+    case unknownKey(String, suggestion: String?)
+    /// A kind the spec does not know, with the closest known one (or the list).
+    case unknownKind(String, suggestion: String)
+    /// JSON that is not a spec, in words.
+    case invalid(String)
 
     public var description: String {
         switch self {
@@ -49,6 +55,11 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
         case let .empty(what): "no data for \(what)"
         case let .outOfRange(key, value, allowed):
             "'\(key)' is \(value); it must be a number from \(allowed.lowerBound) to \(allowed.upperBound)"
+        case let .unknownKey(key, suggestion):
+            "unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? " (keys: \(FigureSpec.keys.joined(separator: ", ")))")
+        case let .unknownKind(kind, suggestion):
+            suggestion.contains(",") ? "unknown kind '\(kind)' (kinds: \(suggestion))" : "unknown kind '\(kind)' (did you mean '\(suggestion)'?)"
+        case let .invalid(message): message
         }
     }
 }
@@ -83,7 +94,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
 
     public init(kind: Kind) { self.kind = kind }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, value, group, levels, levelLabels = "level_labels", x, y, columns, timepoints, title
         case xLabel = "x_label", yLabel = "y_label", widthMM = "width_mm", heightMM = "height_mm"
     }
@@ -105,7 +116,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
             let value = try required(self.value, "value")
             let groups = try grouped(table, numbers: try table.numbers(value))
             return BoxPlotChart(groups: groups.map { BoxPlotChart.Group(label: $0.label, values: $0.values) },
-                                yLabel: yLabel ?? value, title: title ?? "", width: width, height: height)
+                                yLabel: yLabel ?? value, xLabel: xLabel, title: title ?? "", width: width, height: height)
         case .scatter:
             let xs = try table.numbers(try required(x, "x")), ys = try table.numbers(try required(y, "y"))
             let labels = try group.map { name throws(FigureSpecError) in try table.texts(name) }

@@ -61,12 +61,16 @@ public struct ScatterChart: Chart {
                          color: theme.palette[0], width: 1.2)
         }
         context.restore()
-        // Points are not clipped: values on the axis limits stay whole circles.
+        // Points are not clipped: values on the axis limits stay whole circles. Whole-number y values (a VAS)
+        // would fall on a few lines hiding one another: they are jittered vertically by up to a quarter of a
+        // point (deterministically) and drawn more transparent.
+        let integerY = y.allSatisfy { $0 == $0.rounded() }
         for i in x.indices {
-            let point = Point(frame.x(x[i]), frame.y(y[i]))
+            let shift = integerY ? BoxPlotChart.jitter(i) * 0.5 : 0
+            let point = Point(frame.x(x[i]), frame.y(y[i] + shift))
             let groupIndex = groups.flatMap { groupOrder.firstIndex(of: $0[i]) } ?? 0
             let color = groups == nil ? Color.grey : theme.palette[groupIndex % theme.palette.count]
-            context.circle(centre: point, radius: theme.pointRadius, fill: color.withAlpha(0.7))
+            context.circle(centre: point, radius: theme.pointRadius, fill: color.withAlpha(integerY ? 0.45 : 0.7))
         }
         // The legend and the correlation share the row above the plot, where they cover no data.
         if groups != nil {

@@ -35,10 +35,13 @@ public struct Table: Sendable, Equatable {
     public var alignments: [Alignment]
     /// The number given by cross-referencing (1, 2, …), set for tables with an id or caption.
     public var number: Int?
+    /// What the cells hold and how they were tested, printed under the table.
+    public var note: [Inline]
 
     public init(id: String?, caption: [Inline], header: [[Inline]], rows: [[[Inline]]], alignments: [Alignment],
-                number: Int?) {
+                number: Int?, note: [Inline] = []) {
         (self.id, self.caption, self.header, self.rows, self.alignments, self.number) = (id, caption, header, rows, alignments, number)
+        self.note = note
     }
 }
 
@@ -50,13 +53,28 @@ public struct Figure: Sendable, Equatable {
     public var number: Int?
     /// The chart itself, which the PDF typesetter draws as vector graphics on the page.
     public var chart: (any Chart)?
+    /// The texts the chart draws (axis titles, ticks, legend), in order: glyph outlines in SVG and PDF, so the HTML
+    /// repeats them as text for screen readers and the browser's find.
+    public var text: [String]
 
-    public init(id: String?, caption: [Inline], svg: String, number: Int?, chart: (any Chart)?) {
-        (self.id, self.caption, self.svg, self.number, self.chart) = (id, caption, svg, number, chart)
+    public init(id: String?, caption: [Inline], svg: String, number: Int?, chart: (any Chart)?, text: [String] = []) {
+        (self.id, self.caption, self.svg, self.number, self.chart, self.text) = (id, caption, svg, number, chart, text)
+    }
+
+    /// A text alternative: the caption, then the chart's own words (each once, tick numbers left out).
+    public var alt: String {
+        var seen: Set<String> = [], labels: [String] = []
+        // Tick numbers say little read aloud; axis titles, group names and annotations say what is shown.
+        for label in text.map({ $0.replacingOccurrences(of: "\n", with: " ") })
+            where Double(label.replacingOccurrences(of: "−", with: "-")) == nil && seen.insert(label).inserted {
+            labels.append(label)
+        }
+        let caption = HeadingIDs.plain(self.caption)
+        return labels.isEmpty ? caption : caption + (caption.isEmpty ? "" : ". ") + labels.joined(separator: "; ")
     }
 
     public static func == (a: Figure, b: Figure) -> Bool {
-        a.id == b.id && a.caption == b.caption && a.svg == b.svg && a.number == b.number
+        a.id == b.id && a.caption == b.caption && a.svg == b.svg && a.number == b.number && a.text == b.text
     }
 }
 
@@ -78,4 +96,7 @@ public struct Document: Sendable, Equatable {
     public var language: String
     public var blocks: [Block]
     public var provenance: Provenance
+    /// Every value the directives printed, with its source and its comparison with a published number (when a
+    /// directive module supplies `PublishedNumbers`).
+    public var selfCheck = SelfCheck(entries: [])
 }

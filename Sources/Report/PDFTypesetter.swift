@@ -115,13 +115,6 @@ public struct PDFTypesetter {
 
         mutating func typesetTable(_ table: Table) {
             let size = typesetter.bodySize - 1
-            if let number = table.number {
-                let label = (document.language == "zh" ? "表 " : "Table ") + "\(number). "
-                let caption = TextLayout(context, markup: "<b>\(TextLayout.escape(label))</b>" + markup(table.caption),
-                                         width: width, size: size)
-                ensure(caption.height + 3 * size)
-                place(caption, spacingAfter: 3)
-            }
             let columns = max(1, table.header.count)
             // Column widths as browsers lay out automatic tables: every column gets at least its longest unbreakable
             // word, and what is left goes in proportion to how much longer its longest text is; when everything
@@ -191,18 +184,32 @@ public struct PDFTypesetter {
                 y += drawRow(header, rule: 0.8)
             }
             let headerHeight = (header.map(\.height).max() ?? 0) + 2 * padding
-            ensure(headerHeight * 2)
+            let rows = table.rows.map { layouts($0, bold: false) }
+            let heights = rows.map { ($0.map(\.height).max() ?? 0) + 2 * padding }
+            let caption = table.number.map { number in
+                TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "表 " : "Table ") + "\(number). "))</b>"
+                           + markup(table.caption), width: width, size: size)
+            }
+            let note = table.note.isEmpty ? nil : TextLayout(context, markup: markup(table.note), width: width, size: size - 1)
+            // The caption and the header keep with the first rows (two at least, so that no caption with one row
+            // is stranded at a page bottom); a table of fewer than six rows, with its note, is never split.
+            let kept = heights.count < 6 ? heights.reduce(0, +) + (note?.height ?? 0) + 3 : heights.prefix(2).reduce(0, +)
+            ensure((caption.map { $0.height + 3 } ?? 0) + headerHeight + kept)
+            if let caption { place(caption, spacingAfter: 3) }
             drawHeader()
-            for row in table.rows {
-                let cells = layouts(row, bold: false)
-                let height = (cells.map(\.height).max() ?? 0) + 2 * padding
+            for (cells, height) in zip(rows, heights) {
                 if y + height > bottom {
                     newPage()
                     drawHeader()
                 }
                 y += drawRow(cells, rule: 0.4)
             }
-            y += 10
+            if let note {
+                y += 3
+                place(note, spacingAfter: 10)
+            } else {
+                y += 10
+            }
         }
 
         mutating func typesetFigure(_ figure: Figure) {

@@ -46,7 +46,12 @@ public struct ReportRenderer: Sendable {
         let provenance = Provenance(inputs: inputs.inputs, toolVersion: toolVersion,
                                     parameters: template.parameters.keys.sorted().map { ($0, template.parameters[$0]!) })
         blocks += provenanceSection(provenance, language: template.language)
-        return Document(title: template.title, language: template.language, blocks: blocks, provenance: provenance)
+        let printed = context.printed.values
+        let comparisons = try context.state((any PublishedNumbers).self)?.compare(printed, data: data)
+            ?? Array(repeating: [], count: printed.count)
+        let selfCheck = SelfCheck(entries: zip(printed, comparisons).map { SelfCheck.Entry(value: $0, comparisons: $1) })
+        return Document(title: template.title, language: template.language, blocks: blocks, provenance: provenance,
+                        selfCheck: selfCheck)
     }
 
     /// A closing section listing the inputs with their SHA-256, the tool version and the parameters.
@@ -95,7 +100,8 @@ public struct ReportRenderer: Sendable {
                         throw ReportError(file: template.path, line: position.line, column: position.column,
                                           "unknown reference @\(id)" + suggestion(id, labels.keys))
                     }
-                    result.append(.text(label))
+                    // A link to the element's id: clickable in HTML and in the PDF.
+                    result.append(.link(url: "#" + id, [.text(label)]))
                 case let .emphasis(children): result.append(.emphasis(try inlines(children)))
                 case let .strong(children): result.append(.strong(try inlines(children)))
                 case let .strikethrough(children): result.append(.strikethrough(try inlines(children)))

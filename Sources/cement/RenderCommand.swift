@@ -18,8 +18,13 @@ struct RenderCommand: ParsableCommand {
             by --allow-path. The PDF is typeset from the same document (A4, fonts embedded, \
             bookmarks for headings, figures as vector graphics).
 
-            Example:
+            --check records every value a directive prints with its source (NAME.check.json) and compares each \
+            one that stands for a published number (front matter `published:`) with it, as `cement verify` does; a \
+            mismatch fails the render (exit 1) naming template:line:column.
+
+            Examples:
               cement render report/example.en.md --out report/out --param period=2026Q3 --allow-path data
+              cement render report/study.en.md --out report/out --check --allow-path data --allow-path .cache/ct
             """
     )
 
@@ -34,6 +39,10 @@ struct RenderCommand: ParsableCommand {
     var allowPath: [String] = []
     @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
     var param: [String] = []
+    @Flag(help: ArgumentHelp(
+        "Check the printed numbers: write NAME.check.json (every value a directive prints, with its source and its "
+        + "comparison with the published number it stands for) and fail (exit 1) where one does not print as published."))
+    var check = false
 
     func validate() throws {
         for entry in param where !entry.contains("=") { throw ValidationError("--param takes NAME=VALUE, got '\(entry)'") }
@@ -59,6 +68,20 @@ struct RenderCommand: ParsableCommand {
             // Everything is rendered, then written together: an error (a full disk on the PDF, say) leaves no
             // HTML without its PDF.
             var outputs = AtomicFolderOutput(folder: out)
+            if check {
+                let failures = document.selfCheck.failures
+                guard failures.isEmpty else {
+                    for failure in failures { Terminal.note("\(failure)") }
+                    throw CommandFailure(message: "render check: \(failures.count) printed number(s) do not print as published; nothing written",
+                                         code: ExitCode.checkFailed)
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                outputs.add(name + ".check.json", try encoder.encode(document.selfCheck))
+                let tally = document.selfCheck.tally
+                Terminal.note("render check: \(tally.values) printed values, \(tally.compared) stand for published numbers: "
+                              + "\(tally.match) comparisons match, \(tally.unattainable) unattainable, 0 mismatches")
+            }
             if formats.contains("html") {
                 outputs.add(name + ".html", Data(HTMLRenderer.render(document).utf8))
             }
