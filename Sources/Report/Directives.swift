@@ -15,6 +15,8 @@ public struct RenderContext: Sendable {
     let states: [any Sendable]
     /// The values directives print, with their sources, for the render's self-check.
     public let printed = PrintedValueRecord()
+    /// Files directives add to the report (`Document.supplements`).
+    public let supplements = SupplementRecord()
 
     /// The prepared value of type `T` (a module's own state, or a protocol such as `ColumnFormatting`), if any.
     public func state<T>(_ type: T.Type) -> T? {
@@ -91,7 +93,7 @@ public struct DirectiveRegistry: Sendable {
     /// The engine's own directives: parameters, data values, tables, figures, includes.
     public static let standard = DirectiveRegistry(
         inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective(),
-                                                     CaseValueDirective()]
+                                                     CaseValueDirective(), CiteDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
         block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective()]
             as [any BlockDirective]).map { ($0.name, $0) })

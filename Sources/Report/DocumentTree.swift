@@ -1,4 +1,5 @@
 import Figures
+import Foundation
 
 /// The report as a tree of blocks and inlines, independent of Markdown and of the output format: the HTML
 /// renderer and the PDF typesetter both walk it.
@@ -24,6 +25,19 @@ public indirect enum Block: Sendable, Equatable {
     case table(Table)
     case figure(Figure)
     case thematicBreak
+    /// A numbered list whose entries are link targets (the references).
+    case anchoredList([AnchoredItem])
+    /// Blocks a reader may fold away (a long appendix table): collapsible in HTML, printed in full in the PDF.
+    case collapsible(summary: [Inline], [Block])
+}
+
+/// An entry of an anchored list: its element id and its text.
+public struct AnchoredItem: Sendable, Equatable {
+    public var id: String
+    public var content: [Inline]
+    public init(id: String, content: [Inline]) {
+        (self.id, self.content) = (id, content)
+    }
 }
 
 public struct Table: Sendable, Equatable {
@@ -93,10 +107,23 @@ public struct Provenance: Sendable, Equatable {
 
 public struct Document: Sendable, Equatable {
     public var title: String
+    /// Lines under the title: the authors, the date and where it comes from.
+    public var byline: [String] = []
     public var language: String
     public var blocks: [Block]
     public var provenance: Provenance
+    /// Files that go with the report (a CSV of the full verification table), by file name.
+    public var supplements: [Supplement] = []
     /// Every value the directives printed, with its source and its comparison with a published number (when a
     /// directive module supplies `PublishedNumbers`).
     public var selfCheck = SelfCheck(entries: [])
+}
+
+/// A file that goes with a report, written next to it.
+public struct Supplement: Sendable, Equatable {
+    public var name: String
+    public var contents: Data
+    public init(name: String, contents: Data) {
+        (self.name, self.contents) = (name, contents)
+    }
 }

@@ -10,7 +10,12 @@ public enum HTMLRenderer {
             html += "<meta name=\"input-sha256\" content=\"\(input.sha256) \(escape(input.path))\">\n"
         }
         html += "<title>\(escape(document.title))</title>\n<style>\(css)</style>\n</head>\n<body>\n"
-        if !document.title.isEmpty { html += "<header>\n<h1 class=\"title\">\(escape(document.title))</h1>\n</header>\n" }
+        if !document.title.isEmpty || !document.byline.isEmpty {
+            html += "<header>\n"
+            if !document.title.isEmpty { html += "<h1 class=\"title\">\(escape(document.title))</h1>\n" }
+            for line in document.byline { html += "<p class=\"byline\">\(escape(line))</p>\n" }
+            html += "</header>\n"
+        }
         let headings = HeadingIDs(document.blocks)
         var writer = Writer(language: document.language, headingIDs: headings.ids)
         html += tableOfContents(headings, zh: zh)
@@ -22,7 +27,7 @@ public enum HTMLRenderer {
     static let css = """
         body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;max-width:48em;margin:0 auto;padding:1em;\
         line-height:1.5;color:#202020;overflow-wrap:break-word}\
-        a{color:#0b5cad}h1,h2,h3,h4{line-height:1.25}\
+        a{color:#0b5cad}h1,h2,h3,h4{line-height:1.25}.byline{margin:.2em 0;color:#444}\
         nav.toc{border:1px solid #ddd;border-radius:4px;padding:.5em 1em;margin:1em 0;font-size:.95em}\
         nav.toc h2{font-size:1em;margin:.3em 0}nav.toc ol{margin:.2em 0;padding-left:1.4em}\
         .table-scroll{overflow-x:auto;max-width:100%;margin:1em 0}\
@@ -32,7 +37,7 @@ public enum HTMLRenderer {
         .table-note{font-size:.85em;color:#444;margin:-.6em 0 1.2em}code{overflow-wrap:anywhere}pre{overflow-x:auto}\
         figure{margin:1.5em 0}figure svg{display:block;width:100%;max-width:30em;height:auto}figcaption{font-size:.9em}\
         .figure-text{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
-        :target{outline:2px solid #e69f00;outline-offset:4px}\
+        details.appendix>summary{cursor:pointer;font-weight:bold;margin:.6em 0}:target{outline:2px solid #e69f00;outline-offset:4px}\
         @media print{body{max-width:none;margin:0;padding:0;font-size:10pt}a{color:inherit;text-decoration:none}\
         nav.toc{break-after:page;border:none}h1,h2,h3,h4,caption,figcaption{break-after:avoid}\
         figure,tr{break-inside:avoid}.table-scroll{overflow:visible}thead{display:table-header-group}\
@@ -84,6 +89,10 @@ public enum HTMLRenderer {
                 let id = nextHeading < headingIDs.count ? headingIDs[nextHeading] : "sec"
                 nextHeading += 1
                 return "<\(tag) id=\"\(escape(id))\">\(HTMLRenderer.render(content))</\(tag)>\n"
+            case let .collapsible(summary, children):
+                var html = "<details class=\"appendix\">\n<summary>\(HTMLRenderer.render(summary))</summary>\n"
+                for child in children { html += render(child) }
+                return html + "</details>\n"
             case let .blockQuote(children):
                 var html = "<blockquote>\n"
                 for child in children { html += render(child) }
@@ -115,6 +124,10 @@ public enum HTMLRenderer {
             return "<\(tag)>\n" + items.map { "<li>" + $0.map { render($0, language: language) }.joined() + "</li>\n" }.joined() + "</\(tag)>\n"
         case let .code(_, text): return "<pre><code>\(escape(text))</code></pre>\n"
         case .thematicBreak: return "<hr>\n"
+        case let .collapsible(summary, children):
+            return "<details>\n<summary>\(render(summary))</summary>\n" + children.map { render($0, language: language) }.joined() + "</details>\n"
+        case let .anchoredList(items):
+            return "<ol class=\"references\">\n" + items.map { "<li id=\"\(escape($0.id))\">\(render($0.content))</li>\n" }.joined() + "</ol>\n"
         case let .table(table):
             // The scrolling wrapper keeps a wide table (the P column) reachable on a phone instead of cut off.
             var html = "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\""

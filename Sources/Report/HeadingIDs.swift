@@ -21,7 +21,7 @@ public struct HeadingIDs {
                     let count = used[base, default: 0] + 1
                     used[base] = count
                     ids.append(count == 1 ? base : "\(base)-\(count)")
-                case let .blockQuote(children): visit(children)
+                case let .blockQuote(children), let .collapsible(_, children): visit(children)
                 case let .list(_, items): for item in items { visit(item) }
                 default: break
                 }

@@ -20,8 +20,13 @@ public struct PDFTypesetter {
         if !document.title.isEmpty {
             let layout = TextLayout(pages.context, markup: TextLayout.escape(document.title), width: state.width, size: 16, bold: true)
             pages.addOutline(document.title, y: state.y)
-            state.place(layout, spacingAfter: 10)
+            state.place(layout, spacingAfter: document.byline.isEmpty ? 10 : 4)
         }
+        for line in document.byline {
+            state.place(TextLayout(pages.context, markup: TextLayout.escape(line), width: state.width, size: 10),
+                        spacingAfter: 2, color: Color(hex: 0x444444))
+        }
+        if !document.byline.isEmpty { state.y += 8 }
         for block in document.blocks { state.typeset(block, indent: 0) }
         return try pages.finish()
     }
@@ -108,6 +113,11 @@ public struct PDFTypesetter {
                 ensure(8)
                 context.line(from: Point(left, y + 3), to: Point(left + width, y + 3), color: Color(hex: 0xbbbbbb), width: 0.5)
                 y += 8
+            case let .collapsible(summary, children):
+                place(TextLayout(context, markup: "<b>\(markup(summary))</b>", width: width - indent, size: size), indent: indent)
+                for child in children { typeset(child, indent: indent) }
+            case let .anchoredList(items):
+                typeset(.list(ordered: true, items: items.map { [.paragraph($0.content)] }), indent: indent)
             case let .table(table): typesetTable(table)
             case let .figure(figure): typesetFigure(figure)
             }

@@ -66,3 +66,24 @@ public final class PrintedValueRecord: @unchecked Sendable {
         return entries
     }
 }
+
+/// Collects the supplement files directives add during one render, by name (a later one replaces an earlier).
+public final class SupplementRecord: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: Data] = [:]
+
+    public init() {}
+
+    public func add(_ name: String, _ contents: Data) {
+        lock.lock()
+        entries[name] = contents
+        lock.unlock()
+    }
+
+    /// The supplements sorted by name.
+    public var supplements: [Supplement] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.keys.sorted().map { Supplement(name: $0, contents: entries[$0]!) }
+    }
+}

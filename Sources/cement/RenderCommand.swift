@@ -88,6 +88,7 @@ struct RenderCommand: ParsableCommand {
             if formats.contains("pdf") {
                 outputs.add(name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", ")))
             }
+            for supplement in document.supplements { outputs.add(name + "." + supplement.name, supplement.contents) }
             for path in try outputs.commit() { Terminal.note("wrote \(path)") }
         } catch let error as ReportError {
             throw CommandFailure(message: error.description)
