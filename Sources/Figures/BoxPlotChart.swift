@@ -1,8 +1,8 @@
 import Foundation
 import Statistics
 
-/// Box plot of a variable by group, every observation shown as a point (jittered, or side by side where
-/// whole-number values tie).
+/// Box plot of a variable by group, every observation shown as a jittered point (also vertically, within ±0.2,
+/// for a whole-number variable whose values tie).
 ///
 /// Boxes span the first to third quartile (R's type 7, as `Descriptive`) with the median; whiskers reach the
 /// most extreme observations within 1.5 IQR of the box (Tukey); observations beyond are drawn as open
@@ -63,27 +63,21 @@ public struct BoxPlotChart: Chart {
         return value - value.rounded(.down) - 0.5
     }
 
-    /// Horizontal offsets in [−½, ½] of a group's points. Whole-number values (a VAS) tie often, and jitter
-    /// would pile them into a bar: their points are set side by side, centred, as a dot plot. Other values get
-    /// the golden-ratio jitter.
-    static func offsets(_ values: [Double]) -> [Double] {
-        guard !values.isEmpty, values.allSatisfy({ $0 == $0.rounded() }) else { return values.indices.map(jitter) }
-        var ties: [Double: Int] = [:]
-        for value in values { ties[value, default: 0] += 1 }
-        let widest = Double(ties.values.max() ?? 1)
-        var seen: [Double: Int] = [:]
-        return values.map { value in
-            let index = seen[value, default: 0]
-            seen[value] = index + 1
-            let count = Double(ties[value] ?? 1)
-            return widest > 1 ? (Double(index) - (count - 1) / 2) / (widest - 1) : 0
-        }
+    /// Vertical jitter, in units of the value, of the i-th point of a whole-number variable: whole numbers (a
+    /// VAS) tie so often that the points would pile onto a few lines; a spread of ±0.2 (the plastic-number
+    /// sequence, deterministic and independent of the horizontal one) shows how many share a value without
+    /// moving any point nearer to another value than to its own.
+    static func verticalJitter(_ index: Int) -> Double {
+        let value = Double(index) * 0.7548776662466927
+        return (value - value.rounded(.down) - 0.5) * 0.4
     }
 
     public func draw(_ context: DrawingContext, in rect: Rect) {
         let theme = context.theme
         let all = groups.flatMap(\.values)
-        let ticks = NiceTicks(minimum: all.min() ?? 0, maximum: all.max() ?? 1)
+        // Room for the vertical jitter of whole numbers, so no point falls below the axis.
+        let pad = all.allSatisfy { $0 == $0.rounded() } ? 0.25 : 0
+        let ticks = NiceTicks(minimum: (all.min() ?? 0) - pad, maximum: (all.max() ?? 1) + pad)
         let labels = groups.map { "\($0.label)\nn=\($0.values.count)" }
         let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel,
                               yLabel: yLabel, xTicks: nil, yTicks: ticks, categoryLabels: labels)
@@ -108,9 +102,9 @@ public struct BoxPlotChart: Chart {
             context.line(from: Point(centre - half, frame.y(box.median)), to: Point(centre + half, frame.y(box.median)),
                          color: theme.text, width: 1.4 * theme.lineWidth)
             let outliers = Set(box.outliers)
-            let offsets = Self.offsets(group.values)
+            let whole = group.values.allSatisfy { $0 == $0.rounded() }
             for (i, value) in group.values.enumerated() {
-                let point = Point(centre + offsets[i] * half * 1.6, frame.y(value))
+                let point = Point(centre + Self.jitter(i) * half * 1.6, frame.y(value + (whole ? Self.verticalJitter(i) : 0)))
                 if outliers.contains(value) {
                     context.circle(centre: point, radius: theme.pointRadius + 0.4, fill: nil, stroke: color, width: 0.8)
                 } else {

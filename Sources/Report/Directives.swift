@@ -184,12 +184,13 @@ struct FigureDirective: BlockDirective {
     let allowedOptions: Set<String> = ["id", "caption"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         guard let data = context.data else { throw fail(call, context, "{figure} needs 'data:' in the front matter") }
-        let spec: FigureSpec
+        var spec: FigureSpec
         do {
             spec = try FigureSpec.read(Data((call.body ?? "").utf8))
         } catch {
             throw fail(call, context, "figure spec: \(error.description)")
         }
+        if spec.language == nil { spec.language = context.template.language }
         do {
             let chart = try spec.chart(data)
             let drawn = try FigureRenderer.renderWithText(chart, format: .svg)

@@ -27,7 +27,8 @@ public indirect enum Block: Sendable, Equatable {
     case thematicBreak
     /// A numbered list whose entries are link targets (the references).
     case anchoredList([AnchoredItem])
-    /// Blocks a reader may fold away (a long appendix table): collapsible in HTML, printed in full in the PDF.
+    /// Blocks a reader may fold away (a long appendix table whose data go with the report as a supplement):
+    /// collapsible in HTML, named but not printed in the PDF.
     case collapsible(summary: [Inline], [Block])
 }
 

@@ -170,7 +170,7 @@ public enum HTMLRenderer {
     static func render(_ inlines: [Inline]) -> String {
         inlines.map { inline -> String in
             switch inline {
-            case let .text(text): escape(text)
+            case let .text(text): escape(UnitBinding.apply(text))
             case let .emphasis(children): "<em>\(render(children))</em>"
             case let .strong(children): "<strong>\(render(children))</strong>"
             case let .code(text): "<code>\(escape(text))</code>"

@@ -28,6 +28,7 @@ public struct PDFTypesetter {
         }
         if !document.byline.isEmpty { state.y += 8 }
         for block in document.blocks { state.typeset(block, indent: 0) }
+        state.flushFigures()
         return try pages.finish()
     }
 
@@ -38,6 +39,9 @@ public struct PDFTypesetter {
         let document: Document
         var y: Double = 0
         var headingParents: [Int32] = [0, 0, 0, 0, 0, 0, 0]
+        /// Figures that did not fit where they stand, waiting for the top of the next page (floats), so that the
+        /// text after them fills the rest of the page instead of leaving it empty.
+        var pendingFigures: [Figure] = []
 
         init(pages: PDFPages, top: Double, bottom: Double, left: Double, width: Double, typesetter: PDFTypesetter,
              document: Document) {
@@ -67,10 +71,22 @@ public struct PDFTypesetter {
             pages.newPage()
             decoratePage()
             y = top
+            let waiting = pendingFigures
+            pendingFigures = []
+            for figure in waiting { placeFigure(figure) }
+        }
+
+        /// Places the waiting figures now: on this page where they fit, else from the next.
+        mutating func flushFigures() {
+            while let figure = pendingFigures.first {
+                pendingFigures.removeFirst()
+                placeFigure(figure)
+            }
         }
 
         mutating func ensure(_ height: Double) {
-            if y + height > bottom && y > top { newPage() }
+            // A new page may start with waiting figures; then check again (once more at most: they are placed).
+            while y + height > bottom && y > top { newPage() }
         }
 
         /// Draws a layout's lines, breaking to a new page between lines when needed.
@@ -87,6 +103,8 @@ public struct PDFTypesetter {
             let size = typesetter.bodySize
             switch block {
             case let .heading(level, content):
+                // A new section starts after the figures of the last one.
+                if level <= 2 { flushFigures() }
                 let headingSize = [15.0, 13, 11.5, 10.5, 10, 10][min(5, level - 1)]
                 let layout = TextLayout(context, markup: markup(content), width: width - indent, size: headingSize, bold: true)
                 ensure(layout.height + 3 * size)  // keep a heading with what follows
@@ -113,9 +131,12 @@ public struct PDFTypesetter {
                 ensure(8)
                 context.line(from: Point(left, y + 3), to: Point(left + width, y + 3), color: Color(hex: 0xbbbbbb), width: 0.5)
                 y += 8
-            case let .collapsible(summary, children):
-                place(TextLayout(context, markup: "<b>\(markup(summary))</b>", width: width - indent, size: size), indent: indent)
-                for child in children { typeset(child, indent: indent) }
+            case let .collapsible(summary, _):
+                // Folded away in HTML, left out on paper: the full table is the report's supplement file.
+                let note = document.language == "zh" ? "（PDF 中从略，见 HTML 版本与随附的 CSV 文件）"
+                    : " (not printed; see the HTML report and the CSV supplement)"
+                place(TextLayout(context, markup: "<b>\(markup(summary))</b>" + TextLayout.escape(note), width: width - indent,
+                                 size: size), indent: indent)
             case let .anchoredList(items):
                 typeset(.list(ordered: true, items: items.map { [.paragraph($0.content)] }), indent: indent)
             case let .table(table): typesetTable(table)
@@ -207,8 +228,10 @@ public struct PDFTypesetter {
             ensure((caption.map { $0.height + 3 } ?? 0) + headerHeight + kept)
             if let caption { place(caption, spacingAfter: 3) }
             drawHeader()
-            for (cells, height) in zip(rows, heights) {
-                if y + height > bottom {
+            for (index, (cells, height)) in zip(rows, heights).enumerated() {
+                // The last row keeps its note with it.
+                let kept = index == rows.count - 1 ? height + (note.map { $0.height + 3 } ?? 0) : height
+                if y + kept > bottom {
                     newPage()
                     drawHeader()
                 }
@@ -222,7 +245,28 @@ public struct PDFTypesetter {
             }
         }
 
+        /// A figure that does not fit in the rest of the page waits for the next one while the text goes on,
+        /// unless the page is nearly full anyway; figures keep their order.
         mutating func typesetFigure(_ figure: Figure) {
+            guard figure.chart != nil else { return }
+            let needed = figureHeight(figure)
+            if !pendingFigures.isEmpty || (y + needed > bottom && bottom - y > 0.25 * (bottom - top)) {
+                pendingFigures.append(figure)
+            } else {
+                placeFigure(figure)
+            }
+        }
+
+        func figureHeight(_ figure: Figure) -> Double {
+            guard let chart = figure.chart else { return 0 }
+            let caption = figure.number.map { number in
+                TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "图 " : "Figure ") + "\(number). "))</b>"
+                           + markup(figure.caption), width: width, size: typesetter.bodySize - 1)
+            }
+            return chart.height * min(1, width / chart.width) + (caption?.height ?? 0) + 6
+        }
+
+        mutating func placeFigure(_ figure: Figure) {
             guard let chart = figure.chart else { return }
             let scale = min(1, width / chart.width)
             let height = chart.height * scale
@@ -241,7 +285,7 @@ public struct PDFTypesetter {
         func markup(_ inlines: [Inline]) -> String {
             inlines.map { inline -> String in
                 switch inline {
-                case let .text(text): TextLayout.escape(text)
+                case let .text(text): TextLayout.escape(UnitBinding.apply(text))
                 case let .emphasis(children): "<i>\(markup(children))</i>"
                 case let .strong(children): "<b>\(markup(children))</b>"
                 case let .code(text): "<tt>\(TextLayout.escape(text))</tt>"

@@ -136,6 +136,14 @@ public struct ReportRenderer: Sendable {
                 case let .strong(children): result.append(.strong(try inlines(children)))
                 case let .strikethrough(children): result.append(.strikethrough(try inlines(children)))
                 case let .link(url, children): result.append(.link(url: url, try inlines(children)))
+                case let .text(text):
+                    // Adjacent texts (a directive's value and the words after it) become one, so that a unit is
+                    // bound to its number across the seam.
+                    if case let .text(previous)? = result.last {
+                        result[result.count - 1] = .text(previous + text)
+                    } else {
+                        result.append(inline)
+                    }
                 default: result.append(inline)
                 }
             }

@@ -47,7 +47,7 @@ struct EffectSizeTableDirective: BlockDirective {
                          [.text(test)]])
         }
         let header: [[Inline]] = [[.text(zh ? "指标" : "Variable")], [.text(zh ? "效应量" : "Measure")],
-                                  [.text(zh ? "估计值" : "Estimate")], [.text("95 % CI")], [.text(zh ? "检验" : "Test")]]
+                                  [.text(zh ? "估计值" : "Estimate")], [.text(zh ? "95 % 置信区间" : "95 % CI")], [.text(zh ? "检验" : "Test")]]
         return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
                              header: header, rows: rows, alignments: [.left, .left, .right, .right, .left], number: nil))]
     }

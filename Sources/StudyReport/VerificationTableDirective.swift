@@ -50,8 +50,8 @@ struct VerificationTableDirective: BlockDirective {
         let header: [[Inline]] = (zh ? ["位置", "变量", "组", "量", "发表值", "复现值", "原因"]
             : ["Where", "Variable", "Group", "Quantity", "Published", "Reproduced", "Reason"]).map { [.text($0)] }
         let missedRows: [[[Inline]]] = missed.map { item in
-            [[.text(labels.place(item.where))], [.text(labels.variable(item.variable, study))], [.text(labels.group(item.group))],
-             [.text(labels.quantity(item.quantity))], [.text(item.published)], [.text(item.reproduced)],
+            [[.text(labels.place(item.where))], [.text(labels.variable(item.variable, study))], [.text(labels.group(item.group, variable: item.variable))],
+             [.text(labels.quantity(item.quantity))], [.text(labels.text(item.published))], [.text(labels.text(item.reproduced))],
              [.text(labels.reason(item))]]
         }
         blocks.append(.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
@@ -68,9 +68,9 @@ struct VerificationTableDirective: BlockDirective {
             : ["Variable", "Group", "Quantity", "Published", "Reproduced", "Tolerance", "Verdict"]).map { [.text($0)] }
         for place in places {
             let rows: [[[Inline]]] = items.filter { $0.where == place }.map { item in
-                [[.text(labels.variable(item.variable, study))], [.text(labels.group(item.group))],
-                 [.text(labels.quantity(item.quantity))], [.text(item.published)], [.text(item.reproduced)],
-                 [.text(item.tolerance)], [.text(labels.verdict(item.status))]]
+                [[.text(labels.variable(item.variable, study))], [.text(labels.group(item.group, variable: item.variable))],
+                 [.text(labels.quantity(item.quantity))], [.text(labels.text(item.published))],
+                 [.text(labels.text(item.reproduced))], [.text(labels.text(item.tolerance))], [.text(labels.verdict(item.status))]]
             }
             grouped.append(.heading(level: 3, [.text(labels.place(place))]))
             grouped.append(.table(Table(id: nil, caption: [], header: allHeader, rows: rows,
@@ -119,16 +119,23 @@ struct VerificationTableDirective: BlockDirective {
         func variable(_ name: String, _ study: PublishedStudy) -> String {
             if name == "dr_group" { return zh ? "各组例数" : "Patients per group" }
             if let entry = codebook?[name] { return zh ? entry.labelZh : entry.labelEn }
-            // A stem of variables over time (vas → vas_pre, vas_1d, vas_1y).
-            if let first = codebook?.variables.first(where: { $0.name.hasPrefix(name + "_") }) {
+            // A stem of variables over time (vas → vas_pre, …; height_mm → height_pre_mm, …).
+            let parts = name.split(separator: "_").map(String.init)
+            let candidates = [name + "_pre"] + (parts.count > 1 ? [(parts.dropLast() + ["pre", parts.last!]).joined(separator: "_")] : [])
+            if let first = codebook?.variables.first(where: { candidates.contains($0.name) }) {
                 let label = zh ? first.labelZh : first.labelEn
                 return label.replacingOccurrences(of: zh ? "术前" : " before surgery", with: "").trimmingCharacters(in: .whitespaces)
             }
             return name
         }
 
-        func group(_ key: String?) -> String {
+        func group(_ key: String?, variable: String? = nil) -> String {
             guard let key else { return "–" }
+            // "high, lower_thoracic": the group and a level of the variable.
+            if let comma = key.range(of: ", "), let variable, let entry = codebook?[variable] {
+                return group(String(key[..<comma.lowerBound])) + (zh ? "，" : ", ")
+                    + entry.levelLabel(String(key[comma.upperBound...]), zh: zh)
+            }
             let names: [String: String] = zh ? ["high": "高弥散率组", "medium": "中弥散率组", "low": "低弥散率组"]
                 : ["high": "high DR", "medium": "medium DR", "low": "low DR"]
             var text = key
@@ -141,6 +148,22 @@ struct VerificationTableDirective: BlockDirective {
                 ? ["n": "例数", "mean": "均数", "sd": "标准差", "count": "例数", "percent": "百分比", "p": "P 值", "r": "r 值", "claim": "结论"]
                 : ["n": "n", "mean": "mean", "sd": "SD", "count": "n", "percent": "%", "p": "P", "r": "r", "claim": "claim"]
             return names[key] ?? key
+        }
+
+        /// The verification's own words in a cell (test names, claims, "exact") in the report's language.
+        func text(_ cell: String) -> String {
+            guard zh else { return cell }
+            var text = cell
+            for (english, chinese) in [("(one-way ANOVA)", "（单因素方差分析）"), ("(chi-square)", "（χ² 检验）"),
+                                       ("(Pearson)", "（Pearson 相关）"), ("(repeated-measures ANOVA)", "（重复测量方差分析）"),
+                                       ("(Fisher–Freeman–Halton exact)", "（Fisher–Freeman–Halton 精确检验）"),
+                                       ("direction and P vs 0.05", "方向及 P 与 0.05 比较"), ("not significant", "差异无统计学意义"),
+                                       ("greater than", "大于"), ("less than", "小于"), ("difference", "差值"),
+                                       ("chi-square", "χ² 检验"), ("high", "高弥散率组"), ("medium", "中弥散率组"),
+                                       ("low", "低弥散率组"), (" vs ", " 与 ")] {
+                text = text.replacingOccurrences(of: english, with: chinese)
+            }
+            return text == "exact" ? "完全相等" : text
         }
 
         func verdict(_ status: VerificationItem.Status) -> String {

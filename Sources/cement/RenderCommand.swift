@@ -1,5 +1,6 @@
 import ArgumentParser
 import CementCore
+import Figures
 import Foundation
 import Report
 import StudyReport
@@ -24,7 +25,7 @@ struct RenderCommand: ParsableCommand {
 
             Examples:
               cement render report/example.en.md --out report/out --param period=2026Q3 --allow-path data
-              cement render report/study.en.md --out report/out --check --allow-path data --allow-path .cache/ct
+              cement render report/study.en.md --out report/out --check --figures figures --allow-path data --allow-path .cache/ct
             """
     )
 
@@ -39,6 +40,10 @@ struct RenderCommand: ParsableCommand {
     var allowPath: [String] = []
     @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
     var param: [String] = []
+    @Option(help: ArgumentHelp(
+        "Also write every figure of the report into DIR, for a journal: ID.png (300 dpi, resolution recorded) and "
+        + "ID.pdf (vector), named by the figure's id.", valueName: "DIR"), completion: .directory)
+    var figures: String?
     @Flag(help: ArgumentHelp(
         "Check the printed numbers: write NAME.check.json (every value a directive prints, with its source and its "
         + "comparison with the published number it stands for) and fail (exit 1) where one does not print as published."))
@@ -89,7 +94,19 @@ struct RenderCommand: ParsableCommand {
                 outputs.add(name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", ")))
             }
             for supplement in document.supplements { outputs.add(name + "." + supplement.name, supplement.contents) }
+            var figureFiles: AtomicFolderOutput?
+            if let figures {
+                var files = AtomicFolderOutput(folder: figures)
+                for case let .figure(figure) in document.blocks {
+                    guard let chart = figure.chart else { continue }
+                    let id = figure.id ?? "figure-\(figure.number ?? 0)"
+                    files.add(id + ".png", try FigureRenderer.render(chart, format: .png, dpi: 300))
+                    files.add(id + ".pdf", try FigureRenderer.render(chart, format: .pdf))
+                }
+                figureFiles = files
+            }
             for path in try outputs.commit() { Terminal.note("wrote \(path)") }
+            if let paths = try figureFiles?.commit() { Terminal.note("wrote \(paths.count) figure files into \(figures!)") }
         } catch let error as ReportError {
             throw CommandFailure(message: error.description)
         }

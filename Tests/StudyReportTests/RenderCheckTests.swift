@@ -47,7 +47,7 @@ final class RenderCheckTests: XCTestCase {
             `{mean_sd cement_ml group=high by=dr_group}` ml; fractures `{count secondary_fracture value=1 group=high by=dr_group}`.
             """)
         let html = HTMLRenderer.render(checked)
-        XCTAssertTrue(html.contains("VAS 1.7±0.7 vs 2.2±0.8 vs 2.3±0.5, P\u{00A0}&lt;\u{00A0}0.001; cement 7.5±1.1 ml; fractures 2 (5.0)"), html)
+        XCTAssertTrue(html.contains("VAS 1.7±0.7 vs 2.2±0.8 vs 2.3±0.5, P\u{00A0}&lt;\u{00A0}0.001; cement 7.5±1.1\u{00A0}ml; fractures 2 (5.0)"), html)
         XCTAssertEqual(checked.selfCheck.failures, [])
         let tally = checked.selfCheck.tally
         XCTAssertEqual(tally.values, 6)

@@ -81,7 +81,7 @@ final class StudyDirectivesTests: XCTestCase {
             ```
             """)
         let html = HTMLRenderer.render(try ReportRenderer(registry: registry).document(try Template.load(template)))
-        XCTAssertTrue(html.contains("P003 is 79 years old."), html)
+        XCTAssertTrue(html.contains("P003 is 79\u{00A0}years old."), html)
         XCTAssertTrue(html.contains("<th scope=\"row\">Cement volume (ml)</th><td>0.308</td><td>0.747</td><td>0.915</td>"
             + "<td>0.362</td><td>&lt;0.001</td><td>&lt;0.001</td>"), "Shapiro–Wilk, Brown–Forsythe, Welch, Kruskal–Wallis")
         XCTAssertTrue(html.contains("<td>η²</td><td>0.141</td><td>0.038,\u{00A0}0.249</td><td>F(2, 117) = 9.59, P\u{00A0}&lt;\u{00A0}0.001"))
@@ -89,7 +89,13 @@ final class StudyDirectivesTests: XCTestCase {
         XCTAssertTrue(html.contains("<td>1.000ᵃ</td>"), "an expected count below 5 gives the exact test, marked")
         XCTAssertTrue(html.contains("ᵃ Fisher–Freeman–Halton exact test, as an expected count is below 5"))
         XCTAssertTrue(html.contains("370 published numbers checked: 360 match, 0 do not, and 10 cannot"), html)
-        XCTAssertTrue(html.contains("<th scope=\"row\">table2: odi_1y</th><td>p</td><td>0.260</td>"))
+        // The unattainable numbers come first, with human labels and their reason; every number follows by place.
+        XCTAssertTrue(html.contains("<th scope=\"row\">Paper, Table 2</th><td>ODI at 1 year</td><td>–</td><td>P</td><td>0.260</td>"), html)
+        XCTAssertTrue(html.contains("<details class=\"appendix\">"))
+        let document = try ReportRenderer(registry: registry).document(try Template.load(template))
+        let csv = String(decoding: try XCTUnwrap(document.supplements.first { $0.name == "verification.csv" }).contents, as: UTF8.self)
+        XCTAssertEqual(csv.split(separator: "\n").count, 371, "a header and the 370 numbers")
+        XCTAssertTrue(csv.contains("\ntable2,odi_1y,,p,0.260,"), csv)
         XCTAssertTrue(html.contains("<td>unattainable</td>"))
         XCTAssertThrowsError(try ReportRenderer(registry: registry).document(try Template.load(try write("""
             ---
