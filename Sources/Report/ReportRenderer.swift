@@ -65,7 +65,7 @@ public struct ReportRenderer: Sendable {
             guard let latest = dates.max() else {
                 throw ReportError(file: template.path, line: 2, column: 1, "date: column '\(column)' holds no YYYY-MM-DD date")
             }
-            byline.append(zh ? "数据截至 \(latest)（\(column) 的最晚日期）" : "Data as of \(latest) (latest \(column))")
+            byline.append(zh ? "数据截至 \(latest)（数据中的最晚日期）" : "Data as of \(latest) (latest \(column))")
         case nil: break
         }
         let printed = context.printed.values
