@@ -42,6 +42,9 @@ public struct PDFTypesetter {
         /// Figures that did not fit where they stand, waiting for the top of the next page (floats), so that the
         /// text after them fills the rest of the page instead of leaving it empty.
         var pendingFigures: [Figure] = []
+        /// Ids of the headings in order (as the HTML's), for link destinations, and the next one's index.
+        var headingIDs: [String] = []
+        var nextHeading = 0
 
         init(pages: PDFPages, top: Double, bottom: Double, left: Double, width: Double, typesetter: PDFTypesetter,
              document: Document) {
@@ -53,6 +56,7 @@ public struct PDFTypesetter {
             self.typesetter = typesetter
             self.document = document
             y = top
+            headingIDs = HeadingIDs(document.blocks).ids
         }
 
         var context: DrawingContext { pages.context }
@@ -109,11 +113,13 @@ public struct PDFTypesetter {
                 let layout = TextLayout(context, markup: markup(content), width: width - indent, size: headingSize, bold: true)
                 ensure(layout.height + 3 * size)  // keep a heading with what follows
                 y += 4
+                if nextHeading < headingIDs.count { pages.addDestination(headingIDs[nextHeading], y: y) }
+                nextHeading += 1
                 let parent = headingParents[max(0, level - 1)]
                 headingParents[min(6, level)] = pages.addOutline(plain(content), parent: parent, y: y)
                 place(layout, indent: indent, spacingAfter: 4)
             case let .paragraph(content):
-                place(TextLayout(context, markup: markup(content), width: width - indent, size: size), indent: indent)
+                place(linkedLayout(content, width: width - indent, size: size), indent: indent)
             case let .blockQuote(children):
                 for child in children { typeset(child, indent: indent + 14) }
             case let .list(ordered, items):
@@ -131,14 +137,21 @@ public struct PDFTypesetter {
                 ensure(8)
                 context.line(from: Point(left, y + 3), to: Point(left + width, y + 3), color: Color(hex: 0xbbbbbb), width: 0.5)
                 y += 8
-            case let .collapsible(summary, _):
+            case let .collapsible(summary, children):
+                nextHeading += HeadingIDs(children).ids.count
                 // Folded away in HTML, left out on paper: the full table is the report's supplement file.
                 let note = document.language == "zh" ? "（PDF 中从略，见 HTML 版本与随附的 CSV 文件）"
                     : " (not printed; see the HTML report and the CSV supplement)"
                 place(TextLayout(context, markup: "<b>\(markup(summary))</b>" + TextLayout.escape(note), width: width - indent,
                                  size: size), indent: indent)
             case let .anchoredList(items):
-                typeset(.list(ordered: true, items: items.map { [.paragraph($0.content)] }), indent: indent)
+                for (index, item) in items.enumerated() {
+                    let markerLayout = TextLayout(context, markup: "\(index + 1).", width: 16, size: size)
+                    ensure(markerLayout.height)
+                    pages.addDestination(item.id, y: y)
+                    markerLayout.drawLine(0, in: context, left: left + indent, top: y)
+                    typeset(.paragraph(item.content), indent: indent + 16)
+                }
             case let .table(table): typesetTable(table)
             case let .figure(figure): typesetFigure(figure)
             }
@@ -190,8 +203,7 @@ public struct PDFTypesetter {
             widths = widths.map { $0 * scale }
             func layouts(_ cells: [[Inline]], bold: Bool) -> [TextLayout] {
                 (0..<columns).map { c in
-                    TextLayout(context, markup: c < cells.count ? markup(cells[c]) : "", width: widths[c] - 2 * padding,
-                               size: size, bold: bold)
+                    linkedLayout(c < cells.count ? cells[c] : [], width: widths[c] - 2 * padding, size: size, bold: bold)
                 }
             }
             let header = layouts(table.header, bold: true)
@@ -226,6 +238,7 @@ public struct PDFTypesetter {
             // is stranded at a page bottom); a table of fewer than six rows, with its note, is never split.
             let kept = heights.count < 6 ? heights.reduce(0, +) + (note?.height ?? 0) + 3 : heights.prefix(2).reduce(0, +)
             ensure((caption.map { $0.height + 3 } ?? 0) + headerHeight + kept)
+            if let id = table.id { pages.addDestination(id, y: y) }
             if let caption { place(caption, spacingAfter: 3) }
             drawHeader()
             for (index, (cells, height)) in zip(rows, heights).enumerated() {
@@ -268,18 +281,47 @@ public struct PDFTypesetter {
 
         mutating func placeFigure(_ figure: Figure) {
             guard let chart = figure.chart else { return }
+            ensure(figureHeight(figure))
+            if let id = figure.id { pages.addDestination(id, y: y) }
             let scale = min(1, width / chart.width)
             let height = chart.height * scale
             let caption = figure.number.map { number in
                 TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "图 " : "Figure ") + "\(number). "))</b>"
                            + markup(figure.caption), width: width, size: typesetter.bodySize - 1)
             }
-            ensure(height + (caption?.height ?? 0) + 6)
             context.save()
             chart.draw(context, in: Rect(x: left + (width - chart.width * scale) / 2, y: y, width: chart.width * scale, height: height))
             context.restore()
             y += height + 4
             if let caption { place(caption, spacingAfter: 10) }
+        }
+
+        /// A layout of inlines whose links are clickable in the PDF: in-document links (`#id`) go to the
+        /// destination of that id, URLs open.
+        func linkedLayout(_ inlines: [Inline], width: Double, size: Double, bold: Bool = false) -> TextLayout {
+            var links: [TextLayout.Link] = []
+            var offset = 0
+            func walk(_ list: [Inline]) {
+                for inline in list {
+                    switch inline {
+                    case let .text(text): offset += UnitBinding.apply(text).utf8.count
+                    case let .code(text): offset += text.utf8.count
+                    case let .emphasis(children), let .strong(children), let .strikethrough(children): walk(children)
+                    case let .link(url, children):
+                        let start = offset
+                        walk(children)
+                        guard LinkURLPolicy.refusal(url) == nil, !url.contains("'") else { continue }
+                        let target = url.hasPrefix("#") ? "dest='\(url.dropFirst())'" : "uri='\(url)'"
+                        links.append(TextLayout.Link(start: start, end: offset, target: target))
+                    case .softBreak, .lineBreak: offset += 1
+                    case let .reference(id, _): offset += ("@" + id).utf8.count
+                    }
+                }
+            }
+            walk(inlines)
+            let layout = TextLayout(context, markup: markup(inlines), width: width, size: size, bold: bold)
+            layout.links = links
+            return layout
         }
 
         func markup(_ inlines: [Inline]) -> String {

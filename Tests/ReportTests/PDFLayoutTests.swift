@@ -95,3 +95,24 @@ final class PDFLayoutTests: XCTestCase {
         }
     }
 }
+
+extension PDFLayoutTests {
+    func testCrossReferencesAndURLsAreClickable() throws {
+        let data = try pdf("""
+            # Results
+
+            See @tbl-a and [the paper](https://example.org/paper).
+
+            ```{table id=tbl-a caption="A"}
+            | x |
+            |---|
+            | 1 |
+            ```
+            """)
+        let text = String(decoding: data, as: UTF8.self)
+        // cairo writes link annotations (ISO 32000 §12.5.6.5): one to the named destination of the table, one URI.
+        XCTAssertEqual(text.components(separatedBy: "/Subtype /Link").count - 1, 2, "two link annotations")
+        XCTAssertTrue(text.contains("/URI (https://example.org/paper)"), "URI action")
+        XCTAssertTrue(text.contains("(tbl-a)"), "named destination of the table")
+    }
+}
