@@ -33,7 +33,7 @@ public enum HTMLRenderer {
         .table-scroll{overflow-x:auto;max-width:100%;margin:1em 0}\
         table{border-collapse:collapse;font-size:.92em}th,td{padding:.25em .6em;\
         border-bottom:1px solid #ccc;text-align:left;vertical-align:top}thead th{border-bottom:2px solid #444}\
-        td{white-space:nowrap}caption{caption-side:top;text-align:left;font-weight:bold;padding-bottom:.4em}\
+        td{white-space:nowrap}tbody th{min-width:7em}caption{caption-side:top;text-align:left;font-weight:bold;padding-bottom:.4em}\
         .table-note{font-size:.85em;color:#444;margin:-.6em 0 1.2em}code{overflow-wrap:anywhere}pre{overflow-x:auto}\
         figure{margin:1.5em 0}figure svg{display:block;width:100%;max-width:30em;height:auto}figcaption{font-size:.9em}\
         .figure-text{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
