@@ -13,6 +13,7 @@ packages=(
   python3-pip                                    # pip for the Python readers the tests use (below)
   libsqlite3-dev                                 # the audit registry (GRDB links the system SQLite)
   jq                                             # the JSON filters of the --help examples (HelpExampleTests)
+  chromium                                       # headless browser for the HTML report test
 )
 
 missing=()

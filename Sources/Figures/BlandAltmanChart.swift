@@ -12,9 +12,12 @@ public struct BlandAltmanChart: Chart {
     public var title: String
     public var width: Double
     public var height: Double
+    /// Labels of the bias and of the upper and lower limit lines, in the figure's language.
+    public var lineLabels: [String]
 
     public init(a: [Double], b: [Double], xLabel: String, yLabel: String, title: String = "", width: Double = 240,
-                height: Double = 200) {
+                height: Double = 200, lineLabels: [String] = ["bias", "+1.96 SD", "−1.96 SD"]) {
+        self.lineLabels = lineLabels
         self.a = a
         self.b = b
         self.xLabel = xLabel
@@ -60,15 +63,15 @@ public struct BlandAltmanChart: Chart {
                               yTicks: NiceTicks(minimum: yLow, maximum: yHigh))
         frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel, yLabel: yLabel)
         let bands: [((Double, Double), Double, String, Color)] = [
-            (agreement.biasCI, agreement.bias, "bias", theme.palette[0]),
-            (agreement.upperCI, agreement.upper, "+1.96 SD", theme.palette[5]),
-            (agreement.lowerCI, agreement.lower, "−1.96 SD", theme.palette[5]),
+            (agreement.biasCI, agreement.bias, lineLabels[0], theme.palette[0]),
+            (agreement.upperCI, agreement.upper, lineLabels[1], theme.palette[5]),
+            (agreement.lowerCI, agreement.lower, lineLabels[2], theme.palette[5]),
         ]
         for (ci, value, label, color) in bands {
             context.rectangle(Rect(x: frame.plot.x, y: frame.y(ci.1), width: frame.plot.width, height: frame.y(ci.0) - frame.y(ci.1)),
                               fill: color.withAlpha(0.12))
             context.line(from: Point(frame.plot.x, frame.y(value)), to: Point(frame.plot.maxX, frame.y(value)), color: color,
-                         width: 1, dash: label == "bias" ? [] : [3, 2])
+                         width: 1, dash: label == lineLabels[0] ? [] : [3, 2])
             context.text("\(label) \(StatFormat.fixed(value, decimals: 2).replacingOccurrences(of: "-", with: "−"))",
                          at: Point(frame.plot.maxX - 2, frame.y(value) - 1), anchor: .bottomRight, size: theme.baseSize - 1,
                          color: color)

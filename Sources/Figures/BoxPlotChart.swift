@@ -1,7 +1,8 @@
 import Foundation
 import Statistics
 
-/// Box plot of a variable by group, every observation shown as a jittered point.
+/// Box plot of a variable by group, every observation shown as a jittered point (also vertically, within ±0.2,
+/// for a whole-number variable whose values tie).
 ///
 /// Boxes span the first to third quartile (R's type 7, as `Descriptive`) with the median; whiskers reach the
 /// most extreme observations within 1.5 IQR of the box (Tukey); observations beyond are drawn as open
@@ -39,13 +40,17 @@ public struct BoxPlotChart: Chart {
 
     public var groups: [Group]
     public var yLabel: String
+    /// Title of the group axis ("DR group"), nil for none.
+    public var xLabel: String?
     public var title: String
     public var width: Double
     public var height: Double
 
-    public init(groups: [Group], yLabel: String, title: String = "", width: Double = 240, height: Double = 200) {
+    public init(groups: [Group], yLabel: String, xLabel: String? = nil, title: String = "", width: Double = 240,
+                height: Double = 200) {
         self.groups = groups
         self.yLabel = yLabel
+        self.xLabel = xLabel
         self.title = title
         self.width = width
         self.height = height
@@ -58,14 +63,25 @@ public struct BoxPlotChart: Chart {
         return value - value.rounded(.down) - 0.5
     }
 
+    /// Vertical jitter, in units of the value, of the i-th point of a whole-number variable: whole numbers (a
+    /// VAS) tie so often that the points would pile onto a few lines; a spread of ±0.2 (the plastic-number
+    /// sequence, deterministic and independent of the horizontal one) shows how many share a value without
+    /// moving any point nearer to another value than to its own.
+    static func verticalJitter(_ index: Int) -> Double {
+        let value = Double(index) * 0.7548776662466927
+        return (value - value.rounded(.down) - 0.5) * 0.4
+    }
+
     public func draw(_ context: DrawingContext, in rect: Rect) {
         let theme = context.theme
         let all = groups.flatMap(\.values)
-        let ticks = NiceTicks(minimum: all.min() ?? 0, maximum: all.max() ?? 1)
+        // Room for the vertical jitter of whole numbers, so no point falls below the axis.
+        let pad = all.allSatisfy { $0 == $0.rounded() } ? 0.25 : 0
+        let ticks = NiceTicks(minimum: (all.min() ?? 0) - pad, maximum: (all.max() ?? 1) + pad)
         let labels = groups.map { "\($0.label)\nn=\($0.values.count)" }
-        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil,
+        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel,
                               yLabel: yLabel, xTicks: nil, yTicks: ticks, categoryLabels: labels)
-        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil, yLabel: yLabel)
+        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel, yLabel: yLabel)
         let slot = frame.plot.width / Double(max(1, groups.count))
         for (index, group) in groups.enumerated() where !group.values.isEmpty {
             let centre = frame.plot.x + (Double(index) + 0.5) * slot
@@ -86,8 +102,9 @@ public struct BoxPlotChart: Chart {
             context.line(from: Point(centre - half, frame.y(box.median)), to: Point(centre + half, frame.y(box.median)),
                          color: theme.text, width: 1.4 * theme.lineWidth)
             let outliers = Set(box.outliers)
+            let whole = group.values.allSatisfy { $0 == $0.rounded() }
             for (i, value) in group.values.enumerated() {
-                let point = Point(centre + Self.jitter(i) * half * 1.4, frame.y(value))
+                let point = Point(centre + Self.jitter(i) * half * 1.6, frame.y(value + (whole ? Self.verticalJitter(i) : 0)))
                 if outliers.contains(value) {
                     context.circle(centre: point, radius: theme.pointRadius + 0.4, fill: nil, stroke: color, width: 0.8)
                 } else {

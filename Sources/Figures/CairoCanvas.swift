@@ -1,4 +1,5 @@
 import CCairo
+import CZlib
 import Foundation
 import Imaging
 
@@ -28,6 +29,7 @@ final class CairoCanvas {
     let format: FigureFormat
     let width: Double
     let height: Double
+    let dpi: Double
     let surface: OpaquePointer
     let context: OpaquePointer
     private let sink = ByteSink()
@@ -37,6 +39,7 @@ final class CairoCanvas {
         self.format = format
         self.width = width
         self.height = height
+        self.dpi = dpi
         let write: cairo_write_func_t = { closure, bytes, length in
             let sink = Unmanaged<ByteSink>.fromOpaque(closure!).takeUnretainedValue()
             sink.data.append(bytes!, count: Int(length))
@@ -93,7 +96,31 @@ final class CairoCanvas {
         guard status == CAIRO_STATUS_SUCCESS else {
             throw ImagingError(file: "figure", "cairo: \(String(cString: cairo_status_to_string(status)))")
         }
-        return format == .svg ? Self.renumberSVGIdentifiers(sink.data) : sink.data
+        switch format {
+        case .svg: return Self.renumberSVGIdentifiers(sink.data)
+        case .png: return Self.withResolution(sink.data, dpi: dpi)
+        case .pdf: return sink.data
+        }
+    }
+
+    /// The PNG with a pHYs chunk after its header saying its resolution, so that journals' systems and layout
+    /// programs size a 300 dpi figure as printed (cairo writes none).
+    static func withResolution(_ png: Data, dpi: Double) -> Data {
+        // Signature (8 bytes) and the IHDR chunk (4 length + 4 type + 13 data + 4 CRC) come first.
+        guard png.count > 33 else { return png }
+        let perMetre = UInt32((dpi / 0.0254).rounded())
+        var body = Data("pHYs".utf8)
+        for _ in 0..<2 { withUnsafeBytes(of: perMetre.bigEndian) { body.append(contentsOf: $0) } }
+        body.append(1)  // unit: metre
+        let crc = body.withUnsafeBytes { UInt32(crc32(0, $0.bindMemory(to: UInt8.self).baseAddress, UInt32(body.count))) }
+        var chunk = Data()
+        withUnsafeBytes(of: UInt32(9).bigEndian) { chunk.append(contentsOf: $0) }
+        chunk.append(body)
+        withUnsafeBytes(of: crc.bigEndian) { chunk.append(contentsOf: $0) }
+        var result = png.prefix(33)
+        result.append(chunk)
+        result.append(png.dropFirst(33))
+        return Data(result)
     }
 
     /// Cairo numbers SVG surfaces and fonts with process-wide counters, so the same figure drawn twice in one

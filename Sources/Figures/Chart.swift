@@ -23,6 +23,12 @@ public enum FigureRenderer {
     /// Encodes a chart; `dpi` applies to PNG only.
     public static func render(_ chart: some Chart, format: FigureFormat, dpi: Double = 300,
                               theme: FigureTheme = .standard) throws(ImagingError) -> Data {
+        try renderWithText(chart, format: format, dpi: dpi, theme: theme).data
+    }
+
+    /// Encodes a chart and returns the texts it drew (labels, ticks, legends), in drawing order.
+    public static func renderWithText(_ chart: some Chart, format: FigureFormat, dpi: Double = 300,
+                                      theme: FigureTheme = .standard) throws(ImagingError) -> (data: Data, text: [String]) {
         let scale = format == .png ? dpi / 72 : 1
         let wide = chart.width * scale, high = chart.height * scale
         guard wide.isFinite, high.isFinite, wide >= 1, high >= 1, wide <= maximumSide, high <= maximumSide,
@@ -34,7 +40,7 @@ public enum FigureRenderer {
         let canvas = CairoCanvas(format: format, width: chart.width, height: chart.height, dpi: dpi, title: chart.title)
         let context = DrawingContext(cairo: canvas.context, theme: theme)
         chart.draw(context, in: Rect(x: 0, y: 0, width: chart.width, height: chart.height))
-        return try canvas.finish()
+        return (try canvas.finish(), context.drawnText)
     }
 
     /// Writes a chart to `path` (format from the extension), atomically.

@@ -40,6 +40,9 @@ public final class DrawingContext {
     /// The underlying cairo context, for drawing code in other modules (text layout, pages).
     public let cairo: OpaquePointer
     public let theme: FigureTheme
+    /// Every text drawn, in order: what a screen reader or a search in the page should find in the figure, whose
+    /// glyphs are outlines in SVG and PDF.
+    public private(set) var drawnText: [String] = []
 
     /// Draws into an existing cairo context (for example a report page), in points.
     public init(cairo: OpaquePointer, theme: FigureTheme = .standard) {
@@ -169,6 +172,7 @@ public final class DrawingContext {
     @discardableResult
     public func text(_ text: String, at point: Point, anchor: TextAnchor = .bottomLeft, size: Double? = nil,
                      bold: Bool = false, color: Color? = nil, rotation: Double = 0, width: Double? = nil) -> Rect {
+        drawnText.append(text)
         let layout = self.layout(text, size: size ?? theme.baseSize, bold: bold, width: width)
         defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
         var w: Int32 = 0, h: Int32 = 0

@@ -40,6 +40,12 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
     case empty(String)
     /// A size or other number of the spec outside what can be drawn, by its JSON key.
     case outOfRange(key: String, value: Double, allowed: ClosedRange<Double>)
+    /// A key the spec does not know, with the closest known one.
+    case unknownKey(String, suggestion: String?)
+    /// A kind the spec does not know, with the closest known one (or the list).
+    case unknownKind(String, suggestion: String)
+    /// JSON that is not a spec, in words.
+    case invalid(String)
 
     public var description: String {
         switch self {
@@ -49,6 +55,11 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
         case let .empty(what): "no data for \(what)"
         case let .outOfRange(key, value, allowed):
             "'\(key)' is \(value); it must be a number from \(allowed.lowerBound) to \(allowed.upperBound)"
+        case let .unknownKey(key, suggestion):
+            "unknown key '\(key)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? " (keys: \(FigureSpec.keys.joined(separator: ", ")))")
+        case let .unknownKind(kind, suggestion):
+            suggestion.contains(",") ? "unknown kind '\(kind)' (kinds: \(suggestion))" : "unknown kind '\(kind)' (did you mean '\(suggestion)'?)"
+        case let .invalid(message): message
         }
     }
 }
@@ -80,12 +91,14 @@ public struct FigureSpec: Codable, Sendable, Equatable {
     public var yLabel: String?
     public var widthMM: Double?
     public var heightMM: Double?
+    /// Language of the chart's own words (`en` or `zh`: "bias" / "偏倚"); a report sets its own when not given.
+    public var language: String?
 
     public init(kind: Kind) { self.kind = kind }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, value, group, levels, levelLabels = "level_labels", x, y, columns, timepoints, title
-        case xLabel = "x_label", yLabel = "y_label", widthMM = "width_mm", heightMM = "height_mm"
+        case xLabel = "x_label", yLabel = "y_label", widthMM = "width_mm", heightMM = "height_mm", language
     }
 
     /// Width and height a figure may have (mm): from a thumbnail to an A0 poster.
@@ -93,6 +106,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
 
     /// Builds the chart from a table.
     public func chart(_ table: FigureTable) throws(FigureSpecError) -> any Chart {
+        if let language, !["en", "zh"].contains(language) { throw .invalid("'language' must be en or zh, not '\(language)'") }
         for (key, value) in [("width_mm", widthMM), ("height_mm", heightMM)] {
             if let value, !Self.sizeRangeMM.contains(value) {
                 throw .outOfRange(key: key, value: value, allowed: Self.sizeRangeMM)
@@ -105,7 +119,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
             let value = try required(self.value, "value")
             let groups = try grouped(table, numbers: try table.numbers(value))
             return BoxPlotChart(groups: groups.map { BoxPlotChart.Group(label: $0.label, values: $0.values) },
-                                yLabel: yLabel ?? value, title: title ?? "", width: width, height: height)
+                                yLabel: yLabel ?? value, xLabel: xLabel, title: title ?? "", width: width, height: height)
         case .scatter:
             let xs = try table.numbers(try required(x, "x")), ys = try table.numbers(try required(y, "y"))
             let labels = try group.map { name throws(FigureSpecError) in try table.texts(name) }
@@ -139,7 +153,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
             let groups = try grouped(table, numbers: try table.numbers(value))
             return ProportionChart(groups: groups.map {
                 ProportionChart.Group(label: $0.label, count: $0.values.filter { $0 != 0 }.count, total: $0.values.count)
-            }, yLabel: yLabel ?? value, title: title ?? "", width: width, height: height)
+            }, yLabel: yLabel ?? value, xLabel: xLabel, title: title ?? "", width: width, height: height)
         case .blandAltman:
             let a = try table.numbers(try required(x, "x")), b = try table.numbers(try required(y, "y"))
             let pairs = zip(a, b).compactMap { pair -> (Double, Double)? in
@@ -147,8 +161,10 @@ public struct FigureSpec: Codable, Sendable, Equatable {
                 return (u, v)
             }
             guard pairs.count >= 3 else { throw .empty("Bland–Altman of \(x!) and \(y!)") }
-            return BlandAltmanChart(a: pairs.map(\.0), b: pairs.map(\.1), xLabel: xLabel ?? "mean", yLabel: yLabel ?? "difference",
-                                    title: title ?? "", width: width, height: height)
+            let zh = language == "zh"
+            return BlandAltmanChart(a: pairs.map(\.0), b: pairs.map(\.1), xLabel: xLabel ?? (zh ? "均值" : "mean"),
+                                    yLabel: yLabel ?? (zh ? "差值" : "difference"), title: title ?? "", width: width, height: height,
+                                    lineLabels: zh ? ["偏倚", "一致性上限", "一致性下限"] : ["bias", "+1.96 SD", "−1.96 SD"])
         }
     }
 

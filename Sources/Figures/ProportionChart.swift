@@ -16,11 +16,15 @@ public struct ProportionChart: Chart {
 
     public var groups: [Group]
     public var yLabel: String
+    /// Title of the group axis, nil for none.
+    public var xLabel: String?
     public var title: String
     public var width: Double
     public var height: Double
 
-    public init(groups: [Group], yLabel: String, title: String = "", width: Double = 240, height: Double = 200) {
+    public init(groups: [Group], yLabel: String, xLabel: String? = nil, title: String = "", width: Double = 240,
+                height: Double = 200) {
+        self.xLabel = xLabel
         self.groups = groups
         self.yLabel = yLabel
         self.title = title
@@ -41,9 +45,9 @@ public struct ProportionChart: Chart {
         let theme = context.theme
         let high = groups.map { Self.wilson($0.count, $0.total).high }.max() ?? 100
         let labels = groups.map { "\($0.label)\n\($0.count)/\($0.total)" }
-        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil, yLabel: yLabel,
+        let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel, yLabel: yLabel,
                               xTicks: nil, yTicks: NiceTicks(minimum: 0, maximum: max(high, 1)), categoryLabels: labels)
-        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: nil, yLabel: yLabel)
+        frame.drawAxes(context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel, yLabel: yLabel)
         let slot = frame.plot.width / Double(max(1, groups.count))
         for (index, group) in groups.enumerated() {
             let centre = frame.plot.x + (Double(index) + 0.5) * slot

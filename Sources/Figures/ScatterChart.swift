@@ -39,7 +39,10 @@ public struct ScatterChart: Chart {
     public func draw(_ context: DrawingContext, in rect: Rect) {
         let theme = context.theme
         let xt = NiceTicks(minimum: x.min() ?? 0, maximum: x.max() ?? 1)
-        let yt = NiceTicks(minimum: y.min() ?? 0, maximum: y.max() ?? 1)
+        let integerY = y.allSatisfy { $0 == $0.rounded() }
+        // Room for the vertical jitter of whole numbers, so no point falls below the axis.
+        let pad = integerY ? 0.25 : 0
+        let yt = NiceTicks(minimum: (y.min() ?? 0) - pad, maximum: (y.max() ?? 1) + pad)
         let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel,
                               yLabel: yLabel, xTicks: xt, yTicks: yt,
                               legendRows: (groups == nil ? 0 : 1) + (annotation == nil ? 0 : 1))
@@ -61,12 +64,15 @@ public struct ScatterChart: Chart {
                          color: theme.palette[0], width: 1.2)
         }
         context.restore()
-        // Points are not clipped: values on the axis limits stay whole circles.
+        // Points are not clipped: values on the axis limits stay whole circles. Whole-number y values (a VAS)
+        // would fall on a few lines hiding one another: they are jittered vertically by up to a quarter of a
+        // point (deterministically) and drawn more transparent.
         for i in x.indices {
-            let point = Point(frame.x(x[i]), frame.y(y[i]))
+            let shift = integerY ? BoxPlotChart.jitter(i) * 0.5 : 0
+            let point = Point(frame.x(x[i]), frame.y(y[i] + shift))
             let groupIndex = groups.flatMap { groupOrder.firstIndex(of: $0[i]) } ?? 0
             let color = groups == nil ? Color.grey : theme.palette[groupIndex % theme.palette.count]
-            context.circle(centre: point, radius: theme.pointRadius, fill: color.withAlpha(0.7))
+            context.circle(centre: point, radius: theme.pointRadius, fill: color.withAlpha(integerY ? 0.45 : 0.7))
         }
         // The legend and the correlation share the row above the plot, where they cover no data.
         if groups != nil {

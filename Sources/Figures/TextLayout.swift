@@ -9,6 +9,20 @@ public final class TextLayout {
     public private(set) var lines: [(height: Double, baseline: Double)] = []
     public var height: Double { lines.reduce(0) { $0 + $1.height } }
 
+    /// A link in a PDF layout: the UTF-8 byte range of its text in the layout's plain text, and its target as
+    /// cairo's link attribute (`uri='https://…'` or `dest='tbl-1'`).
+    public struct Link: Sendable, Equatable {
+        public var start: Int
+        public var end: Int
+        public var target: String
+        public init(start: Int, end: Int, target: String) {
+            (self.start, self.end, self.target) = (start, end, target)
+        }
+    }
+
+    /// Links drawn as PDF link annotations over their text (cairo tags; other surfaces ignore them).
+    public var links: [Link] = []
+
     /// `markup` uses Pango markup (<b>, <i>, <tt>, <span>); text must be escaped with `TextLayout.escape`.
     public init(_ context: DrawingContext, markup: String, width: Double, size: Double, family: String? = nil,
                 bold: Bool = false) {
@@ -46,6 +60,18 @@ public final class TextLayout {
         cairo_move_to(context.cairo, left, top + lines[index].baseline)
         pango_cairo_show_layout_line(context.cairo, line)
         context.restore()
+        // The part of each link on this line becomes a clickable rectangle.
+        let lineStart = Int(line.pointee.start_index), lineEnd = lineStart + Int(line.pointee.length)
+        for link in links where link.start < lineEnd && link.end > lineStart {
+            var x0: Int32 = 0, x1: Int32 = 0
+            pango_layout_line_index_to_x(line, Int32(max(link.start, lineStart)), 0, &x0)
+            pango_layout_line_index_to_x(line, Int32(min(link.end, lineEnd)), 0, &x1)
+            let a = left + Double(min(x0, x1)) / Double(PANGO_SCALE), b = left + Double(max(x0, x1)) / Double(PANGO_SCALE)
+            guard b > a else { continue }
+            let rect = String(format: "rect=[%.2f %.2f %.2f %.2f]", a, top, b - a, lines[index].height)
+            cairo_tag_begin(context.cairo, CAIRO_TAG_LINK, rect + " " + link.target)
+            cairo_tag_end(context.cairo, CAIRO_TAG_LINK)
+        }
     }
 
     /// Escapes text for Pango markup.
@@ -81,6 +107,12 @@ public final class PDFPages {
         context = DrawingContext(cairo: canvas.context, theme: theme)
         self.width = width
         self.height = height
+    }
+
+    /// Marks a link destination named `name` on the current page at height `y` (a table, figure or heading).
+    public func addDestination(_ name: String, y: Double) {
+        cairo_tag_begin(canvas.context, CAIRO_TAG_DEST, "name='\(name)' x=0 y=\(String(format: "%.2f", y))")
+        cairo_tag_end(canvas.context, CAIRO_TAG_DEST)
     }
 
     public func newPage() {

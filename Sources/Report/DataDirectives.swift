@@ -59,9 +59,14 @@ struct MeanSDDirective: InlineDirective {
         let name = try column(call, context)
         let values = try numbers(call, context, column: name, group: call.options["group"], by: call.options["by"])
         let summary = Descriptive(values)
-        // The column's decimals (from a codebook, say), unless the directive says otherwise.
-        let preset = context.state((any ColumnFormatting).self)?.decimals(of: name) ?? 1
-        return [.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: try decimals(call, context, default: preset)))]
+        // A summary's own decimals (from a codebook, say), not the raw values' (a mean VAS is 1.7, not 2),
+        // unless the directive says otherwise.
+        let preset = context.state((any ColumnFormatting).self)?.summaryDecimals(of: name) ?? 1
+        let places = try decimals(call, context, default: preset)
+        let mean = StatFormat.fixed(summary.mean, decimals: places), sd = StatFormat.fixed(summary.sd, decimals: places)
+        context.record(call, variable: name, group: call.options["group"], groupColumn: call.options["by"],
+                       [PrintedNumber(.mean, mean, value: summary.mean), PrintedNumber(.sd, sd, value: summary.sd)])
+        return [.text(StatFormat.typographic(StatFormat.meanSD(summary.mean, summary.sd, decimals: places)))]
     }
 }
 
@@ -81,11 +86,17 @@ struct CountDirective: InlineDirective {
         }
         let rows = values.indices.filter { labels?[$0] != nil || labels == nil }.filter { values[$0] != nil }
         let count = rows.filter { values[$0] == wanted }.count
-        return [.text(StatFormat.countPercent(count, of: rows.count, decimals: try decimals(call, context, default: 1)))]
+        let places = try decimals(call, context, default: 1)
+        let percent = rows.isEmpty ? Double.nan : 100 * Double(count) / Double(rows.count)
+        context.record(call, variable: try column(call, context), group: call.options["group"], groupColumn: call.options["by"],
+                       level: wanted, [PrintedNumber(.count, "\(count)", value: Double(count)),
+                                       PrintedNumber(.percent, StatFormat.fixed(percent, decimals: places), value: percent)])
+        return [.text(StatFormat.countPercent(count, of: rows.count, decimals: places))]
     }
 }
 
-/// `{p anova|kruskal|chisq|pearson COLUMN by=COLUMN}` (pearson: `with=COLUMN`) → a P value as journals print it.
+/// `{p anova|kruskal|chisq|pearson COLUMN by=COLUMN}` (pearson: `with=COLUMN`) → "P = 0.035" or "P < 0.001", as
+/// a sentence states a P (no-break spaces keep it on one line).
 struct PValueDirective: InlineDirective {
     let name = "p"
     let allowedOptions: Set<String> = ["by", "with", "levels"]
@@ -99,7 +110,9 @@ struct PValueDirective: InlineDirective {
                 guard let with = call.options["with"] else { throw fail(call, context, "{p pearson} needs with=") }
                 let x = try numbers(call, context, column: with), y = try numbers(call, context, column: variable)
                 guard x.count == y.count else { throw fail(call, context, "missing values differ between the columns") }
-                return [.text(StatFormat.p(try PearsonCorrelation(x, y).p))]
+                let p = try PearsonCorrelation(x, y).p
+                context.record(call, variable: variable, with: with, test: "Pearson", [PrintedNumber(.p, StatFormat.p(p), value: p)])
+                return [.text(StatFormat.pStatement(p))]
             case "anova", "kruskal", "chisq":
                 guard let by = call.options["by"], let labels = data.columns[by] else {
                     throw fail(call, context, "{p \(test)} needs a valid by=")
@@ -114,12 +127,17 @@ struct PValueDirective: InlineDirective {
                     let table = categories.map { category in
                         levels.map { level in values.indices.filter { labels[$0] == level && values[$0] == category }.count }
                     }
-                    return [.text(StatFormat.p(try ChiSquareTest(table: table).p))]
+                    let p = try ChiSquareTest(table: table).p
+                    context.record(call, variable: variable, groupColumn: by, test: "chi-square",
+                                   [PrintedNumber(.p, StatFormat.p(p), value: p)])
+                    return [.text(StatFormat.pStatement(p))]
                 }
                 var groups: [[Double]] = []
                 for level in levels { groups.append(try numbers(call, context, column: variable, group: level, by: by)) }
                 let p = test == "anova" ? try OneWayANOVA(groups: groups).p : try KruskalWallis.test(groups: groups).p
-                return [.text(StatFormat.p(p))]
+                context.record(call, variable: variable, groupColumn: by, test: test == "anova" ? "one-way ANOVA" : "Kruskal–Wallis",
+                               [PrintedNumber(.p, StatFormat.p(p), value: p)])
+                return [.text(StatFormat.pStatement(p))]
             default:
                 throw fail(call, context, "unknown test '\(test)'" + suggestion(test, ["anova", "kruskal", "chisq", "pearson"]))
             }
@@ -150,12 +168,18 @@ struct CaseValueDirective: InlineDirective {
         guard rows.count == 1 else {
             throw fail(call, context, rows.isEmpty ? "no row with \(key) = \(wanted)" : "\(rows.count) rows with \(key) = \(wanted)")
         }
-        guard let text = values[rows[0]] else { return [.text("–")] }
-        // Measured values (rate-batch writes full precision) print at the column's decimals.
-        let preset = context.state((any ColumnFormatting).self)?.decimals(of: try column(call, context))
-        guard call.options["decimals"] != nil || preset != nil, case let .success(number) = DecimalNumber.parse(text) else {
-            return [.text(text)]
+        let variable = try column(call, context)
+        guard let text = values[rows[0]] else {
+            context.record(call, variable: variable, group: wanted, groupColumn: key, [PrintedNumber(.recorded, "–", value: nil)])
+            return [.text("–")]
         }
-        return [.text(String(format: "%.\(try decimals(call, context, default: preset ?? 1))f", number))]
+        // Measured values (rate-batch writes full precision) print at the column's decimals.
+        let preset = context.state((any ColumnFormatting).self)?.decimals(of: variable)
+        var printed = text
+        if call.options["decimals"] != nil || preset != nil, case let .success(number) = DecimalNumber.parse(text) {
+            printed = String(format: "%.\(try decimals(call, context, default: preset ?? 1))f", number)
+        }
+        context.record(call, variable: variable, group: wanted, groupColumn: key, [PrintedNumber(.recorded, printed, value: nil)])
+        return [.text(printed)]
     }
 }

@@ -13,11 +13,33 @@ public struct RenderContext: Sendable {
     public let inputs: InputRecord
     /// Values the directive modules prepared from the front matter (`DirectiveModule.prepare`).
     let states: [any Sendable]
+    /// The values directives print, with their sources, for the render's self-check.
+    public let printed = PrintedValueRecord()
+    /// Files directives add to the report (`Document.supplements`).
+    public let supplements = SupplementRecord()
 
     /// The prepared value of type `T` (a module's own state, or a protocol such as `ColumnFormatting`), if any.
     public func state<T>(_ type: T.Type) -> T? {
         for state in states { if let value = state as? T { return value } }
         return nil
+    }
+
+    /// Records a value the directive `call` printed, computed from `variable` (see `PrintedValue`).
+    public func record(_ call: DirectiveCall, variable: String, group: String? = nil, groupColumn: String? = nil,
+                       level: String? = nil, with: String? = nil, test: String? = nil, _ numbers: [PrintedNumber])
+    {
+        record(call.name, at: call.position, variable: variable, group: group, groupColumn: groupColumn, level: level,
+               with: with, test: test, numbers)
+    }
+
+    /// Records a value a block directive printed at `position` (a line of its body).
+    public func record(_ directive: String, at position: SourcePosition, variable: String, group: String? = nil,
+                       groupColumn: String? = nil, level: String? = nil, with: String? = nil, test: String? = nil,
+                       _ numbers: [PrintedNumber])
+    {
+        printed.add(PrintedValue(file: template.path, position: position, directive: directive, variable: variable,
+                                 group: group, groupColumn: groupColumn, level: level, with: with, test: test,
+                                 numbers: numbers))
     }
 
     /// An error at the directive's position in the template.
@@ -28,8 +50,8 @@ public struct RenderContext: Sendable {
 
 /// How a data column is printed by default, supplied by a directive module (a codebook, say).
 public protocol ColumnFormatting: Sendable {
-    /// Decimals of a column's values, nil when not known.
-    func decimals(of column: String) -> Int?
+    /// Decimals of a mean or SD of a column, nil when not known; tables and text print summaries with these.
+    func summaryDecimals(of column: String) -> Int?
 }
 
 /// A directive written inline, in a code span: produces inlines.
@@ -71,7 +93,7 @@ public struct DirectiveRegistry: Sendable {
     /// The engine's own directives: parameters, data values, tables, figures, includes.
     public static let standard = DirectiveRegistry(
         inline: Dictionary(uniqueKeysWithValues: ([ParameterDirective(), MeanSDDirective(), CountDirective(), PValueDirective(),
-                                                     CaseValueDirective()]
+                                                     CaseValueDirective(), CiteDirective()]
             as [any InlineDirective]).map { ($0.name, $0) }),
         block: Dictionary(uniqueKeysWithValues: ([TableDirective(), FigureDirective(), IncludeDirective()]
             as [any BlockDirective]).map { ($0.name, $0) })
@@ -131,6 +153,7 @@ struct ParameterDirective: InlineDirective {
         guard let value = context.template.parameters[key] else {
             throw fail(call, context, "unknown parameter '\(key)'" + suggestion(key, context.template.parameters.keys))
         }
+        context.record(call, variable: key, [PrintedNumber(.parameter, value, value: nil)])
         return [.text(value)]
     }
 }
@@ -161,17 +184,19 @@ struct FigureDirective: BlockDirective {
     let allowedOptions: Set<String> = ["id", "caption"]
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         guard let data = context.data else { throw fail(call, context, "{figure} needs 'data:' in the front matter") }
-        let spec: FigureSpec
+        var spec: FigureSpec
         do {
-            spec = try JSONDecoder().decode(FigureSpec.self, from: Data((call.body ?? "").utf8))
+            spec = try FigureSpec.read(Data((call.body ?? "").utf8))
         } catch {
-            throw fail(call, context, "the figure spec is not valid (\(error))")
+            throw fail(call, context, "figure spec: \(error.description)")
         }
+        if spec.language == nil { spec.language = context.template.language }
         do {
             let chart = try spec.chart(data)
-            let svg = String(decoding: try FigureRenderer.render(chart, format: .svg), as: UTF8.self)
+            let drawn = try FigureRenderer.renderWithText(chart, format: .svg)
             return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                                   svg: svg, number: nil, chart: chart))]
+                                   svg: String(decoding: drawn.data, as: UTF8.self), number: nil, chart: chart,
+                                   text: drawn.text))]
         } catch let error as FigureSpecError {
             throw fail(call, context, error.description)
         } catch {

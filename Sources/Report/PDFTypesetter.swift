@@ -20,9 +20,15 @@ public struct PDFTypesetter {
         if !document.title.isEmpty {
             let layout = TextLayout(pages.context, markup: TextLayout.escape(document.title), width: state.width, size: 16, bold: true)
             pages.addOutline(document.title, y: state.y)
-            state.place(layout, spacingAfter: 10)
+            state.place(layout, spacingAfter: document.byline.isEmpty ? 10 : 4)
         }
+        for line in document.byline {
+            state.place(TextLayout(pages.context, markup: TextLayout.escape(line), width: state.width, size: 10),
+                        spacingAfter: 2, color: Color(hex: 0x444444))
+        }
+        if !document.byline.isEmpty { state.y += 8 }
         for block in document.blocks { state.typeset(block, indent: 0) }
+        state.flushFigures()
         return try pages.finish()
     }
 
@@ -33,6 +39,12 @@ public struct PDFTypesetter {
         let document: Document
         var y: Double = 0
         var headingParents: [Int32] = [0, 0, 0, 0, 0, 0, 0]
+        /// Figures that did not fit where they stand, waiting for the top of the next page (floats), so that the
+        /// text after them fills the rest of the page instead of leaving it empty.
+        var pendingFigures: [Figure] = []
+        /// Ids of the headings in order (as the HTML's), for link destinations, and the next one's index.
+        var headingIDs: [String] = []
+        var nextHeading = 0
 
         init(pages: PDFPages, top: Double, bottom: Double, left: Double, width: Double, typesetter: PDFTypesetter,
              document: Document) {
@@ -44,6 +56,7 @@ public struct PDFTypesetter {
             self.typesetter = typesetter
             self.document = document
             y = top
+            headingIDs = HeadingIDs(document.blocks).ids
         }
 
         var context: DrawingContext { pages.context }
@@ -62,10 +75,22 @@ public struct PDFTypesetter {
             pages.newPage()
             decoratePage()
             y = top
+            let waiting = pendingFigures
+            pendingFigures = []
+            for figure in waiting { placeFigure(figure) }
+        }
+
+        /// Places the waiting figures now: on this page where they fit, else from the next.
+        mutating func flushFigures() {
+            while let figure = pendingFigures.first {
+                pendingFigures.removeFirst()
+                placeFigure(figure)
+            }
         }
 
         mutating func ensure(_ height: Double) {
-            if y + height > bottom && y > top { newPage() }
+            // A new page may start with waiting figures; then check again (once more at most: they are placed).
+            while y + height > bottom && y > top { newPage() }
         }
 
         /// Draws a layout's lines, breaking to a new page between lines when needed.
@@ -82,15 +107,19 @@ public struct PDFTypesetter {
             let size = typesetter.bodySize
             switch block {
             case let .heading(level, content):
+                // A new section starts after the figures of the last one.
+                if level <= 2 { flushFigures() }
                 let headingSize = [15.0, 13, 11.5, 10.5, 10, 10][min(5, level - 1)]
                 let layout = TextLayout(context, markup: markup(content), width: width - indent, size: headingSize, bold: true)
                 ensure(layout.height + 3 * size)  // keep a heading with what follows
                 y += 4
+                if nextHeading < headingIDs.count { pages.addDestination(headingIDs[nextHeading], y: y) }
+                nextHeading += 1
                 let parent = headingParents[max(0, level - 1)]
                 headingParents[min(6, level)] = pages.addOutline(plain(content), parent: parent, y: y)
                 place(layout, indent: indent, spacingAfter: 4)
             case let .paragraph(content):
-                place(TextLayout(context, markup: markup(content), width: width - indent, size: size), indent: indent)
+                place(linkedLayout(content, width: width - indent, size: size), indent: indent)
             case let .blockQuote(children):
                 for child in children { typeset(child, indent: indent + 14) }
             case let .list(ordered, items):
@@ -108,6 +137,21 @@ public struct PDFTypesetter {
                 ensure(8)
                 context.line(from: Point(left, y + 3), to: Point(left + width, y + 3), color: Color(hex: 0xbbbbbb), width: 0.5)
                 y += 8
+            case let .collapsible(summary, children):
+                nextHeading += HeadingIDs(children).ids.count
+                // Folded away in HTML, left out on paper: the full table is the report's supplement file.
+                let note = document.language == "zh" ? "（PDF 中从略，见 HTML 版本与随附的 CSV 文件）"
+                    : " (not printed; see the HTML report and the CSV supplement)"
+                place(TextLayout(context, markup: "<b>\(markup(summary))</b>" + TextLayout.escape(note), width: width - indent,
+                                 size: size), indent: indent)
+            case let .anchoredList(items):
+                for (index, item) in items.enumerated() {
+                    let markerLayout = TextLayout(context, markup: "\(index + 1).", width: 16, size: size)
+                    ensure(markerLayout.height)
+                    pages.addDestination(item.id, y: y)
+                    markerLayout.drawLine(0, in: context, left: left + indent, top: y)
+                    typeset(.paragraph(item.content), indent: indent + 16)
+                }
             case let .table(table): typesetTable(table)
             case let .figure(figure): typesetFigure(figure)
             }
@@ -115,13 +159,6 @@ public struct PDFTypesetter {
 
         mutating func typesetTable(_ table: Table) {
             let size = typesetter.bodySize - 1
-            if let number = table.number {
-                let label = (document.language == "zh" ? "表 " : "Table ") + "\(number). "
-                let caption = TextLayout(context, markup: "<b>\(TextLayout.escape(label))</b>" + markup(table.caption),
-                                         width: width, size: size)
-                ensure(caption.height + 3 * size)
-                place(caption, spacingAfter: 3)
-            }
             let columns = max(1, table.header.count)
             // Column widths as browsers lay out automatic tables: every column gets at least its longest unbreakable
             // word, and what is left goes in proportion to how much longer its longest text is; when everything
@@ -166,8 +203,7 @@ public struct PDFTypesetter {
             widths = widths.map { $0 * scale }
             func layouts(_ cells: [[Inline]], bold: Bool) -> [TextLayout] {
                 (0..<columns).map { c in
-                    TextLayout(context, markup: c < cells.count ? markup(cells[c]) : "", width: widths[c] - 2 * padding,
-                               size: size, bold: bold)
+                    linkedLayout(c < cells.count ? cells[c] : [], width: widths[c] - 2 * padding, size: size, bold: bold)
                 }
             }
             let header = layouts(table.header, bold: true)
@@ -191,29 +227,68 @@ public struct PDFTypesetter {
                 y += drawRow(header, rule: 0.8)
             }
             let headerHeight = (header.map(\.height).max() ?? 0) + 2 * padding
-            ensure(headerHeight * 2)
+            let rows = table.rows.map { layouts($0, bold: false) }
+            let heights = rows.map { ($0.map(\.height).max() ?? 0) + 2 * padding }
+            let caption = table.number.map { number in
+                TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "表 " : "Table ") + "\(number). "))</b>"
+                           + markup(table.caption), width: width, size: size)
+            }
+            let note = table.note.isEmpty ? nil : TextLayout(context, markup: markup(table.note), width: width, size: size - 1)
+            // The caption and the header keep with the first rows (two at least, so that no caption with one row
+            // is stranded at a page bottom); a table of fewer than six rows, with its note, is never split.
+            let kept = heights.count < 6 ? heights.reduce(0, +) + (note?.height ?? 0) + 3 : heights.prefix(2).reduce(0, +)
+            ensure((caption.map { $0.height + 3 } ?? 0) + headerHeight + kept)
+            if let id = table.id { pages.addDestination(id, y: y) }
+            if let caption { place(caption, spacingAfter: 3) }
             drawHeader()
-            for row in table.rows {
-                let cells = layouts(row, bold: false)
-                let height = (cells.map(\.height).max() ?? 0) + 2 * padding
-                if y + height > bottom {
+            for (index, (cells, height)) in zip(rows, heights).enumerated() {
+                // The last row keeps its note with it.
+                let kept = index == rows.count - 1 ? height + (note.map { $0.height + 3 } ?? 0) : height
+                if y + kept > bottom {
                     newPage()
                     drawHeader()
                 }
                 y += drawRow(cells, rule: 0.4)
             }
-            y += 10
+            if let note {
+                y += 3
+                place(note, spacingAfter: 10)
+            } else {
+                y += 10
+            }
         }
 
+        /// A figure that does not fit in the rest of the page waits for the next one while the text goes on,
+        /// unless the page is nearly full anyway; figures keep their order.
         mutating func typesetFigure(_ figure: Figure) {
+            guard figure.chart != nil else { return }
+            let needed = figureHeight(figure)
+            if !pendingFigures.isEmpty || (y + needed > bottom && bottom - y > 0.25 * (bottom - top)) {
+                pendingFigures.append(figure)
+            } else {
+                placeFigure(figure)
+            }
+        }
+
+        func figureHeight(_ figure: Figure) -> Double {
+            guard let chart = figure.chart else { return 0 }
+            let caption = figure.number.map { number in
+                TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "图 " : "Figure ") + "\(number). "))</b>"
+                           + markup(figure.caption), width: width, size: typesetter.bodySize - 1)
+            }
+            return chart.height * min(1, width / chart.width) + (caption?.height ?? 0) + 6
+        }
+
+        mutating func placeFigure(_ figure: Figure) {
             guard let chart = figure.chart else { return }
+            ensure(figureHeight(figure))
+            if let id = figure.id { pages.addDestination(id, y: y) }
             let scale = min(1, width / chart.width)
             let height = chart.height * scale
             let caption = figure.number.map { number in
                 TextLayout(context, markup: "<b>\(TextLayout.escape((document.language == "zh" ? "图 " : "Figure ") + "\(number). "))</b>"
                            + markup(figure.caption), width: width, size: typesetter.bodySize - 1)
             }
-            ensure(height + (caption?.height ?? 0) + 6)
             context.save()
             chart.draw(context, in: Rect(x: left + (width - chart.width * scale) / 2, y: y, width: chart.width * scale, height: height))
             context.restore()
@@ -221,10 +296,38 @@ public struct PDFTypesetter {
             if let caption { place(caption, spacingAfter: 10) }
         }
 
+        /// A layout of inlines whose links are clickable in the PDF: in-document links (`#id`) go to the
+        /// destination of that id, URLs open.
+        func linkedLayout(_ inlines: [Inline], width: Double, size: Double, bold: Bool = false) -> TextLayout {
+            var links: [TextLayout.Link] = []
+            var offset = 0
+            func walk(_ list: [Inline]) {
+                for inline in list {
+                    switch inline {
+                    case let .text(text): offset += UnitBinding.apply(text).utf8.count
+                    case let .code(text): offset += text.utf8.count
+                    case let .emphasis(children), let .strong(children), let .strikethrough(children): walk(children)
+                    case let .link(url, children):
+                        let start = offset
+                        walk(children)
+                        guard LinkURLPolicy.refusal(url) == nil, !url.contains("'") else { continue }
+                        let target = url.hasPrefix("#") ? "dest='\(url.dropFirst())'" : "uri='\(url)'"
+                        links.append(TextLayout.Link(start: start, end: offset, target: target))
+                    case .softBreak, .lineBreak: offset += 1
+                    case let .reference(id, _): offset += ("@" + id).utf8.count
+                    }
+                }
+            }
+            walk(inlines)
+            let layout = TextLayout(context, markup: markup(inlines), width: width, size: size, bold: bold)
+            layout.links = links
+            return layout
+        }
+
         func markup(_ inlines: [Inline]) -> String {
             inlines.map { inline -> String in
                 switch inline {
-                case let .text(text): TextLayout.escape(text)
+                case let .text(text): TextLayout.escape(UnitBinding.apply(text))
                 case let .emphasis(children): "<i>\(markup(children))</i>"
                 case let .strong(children): "<b>\(markup(children))</b>"
                 case let .code(text): "<tt>\(TextLayout.escape(text))</tt>"

@@ -19,8 +19,9 @@ public struct ReportRenderer: Sendable {
         inputs.add(path: template.path, contents: template.contents)
         var data: FigureTable?
         if let source = template.data { data = try source.load(for: template, inputs: inputs) }
-        for key in template.extensions.keys.sorted() where !registry.frontMatterKeys.contains(key) {
-            let known = Template.keys.union(registry.frontMatterKeys)
+        let frontMatter = try ReportFrontMatter.load(template)
+        for key in template.extensions.keys.sorted() where !registry.frontMatterKeys.union(ReportFrontMatter.keys).contains(key) {
+            let known = Template.keys.union(registry.frontMatterKeys).union(ReportFrontMatter.keys)
             throw ReportError(file: template.path, line: 2, column: 1, "unknown front-matter key '\(key)'" + suggestion(key, known))
         }
         var states: [any Sendable] = []
@@ -32,8 +33,34 @@ public struct ReportRenderer: Sendable {
         blocks = try blocks.map { block throws(ReportError) in try resolve(block, labels, template) }
         let provenance = Provenance(inputs: inputs.inputs, toolVersion: toolVersion,
                                     parameters: template.parameters.keys.sorted().map { ($0, template.parameters[$0]!) })
+        let zh = template.language == "zh"
+        if !frontMatter.references.isEmpty {
+            blocks.append(.heading(level: 1, [.text(zh ? "参考文献" : "References")]))
+            blocks.append(.anchoredList(frontMatter.references.map { AnchoredItem(id: "ref-" + $0.id, content: $0.entry(zh: zh)) }))
+        }
         blocks += provenanceSection(provenance, language: template.language)
-        return Document(title: template.title, language: template.language, blocks: blocks, provenance: provenance)
+        var byline: [String] = []
+        if !template.authors.isEmpty { byline.append(template.authors.joined(separator: zh ? "，" : ", ")) }
+        switch frontMatter.date {
+        case let .literal(date)?: byline.append(date)
+        case let .latest(column)?:
+            guard let values = data?.columns[column] else {
+                throw ReportError(file: template.path, line: 2, column: 1, "date: no data column '\(column)'"
+                                  + suggestion(column, data?.columns.keys.map { $0 } ?? []))
+            }
+            let dates = values.compactMap { $0 }.filter { $0.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil }
+            guard let latest = dates.max() else {
+                throw ReportError(file: template.path, line: 2, column: 1, "date: column '\(column)' holds no YYYY-MM-DD date")
+            }
+            byline.append(zh ? "数据截至 \(latest)（数据中的最晚日期）" : "Data as of \(latest) (latest \(column))")
+        case nil: break
+        }
+        let printed = context.printed.values
+        let comparisons = try context.state((any PublishedNumbers).self)?.compare(printed, data: data)
+            ?? Array(repeating: [], count: printed.count)
+        let selfCheck = SelfCheck(entries: zip(printed, comparisons).map { SelfCheck.Entry(value: $0, comparisons: $1) })
+        return Document(title: template.title, byline: byline, language: template.language, blocks: blocks,
+                        provenance: provenance, supplements: context.supplements.supplements, selfCheck: selfCheck)
     }
 
     /// A closing section listing the inputs with their SHA-256, the tool version and the parameters.
@@ -54,8 +81,17 @@ public struct ReportRenderer: Sendable {
     private func number(_ blocks: inout [Block], language: String) -> [String: String] {
         var labels: [String: String] = [:]
         var tables = 0, figures = 0
+        number(&blocks, language: language, labels: &labels, tables: &tables, figures: &figures)
+        return labels
+    }
+
+    private func number(_ blocks: inout [Block], language: String, labels: inout [String: String], tables: inout Int,
+                        figures: inout Int) {
         for index in blocks.indices {
             switch blocks[index] {
+            case .collapsible(let summary, var children):
+                number(&children, language: language, labels: &labels, tables: &tables, figures: &figures)
+                blocks[index] = .collapsible(summary: summary, children)
             case var .table(table) where table.id != nil || !table.caption.isEmpty:
                 tables += 1
                 table.number = tables
@@ -69,7 +105,6 @@ public struct ReportRenderer: Sendable {
             default: break
             }
         }
-        return labels
     }
 
     private func resolve(_ block: Block, _ labels: [String: String], _ template: Template) throws(ReportError) -> Block {
@@ -82,11 +117,20 @@ public struct ReportRenderer: Sendable {
                         throw ReportError(file: template.path, line: position.line, column: position.column,
                                           "unknown reference @\(id)" + suggestion(id, labels.keys))
                     }
-                    result.append(.text(label))
+                    // A link to the element's id: clickable in HTML and in the PDF.
+                    result.append(.link(url: "#" + id, [.text(label)]))
                 case let .emphasis(children): result.append(.emphasis(try inlines(children)))
                 case let .strong(children): result.append(.strong(try inlines(children)))
                 case let .strikethrough(children): result.append(.strikethrough(try inlines(children)))
                 case let .link(url, children): result.append(.link(url: url, try inlines(children)))
+                case let .text(text):
+                    // Adjacent texts (a directive's value and the words after it) become one, so that a unit is
+                    // bound to its number across the seam.
+                    if case let .text(previous)? = result.last {
+                        result[result.count - 1] = .text(previous + text)
+                    } else {
+                        result.append(inline)
+                    }
                 default: result.append(inline)
                 }
             }
@@ -96,6 +140,8 @@ public struct ReportRenderer: Sendable {
         case let .heading(level, content): return .heading(level: level, try inlines(content))
         case let .paragraph(content): return .paragraph(try inlines(content))
         case let .blockQuote(children): return .blockQuote(try children.map { b throws(ReportError) in try resolve(b, labels, template) })
+        case let .collapsible(summary, children):
+            return .collapsible(summary: try inlines(summary), try children.map { b throws(ReportError) in try resolve(b, labels, template) })
         case let .list(ordered, items):
             return .list(ordered: ordered, items: try items.map { item throws(ReportError) in
                 try item.map { b throws(ReportError) in try resolve(b, labels, template) }

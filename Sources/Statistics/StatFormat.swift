@@ -19,6 +19,16 @@ public enum StatFormat {
         "\(count) (\(fixed(total > 0 ? 100 * Double(count) / Double(total) : .nan, decimals: decimals)))"
     }
 
+    /// A P value as a sentence states it: "P = 0.035", "P < 0.001", with no-break spaces so that a line
+    /// never breaks inside it.
+    public static func pStatement(_ p: Double) -> String {
+        let text = self.p(p)
+        return text.hasPrefix("<") ? "P\u{00A0}<\u{00A0}" + text.dropFirst() : "P\u{00A0}=\u{00A0}" + text
+    }
+
+    /// A number with a true minus sign (U+2212) instead of the hyphen-minus, as journals print negative values.
+    public static func typographic(_ text: String) -> String { text.replacingOccurrences(of: "-", with: "−") }
+
     /// A P value: "<0.001" below 0.001, otherwise three decimals.
     public static func p(_ p: Double) -> String {
         guard p.isFinite else { return "NA" }

@@ -21,11 +21,16 @@ struct AssumptionsTableDirective: BlockDirective {
             }
             let groups = try grouped.numbers(line)
             var cells: [[Inline]] = []
+            func cell(_ p: Double, _ test: String, group: String? = nil) {
+                context.record(name, at: line.position, variable: line.variable, group: group, groupColumn: call.options["by"],
+                               test: test, [PrintedNumber(.p, StatFormat.p(p), value: p)])
+                cells.append([.text(StatFormat.p(p))])
+            }
             do {
-                for values in groups { cells.append([.text(StatFormat.p(try ShapiroWilk.test(values).p))]) }
-                cells.append([.text(StatFormat.p(try LeveneTest.test(groups: groups, centre: .median).p))])
-                cells.append([.text(StatFormat.p(try WelchANOVA(groups: groups).p))])
-                cells.append([.text(StatFormat.p(try KruskalWallis.test(groups: groups).p))])
+                for (group, values) in zip(grouped.levels, groups) { cell(try ShapiroWilk.test(values).p, "Shapiro–Wilk", group: group) }
+                cell(try LeveneTest.test(groups: groups, centre: .median).p, "Brown–Forsythe")
+                cell(try WelchANOVA(groups: groups).p, "Welch ANOVA")
+                cell(try KruskalWallis.test(groups: groups).p, "Kruskal–Wallis")
             } catch { throw grouped.failure(line, error) }
             rows.append([[.text(grouped.label(line, context))]] + cells)
         }

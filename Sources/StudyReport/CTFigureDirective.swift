@@ -63,22 +63,27 @@ struct CTFigureDirective: BlockDirective {
         }
         let svg: String
         var drawn = chart
+        var text: [String] = []
         do {
             if plane == "3d" {
                 // A surface has tens of thousands of triangles: as vector SVG it made the HTML 20 MB, and drawing it
                 // again as vectors in the PDF took most of the render, so both get the same 200 dpi raster.
-                let png = try FigureRenderer.render(chart, format: .png, dpi: 200)
+                let rendered = try FigureRenderer.renderWithText(chart, format: .png, dpi: 200)
+                let png = rendered.data
+                text = rendered.text
                 drawn = RasterChart(png: png, width: chart.width, height: chart.height, title: chart.title)
                 svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(chart.width)pt\" height=\"\(chart.height)pt\" "
                     + "viewBox=\"0 0 \(chart.width) \(chart.height)\"><image width=\"\(chart.width)\" height=\"\(chart.height)\" "
                     + "href=\"data:image/png;base64,\(png.base64EncodedString())\"/></svg>"
             } else {
-                svg = String(decoding: try FigureRenderer.render(chart, format: .svg), as: UTF8.self)
+                let rendered = try FigureRenderer.renderWithText(chart, format: .svg)
+                svg = String(decoding: rendered.data, as: UTF8.self)
+                text = rendered.text
             }
         } catch {
             throw fail(call, context, "the figure could not be drawn (\(error))")
         }
         return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                               svg: svg, number: nil, chart: drawn))]
+                               svg: svg, number: nil, chart: drawn, text: text))]
     }
 }

@@ -41,12 +41,15 @@ struct CorrelationTableDirective: BlockDirective {
             guard let r = try? PearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) else {
                 throw ReportError(file: context.template.path, line: lineNumber, column: 1, "\(variable): no correlation")
             }
-            let entry = context.codebook?[variable]
-            let label = (zh ? entry?.labelZh : entry?.labelEn) ?? variable
-            rows.append([[.text(label)], [.text(StatFormat.fixed(r.r, decimals: 3))], [.text(StatFormat.p(r.p))]])
+            let label = context.variableLabel(variable)
+            let position = SourcePosition(line: lineNumber, column: 1)
+            context.record(name, at: position, variable: variable, with: with, test: "Pearson",
+                           [PrintedNumber(.r, StatFormat.fixed(r.r, decimals: 3), value: r.r),
+                            PrintedNumber(.p, StatFormat.p(r.p), value: r.p)])
+            rows.append([[.text(label)], [.text(StatFormat.typographic(StatFormat.fixed(r.r, decimals: 3)))], [.text(StatFormat.p(r.p))]])
         }
         return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                             header: [[.text(zh ? "指标" : "Variable")], [.text(zh ? "r 值" : "r")], [.text(zh ? "P 值" : "P")]],
+                             header: [[.text(zh ? "指标" : "Variable")], [.text("r")], [.text("P")]],
                              rows: rows, alignments: [.left, .right, .right], number: nil))]
     }
 }

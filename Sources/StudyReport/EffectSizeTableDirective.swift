@@ -23,18 +23,23 @@ struct EffectSizeTableDirective: BlockDirective {
                     let chi = try ChiSquareTest(table: table)
                     effect = EffectSizeInterval.cramersV(chi)
                     let exact = try FisherExactTest.test(table: table)
-                    test = "χ²(\(Int(chi.df))) = \(StatFormat.fixed(chi.statistic, decimals: 2)), \(Self.p(chi.p)); "
-                        + (zh ? "精确检验 " : "exact ") + Self.p(exact.p) + "; "
+                    test = "χ²(\(Int(chi.df))) = \(StatFormat.fixed(chi.statistic, decimals: 2)), \(StatFormat.pStatement(chi.p)); "
+                        + (zh ? "精确检验 " : "exact ") + StatFormat.pStatement(exact.p) + "; "
                         + (zh ? "最小期望频数 " : "smallest expected count ") + StatFormat.fixed(chi.expectedMin, decimals: 1)
                 } else {
                     let anova = try OneWayANOVA(groups: try grouped.numbers(line))
                     effect = EffectSizeInterval.etaSquared(anova)
                     test = "F(\(Int(anova.dfBetween)), \(Int(anova.dfWithin))) = \(StatFormat.fixed(anova.f, decimals: 2)), "
-                        + "\(Self.p(anova.p)); ω² = \(StatFormat.fixed(anova.omegaSquared, decimals: 3))"
+                        + "\(StatFormat.pStatement(anova.p)); ω² = \(StatFormat.fixed(anova.omegaSquared, decimals: 3))"
                 }
             } catch let error as ReportError {
                 throw error
             } catch { throw grouped.failure(line, error) }
+            context.record(name, at: line.position, variable: line.variable, groupColumn: call.options["by"], level: line.level,
+                           test: line.level != nil ? "Cramér's V" : "η²",
+                           [PrintedNumber(.statistic, StatFormat.fixed(effect.estimate, decimals: 3), value: effect.estimate),
+                            PrintedNumber(.statistic, StatFormat.fixed(effect.low, decimals: 3), value: effect.low),
+                            PrintedNumber(.statistic, StatFormat.fixed(effect.high, decimals: 3), value: effect.high)])
             rows.append([[.text(grouped.label(line, context))], [.text(line.level != nil ? "V" : "η²")],
                          [.text(StatFormat.fixed(effect.estimate, decimals: 3))],
                          // A no-break space keeps the interval on one line.
@@ -42,14 +47,8 @@ struct EffectSizeTableDirective: BlockDirective {
                          [.text(test)]])
         }
         let header: [[Inline]] = [[.text(zh ? "指标" : "Variable")], [.text(zh ? "效应量" : "Measure")],
-                                  [.text(zh ? "估计值" : "Estimate")], [.text("95 % CI")], [.text(zh ? "检验" : "Test")]]
+                                  [.text(zh ? "估计值" : "Estimate")], [.text(zh ? "95 % 置信区间" : "95 % CI")], [.text(zh ? "检验" : "Test")]]
         return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
                              header: header, rows: rows, alignments: [.left, .left, .right, .right, .left], number: nil))]
-    }
-
-    /// "P = 0.035" or "P < 0.001".
-    private static func p(_ value: Double) -> String {
-        let text = StatFormat.p(value)
-        return text.hasPrefix("<") ? "P " + text.replacingOccurrences(of: "<", with: "< ") : "P = " + text
     }
 }

@@ -54,15 +54,21 @@ struct GroupedVariables {
         file = context.template.path
     }
 
-    /// The codebook label with its unit, and the level for a category ("Sex, F"); a 0/1 variable needs no level.
+    /// The codebook label with its unit in the report's language, and the level's label for a category ("Sex,
+    /// female", "性别，女"); a 0/1 variable needs no level.
     func label(_ line: Line, _ context: RenderContext) -> String {
         let zh = context.template.language == "zh"
         let entry = context.codebook?[line.variable]
-        var label = (zh ? entry?.labelZh : entry?.labelEn) ?? line.variable
-        if let unit = entry?.unit, !unit.isEmpty { label += " (\(unit))" }
-        if let level = line.level, entry?.type != "binary" { label += zh ? "，\(level)" : ", \(level)" }
+        var label = context.variableLabel(line.variable)
+        if let level = line.level, entry?.type != "binary" {
+            let name = entry?.levelLabel(level, zh: zh) ?? level
+            label += zh ? "，\(name)" : ", \(name)"
+        }
         return label
     }
+
+    /// Rows with a group value, per group.
+    var groupSizes: [Int] { levels.map { level in groupColumn.filter { $0 == level }.count } }
 
     /// The values of a numeric line per group; a non-number is an error naming the row and the column.
     func numbers(_ line: Line) throws(ReportError) -> [[Double]] {

@@ -5,8 +5,9 @@ import Study
 
 /// The study's directives — `summary`, `correlations`, `assumptions`, `effect_sizes`, `verification`,
 /// `ct-figure` — for registering with the report engine (`DirectiveRegistry.standard.adding(StudyDirectives())`).
-/// Reads the front-matter keys `codebook:` (labels, units and decimals of the variables) and `measurements:` (the
-/// measurement cache the CT figures draw from).
+/// Reads the front-matter keys `codebook:` (labels, units and decimals of the variables), `measurements:` (the
+/// measurement cache the CT figures draw from) and `published:` (the paper's numbers, which `cement render
+/// --check` compares the printed values with).
 public struct StudyDirectives: DirectiveModule {
     public init() {}
 
@@ -17,7 +18,7 @@ public struct StudyDirectives: DirectiveModule {
          EffectSizeTableDirective(), VerificationTableDirective()]
     }
 
-    public var frontMatterKeys: Set<String> { ["codebook", "measurements"] }
+    public var frontMatterKeys: Set<String> { ["codebook", "measurements", "published"] }
 
     public func prepare(_ template: Template, inputs: InputRecord) throws(ReportError) -> [any Sendable] {
         var codebook: Codebook?
@@ -34,8 +35,18 @@ public struct StudyDirectives: DirectiveModule {
         if let relative = template.extensions["measurements"] {
             cache = MeasurementCache(folder: try template.resolve(relative, at: SourcePosition(line: 2, column: 1)))
         }
-        let state = StudyRenderState(codebook: codebook, measurementCache: cache)
-        return codebook == nil ? [state] : [state, CodebookFormatting(codebook: codebook!)]
+        var states: [any Sendable] = [StudyRenderState(codebook: codebook, measurementCache: cache)]
+        if let codebook { states.append(CodebookFormatting(codebook: codebook)) }
+        if let relative = template.extensions["published"] {
+            let path = try template.resolveData(relative, at: SourcePosition(line: 2, column: 1))
+            do {
+                states.append(PublishedNumbersCheck(study: try PublishedStudy.load(path), codebook: codebook, path: path))
+                inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
+            } catch {
+                throw ReportError(file: template.path, line: 2, column: 1, "published: \(error)")
+            }
+        }
+        return states
     }
 }
 
@@ -46,10 +57,10 @@ struct StudyRenderState: Sendable {
     let storedMeasurements = StoredMeasurements()
 }
 
-/// The codebook's decimals for the engine's data directives (`{mean_sd}`).
+/// The codebook's decimals for the engine's data directives (`{mean_sd}` prints a summary's decimals).
 struct CodebookFormatting: ColumnFormatting {
     let codebook: Codebook
-    func decimals(of column: String) -> Int? { codebook[column]?.decimals }
+    func summaryDecimals(of column: String) -> Int? { codebook[column]?.summaryPrecision }
 }
 
 extension RenderContext {
@@ -58,6 +69,15 @@ extension RenderContext {
     /// The measurement cache named by the front matter's `measurements:`.
     var measurementCache: MeasurementCache? { state(StudyRenderState.self)?.measurementCache }
     var storedMeasurements: StoredMeasurements { state(StudyRenderState.self)?.storedMeasurements ?? StoredMeasurements() }
+
+    /// A variable's codebook label in the report's language with its unit ("Age (years)", "年龄（岁）").
+    func variableLabel(_ variable: String) -> String {
+        let zh = template.language == "zh"
+        let entry = codebook?[variable]
+        let label = (zh ? entry?.labelZh : entry?.labelEn) ?? variable
+        guard let unit = entry?.unit(zh: zh) else { return label }
+        return label + (zh ? "（\(unit)）" : " (\(unit))")
+    }
 }
 
 func fail(_ call: DirectiveCall, _ context: RenderContext, _ message: String) -> ReportError {

@@ -8,7 +8,8 @@ import Study
 /// a table with a row per variable — its codebook label, "x̄±s" (numbers) or "n (%)" of a level (`VARIABLE
 /// LEVEL` lines) in each group, and the P of one-way ANOVA (numbers) or chi-square (levels), as the paper's
 /// Tables 1–3 report them. Where an expected count is below 5 the P is the Fisher–Freeman–Halton exact test's,
-/// marked ᵃ and explained in the caption.
+/// marked ᵃ. A note under the table says what the cells hold and which tests gave the P; group sizes join the
+/// header where the groups differ in size.
 struct SummaryTableDirective: BlockDirective {
     let name = "summary"
     let allowedOptions: Set<String> = ["id", "caption", "by", "levels", "labels"]
@@ -21,39 +22,70 @@ struct SummaryTableDirective: BlockDirective {
         for line in grouped.lines {
             var cells: [[Inline]] = []
             var p: String
+            let by = call.options["by"]
+            var pValue: Double, test: String
             if let level = line.level {
-                for values in grouped.categories(line) {
-                    cells.append([.text(StatFormat.countPercent(values.filter { $0 == level }.count, of: values.count))])
+                for (group, values) in zip(grouped.levels, grouped.categories(line)) {
+                    let count = values.filter { $0 == level }.count
+                    let percent = values.isEmpty ? Double.nan : 100 * Double(count) / Double(values.count)
+                    context.record(name, at: line.position, variable: line.variable, group: group, groupColumn: by, level: level,
+                                   [PrintedNumber(.count, "\(count)", value: Double(count)),
+                                    PrintedNumber(.percent, StatFormat.fixed(percent, decimals: 1), value: percent)])
+                    cells.append([.text(StatFormat.countPercent(count, of: values.count))])
                 }
                 let table = grouped.contingency(line)
                 do {
                     let chi = try ChiSquareTest(table: table)
+                    (pValue, test) = (chi.p, "chi-square")
                     p = StatFormat.p(chi.p)
                     // Small expected counts make the chi-square approximation doubtful: report the exact test.
                     if chi.expectedMin < 5 {
-                        p = StatFormat.p(try FisherExactTest.test(table: table).p) + "ᵃ"
+                        (pValue, test) = (try FisherExactTest.test(table: table).p, "Fisher–Freeman–Halton exact")
+                        p = StatFormat.p(pValue) + "ᵃ"
                         exactUsed = true
                     }
                 } catch { throw grouped.failure(line, error) }
             } else {
                 let groups = try grouped.numbers(line)
-                let decimals = max(1, context.codebook?[line.variable]?.decimals ?? 1)
-                for values in groups {
+                let decimals = context.codebook?[line.variable]?.summaryPrecision ?? 1
+                for (group, values) in zip(grouped.levels, groups) {
                     let summary = Descriptive(values)
-                    cells.append([.text(StatFormat.meanSD(summary.mean, summary.sd, decimals: decimals))])
+                    context.record(name, at: line.position, variable: line.variable, group: group, groupColumn: by,
+                                   [PrintedNumber(.mean, StatFormat.fixed(summary.mean, decimals: decimals), value: summary.mean),
+                                    PrintedNumber(.sd, StatFormat.fixed(summary.sd, decimals: decimals), value: summary.sd)])
+                    cells.append([.text(StatFormat.typographic(StatFormat.meanSD(summary.mean, summary.sd, decimals: decimals)))])
                 }
-                do { p = StatFormat.p(try OneWayANOVA(groups: groups).p) } catch { throw grouped.failure(line, error) }
+                do { pValue = try OneWayANOVA(groups: groups).p } catch { throw grouped.failure(line, error) }
+                test = "one-way ANOVA"
+                p = StatFormat.p(pValue)
             }
+            context.record(name, at: line.position, variable: line.variable, groupColumn: by, level: line.level, test: test,
+                           [PrintedNumber(.p, StatFormat.p(pValue), value: pValue)])
             rows.append([[.text(grouped.label(line, context))]] + cells + [[.text(p)]])
         }
-        let header: [[Inline]] = [[.text(zh ? "指标" : "Variable")]] + grouped.levelLabels.map { [.text($0)] }
-            + [[.text(zh ? "P 值" : "P")]]
-        var caption: [Inline] = call.options["caption"].map { [.text($0)] } ?? []
-        if exactUsed {
-            caption.append(.text(zh ? "（ᵃ 期望频数小于 5，采用 Fisher–Freeman–Halton 精确检验）"
-                                    : " (ᵃ Fisher–Freeman–Halton exact test: an expected count is below 5)"))
+        // Group sizes go into the header where they differ (groups made by another measurement, say) and the
+        // labels do not already give them.
+        let sizes = grouped.groupSizes
+        let showSizes = Set(sizes).count > 1
+        let groupHeaders = zip(grouped.levelLabels, sizes).map { label, n -> [Inline] in
+            [.text(showSizes && !label.contains("n=") && !label.contains("n =") ? "\(label) (n\u{00A0}=\u{00A0}\(n))" : label)]
         }
-        return [.table(Table(id: call.options["id"], caption: caption, header: header,
-                             rows: rows, alignments: Array(repeating: .left, count: header.count), number: nil))]
+        let header: [[Inline]] = [[.text(zh ? "指标" : "Variable")]] + groupHeaders + [[.text("P")]]
+        let hasNumbers = grouped.lines.contains { $0.level == nil }, hasCounts = grouped.lines.contains { $0.level != nil }
+        var note: [String] = []
+        if zh {
+            note.append("数据以" + [hasNumbers ? "均数 ± 标准差" : nil, hasCounts ? "例数（%）" : nil].compactMap { $0 }.joined(separator: "或") + "表示")
+            note.append("P 值：" + [hasNumbers ? "计量资料采用单因素方差分析" : nil, hasCounts ? "计数资料采用 χ² 检验" : nil]
+                .compactMap { $0 }.joined(separator: "，"))
+            if exactUsed { note.append("ᵃ 期望频数小于 5，采用 Fisher–Freeman–Halton 精确检验") }
+        } else {
+            note.append("Values are " + [hasNumbers ? "mean ± SD" : nil, hasCounts ? "n (%)" : nil].compactMap { $0 }.joined(separator: " or "))
+            note.append("P: " + [hasNumbers ? "one-way ANOVA for means" : nil, hasCounts ? "chi-square test for counts" : nil]
+                .compactMap { $0 }.joined(separator: ", "))
+            if exactUsed { note.append("ᵃ Fisher–Freeman–Halton exact test, as an expected count is below 5") }
+        }
+        return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [], header: header,
+                             rows: rows, alignments: Array(repeating: .left, count: header.count), number: nil,
+                             note: [.text(note.joined(separator: zh ? "；" : "; ") + (zh ? "。" : "."))]))]
     }
 }

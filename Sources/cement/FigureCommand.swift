@@ -52,8 +52,8 @@ struct ChartFigureCommand: ParsableCommand {
             throw CommandFailure(message: "\(spec): cannot read the file")
         }
         let figure: FigureSpec
-        do { figure = try JSONDecoder().decode(FigureSpec.self, from: specData) } catch {
-            throw CommandFailure(message: "\(spec): not a figure spec (\(error))")
+        do { figure = try FigureSpec.read(specData) } catch {
+            throw CommandFailure(message: "\(spec): \(error.description)")
         }
         let table = try CSVTable(path: data)
         var columns: [String: [String?]] = [:]

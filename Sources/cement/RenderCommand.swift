@@ -1,5 +1,6 @@
 import ArgumentParser
 import CementCore
+import Figures
 import Foundation
 import Report
 import StudyReport
@@ -21,8 +22,13 @@ struct RenderCommand: ParsableCommand {
             bookmarks for headings, figures as vector graphics). The outputs go next to the template unless --out \
             names a folder.
 
-            Example:
+            --check records every value a directive prints with its source (NAME.check.json) and compares each \
+            one that stands for a published number (front matter `published:`) with it, as `cement verify` does; a \
+            mismatch fails the render (exit 1) naming template:line:column.
+
+            Examples:
               cement render report/example.en.md --out report/out --param period=2026Q3 --allow-path data
+              cement render report/study.en.md --out report/out --check --figures figures --allow-path data --allow-path .cache/ct
             """
     )
 
@@ -37,6 +43,14 @@ struct RenderCommand: ParsableCommand {
     var allowPath: [String] = []
     @Option(parsing: .singleValue, help: "Override a front-matter parameter: --param NAME=VALUE (repeatable).")
     var param: [String] = []
+    @Option(help: ArgumentHelp(
+        "Also write every figure of the report into DIR, for a journal: ID.png (300 dpi, resolution recorded) and "
+        + "ID.pdf (vector), named by the figure's id.", valueName: "DIR"), completion: .directory)
+    var figures: String?
+    @Flag(help: ArgumentHelp(
+        "Check the printed numbers: write NAME.check.json (every value a directive prints, with its source and its "
+        + "comparison with the published number it stands for) and fail (exit 1) where one does not print as published."))
+    var check = false
 
     func validate() throws {
         for entry in param where !entry.contains("=") { throw ValidationError("--param takes NAME=VALUE, got '\(entry)'") }
@@ -63,13 +77,40 @@ struct RenderCommand: ParsableCommand {
             // HTML without its PDF.
             let folder = out ?? (template as NSString).deletingLastPathComponent
             var outputs = AtomicFolderOutput(folder: folder.isEmpty ? "." : folder)
+            if check {
+                let failures = document.selfCheck.failures
+                guard failures.isEmpty else {
+                    for failure in failures { Terminal.note("\(failure)") }
+                    throw CommandFailure(message: "render check: \(failures.count) printed number(s) do not print as published; nothing written",
+                                         code: ExitCode.checkFailed)
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                outputs.add(name + ".check.json", try encoder.encode(document.selfCheck))
+                let tally = document.selfCheck.tally
+                Terminal.note("render check: \(tally.values) printed values, \(tally.compared) stand for published numbers: "
+                              + "\(tally.match) comparisons match, \(tally.unattainable) unattainable, 0 mismatches")
+            }
             if formats.contains("html") {
                 outputs.add(name + ".html", Data(HTMLRenderer.render(document).utf8))
             }
             if formats.contains("pdf") {
                 outputs.add(name + ".pdf", try PDFTypesetter().render(document, author: loaded.authors.joined(separator: ", ")))
             }
+            for supplement in document.supplements { outputs.add(name + "." + supplement.name, supplement.contents) }
+            var figureFiles: AtomicFolderOutput?
+            if let figures {
+                var files = AtomicFolderOutput(folder: figures)
+                for case let .figure(figure) in document.blocks {
+                    guard let chart = figure.chart else { continue }
+                    let id = figure.id ?? "figure-\(figure.number ?? 0)"
+                    files.add(id + ".png", try FigureRenderer.render(chart, format: .png, dpi: 300))
+                    files.add(id + ".pdf", try FigureRenderer.render(chart, format: .pdf))
+                }
+                figureFiles = files
+            }
             for path in try outputs.commit() { Terminal.note("wrote \(path)") }
+            if let paths = try figureFiles?.commit() { Terminal.note("wrote \(paths.count) figure files into \(figures!)") }
         } catch let error as ReportError {
             throw CommandFailure(message: error.description)
         }

@@ -84,6 +84,10 @@ final class FiguresTests: XCTestCase {
         XCTAssertEqual(width, 417)
         XCTAssertEqual(height, 333)
         XCTAssertEqual(data, try FigureRenderer.render(sampleChart(), format: .png, dpi: 300))
+        // The pHYs chunk right after IHDR: 300 dpi = 11811 pixels per metre (300 / 0.0254, rounded), unit 1 (metre);
+        // its CRC checked by Python's zlib.crc32 over b"pHYs" + the data: 0x78A53F76.
+        XCTAssertEqual(Array(data[33..<54]), [0, 0, 0, 9, 0x70, 0x48, 0x59, 0x73, 0, 0, 0x2E, 0x23, 0, 0, 0x2E, 0x23, 1,
+                                              0x78, 0xA5, 0x3F, 0x76])
     }
 
     func testSVGIsWellFormedXMLAndDeterministic() throws {

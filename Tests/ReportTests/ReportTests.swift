@@ -54,8 +54,8 @@ final class ReportTests: XCTestCase {
             """)
         func render() throws -> String { HTMLRenderer.render(try ReportRenderer().document(try Template.load(path))) }
         let html = try render()
-        XCTAssertTrue(html.contains("See 表 2 and 表 1, period 2026Q3, and a &lt; b &amp; c."), html)
-        XCTAssertTrue(html.contains("<caption>表 1. First</caption>"))
+        XCTAssertTrue(html.contains("See <a href=\"#tbl-b\">表 2</a> and <a href=\"#tbl-a\">表 1</a>, period 2026Q3, and a &lt; b &amp; c."), html)
+        XCTAssertTrue(html.contains("<caption id=\"tbl-a-caption\">表 1. First</caption>"))
         XCTAssertTrue(html.contains("<td>&lt;2&gt;</td>"))
         XCTAssertTrue(html.contains("<title>A &lt;report&gt;</title>"))
         XCTAssertTrue(html.contains("<th scope=\"col\">x</th>"))
@@ -103,7 +103,7 @@ final class ReportTests: XCTestCase {
             ```
             """.write(toFile: template, atomically: true, encoding: .utf8)
         let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
-        XCTAssertTrue(html.contains("<p>Figure 1 and Figure 2.</p>"))
+        XCTAssertTrue(html.contains("<p><a href=\"#fig-one\">Figure 1</a> and <a href=\"#fig-two\">Figure 2</a>.</p>"))
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2)
         XCTAssertTrue(html.contains("id=\"f1-glyph") && html.contains("id=\"f2-glyph"), "SVG ids are made unique per figure")
         XCTAssertTrue(html.contains("<figcaption>Figure 2. Two</figcaption>"))
@@ -117,8 +117,8 @@ final class ReportTests: XCTestCase {
             data: \(root.path)/data/cohort.csv
             ---
             Cement `{mean_sd cement_ml group=high by=dr_group}` vs `{mean_sd cement_ml group=low by=dr_group}`;
-            leakage `{count leakage value=1 group=high by=dr_group}`; secondary fractures P = `{p chisq secondary_fracture by=dr_group levels=high,medium,low}`;
-            VAS at 1 year and DR: P `{p pearson vas_1y with=dr_recorded_percent}`.
+            leakage `{count leakage value=1 group=high by=dr_group}`; secondary fractures `{p chisq secondary_fracture by=dr_group levels=high,medium,low}`;
+            VAS at 1 year and DR: `{p pearson vas_1y with=dr_recorded_percent}`.
 
             ```{table id=tbl-one caption="Cement"}
             | Group | Cement (ml) |
@@ -129,8 +129,8 @@ final class ReportTests: XCTestCase {
         let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
         XCTAssertTrue(html.contains("Cement 7.5±1.1 vs 6.4±1.2;"), html)
         XCTAssertTrue(html.contains("leakage 4 (10.0);"))
-        XCTAssertTrue(html.contains("secondary fractures P = 0.035;"))
-        XCTAssertTrue(html.contains("P &lt;0.001."))
+        XCTAssertTrue(html.contains("secondary fractures P\u{00A0}=\u{00A0}0.035;"), html)
+        XCTAssertTrue(html.contains("DR: P\u{00A0}&lt;\u{00A0}0.001."))
         XCTAssertTrue(html.contains("<td>7.5±1.1</td>"), "inline directives work inside table cells")
         XCTAssertThrowsError(try ReportRenderer().document(try Template.load(try write("""
             ---
@@ -197,7 +197,7 @@ final class ReportTests: XCTestCase {
                                                                                                             encoding: .utf8)
         let document = try ReportRenderer(toolVersion: "9.9").document(try Template.load(main))
         let html = HTMLRenderer.render(document)
-        XCTAssertTrue(html.contains("<h3>Part</h3>") && html.contains("Included text."), html)
+        XCTAssertTrue(html.contains("<h3 id=\"sec-part\">Part</h3>") && html.contains("Included text."), html)
         // SHA-256 from the system's sha256sum, independent of swift-crypto.
         for file in ["main.md", "part.md"] {
             let process = Process()

@@ -110,7 +110,8 @@ final class TemplateSecurityTests: XCTestCase {
             let lowered = url.lowercased().filter { !$0.isWhitespace }
             XCTAssertFalse(lowered.hasPrefix("javascript:") || lowered.hasPrefix("vbscript:") || lowered.hasPrefix("data:"), url)
         }
-        XCTAssertEqual(urls(in: page).count, 4)
+        // The four links and the table of contents' link to the provenance section.
+        XCTAssertEqual(urls(in: page).count, 5)
     }
 
     func testTheHTMLRendererDropsAnUnsafeLinkFromAnyTree() {

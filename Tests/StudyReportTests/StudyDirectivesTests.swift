@@ -48,8 +48,8 @@ final class StudyDirectivesTests: XCTestCase {
         let html = HTMLRenderer.render(try ReportRenderer(registry: registry).document(try Template.load(template)))
         XCTAssertTrue(html.contains("<th scope=\"row\">Cement volume (ml)</th><td>7.5±1.1</td><td>6.6±1.3</td><td>6.4±1.2</td><td>&lt;0.001</td>"), html)
         XCTAssertTrue(html.contains("<th scope=\"row\">Secondary fracture</th><td>2 (5.0)</td><td>5 (12.5)</td><td>10 (25.0)</td><td>0.035</td>"))
-        XCTAssertTrue(html.contains("<th scope=\"row\">Sex, F</th><td>29 (72.5)</td><td>24 (60.0)</td><td>28 (70.0)</td>"))
-        XCTAssertTrue(html.contains("<td>-0.333</td><td>&lt;0.001</td>") && html.contains("<td>0.345</td>"))
+        XCTAssertTrue(html.contains("<th scope=\"row\">Sex, female</th><td>29 (72.5)</td><td>24 (60.0)</td><td>28 (70.0)</td>"))
+        XCTAssertTrue(html.contains("<td>−0.333</td><td>&lt;0.001</td>") && html.contains("<td>0.345</td>"))
     }
 
     func testReviewerTablesOnTheBundledCohort() throws {
@@ -81,15 +81,21 @@ final class StudyDirectivesTests: XCTestCase {
             ```
             """)
         let html = HTMLRenderer.render(try ReportRenderer(registry: registry).document(try Template.load(template)))
-        XCTAssertTrue(html.contains("P003 is 79 years old."), html)
+        XCTAssertTrue(html.contains("P003 is 79\u{00A0}years old."), html)
         XCTAssertTrue(html.contains("<th scope=\"row\">Cement volume (ml)</th><td>0.308</td><td>0.747</td><td>0.915</td>"
             + "<td>0.362</td><td>&lt;0.001</td><td>&lt;0.001</td>"), "Shapiro–Wilk, Brown–Forsythe, Welch, Kruskal–Wallis")
-        XCTAssertTrue(html.contains("<td>η²</td><td>0.141</td><td>0.038,\u{00A0}0.249</td><td>F(2, 117) = 9.59, P &lt; 0.001"))
-        XCTAssertTrue(html.contains("<td>V</td><td>0.237</td><td>0.000,\u{00A0}0.402</td><td>χ²(2) = 6.72, P = 0.035; exact P = 0.043"))
+        XCTAssertTrue(html.contains("<td>η²</td><td>0.141</td><td>0.038,\u{00A0}0.249</td><td>F(2, 117) = 9.59, P\u{00A0}&lt;\u{00A0}0.001"))
+        XCTAssertTrue(html.contains("<td>V</td><td>0.237</td><td>0.000,\u{00A0}0.402</td><td>χ²(2) = 6.72, P\u{00A0}=\u{00A0}0.035; exact P\u{00A0}=\u{00A0}0.043"))
         XCTAssertTrue(html.contains("<td>1.000ᵃ</td>"), "an expected count below 5 gives the exact test, marked")
-        XCTAssertTrue(html.contains("Fisher–Freeman–Halton exact test: an expected count is below 5"))
+        XCTAssertTrue(html.contains("ᵃ Fisher–Freeman–Halton exact test, as an expected count is below 5"))
         XCTAssertTrue(html.contains("370 published numbers checked: 360 match, 0 do not, and 10 cannot"), html)
-        XCTAssertTrue(html.contains("<th scope=\"row\">table2: odi_1y</th><td>p</td><td>0.260</td>"))
+        // The unattainable numbers come first, with human labels and their reason; every number follows by place.
+        XCTAssertTrue(html.contains("<th scope=\"row\">Paper, Table 2</th><td>ODI at 1 year</td><td>–</td><td>P</td><td>0.260</td>"), html)
+        XCTAssertTrue(html.contains("<details class=\"appendix\">"))
+        let document = try ReportRenderer(registry: registry).document(try Template.load(template))
+        let csv = String(decoding: try XCTUnwrap(document.supplements.first { $0.name == "verification.csv" }).contents, as: UTF8.self)
+        XCTAssertEqual(csv.split(separator: "\n").count, 371, "a header and the 370 numbers")
+        XCTAssertTrue(csv.contains("\ntable2,odi_1y,,p,0.260,"), csv)
         XCTAssertTrue(html.contains("<td>unattainable</td>"))
         XCTAssertThrowsError(try ReportRenderer(registry: registry).document(try Template.load(try write("""
             ---
