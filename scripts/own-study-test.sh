@@ -56,7 +56,8 @@ printed=$(jq -rn --argjson p "$p" 'if $p < 0.001 then "<0.001" else empty end')
 [[ -n $printed ]] || printed=$(printf '%.3f' "$p")
 grep -q ">$printed<" report.en.html || fail "the report does not print the ANOVA P of vas_1y ($printed)"
 r=$(cement stats pearson study.csv --x distribution_rate_percent --y vas_1y --json | jq -r '.statistic')
-printed_r=$(printf '%.3f' "$r")
+# Tables print a true minus sign (U+2212).
+printed_r=$(printf '%.3f' "$r" | sed 's/^-/\xe2\x88\x92/')
 grep -q ">$printed_r<" report.en.html || fail "the report does not print Pearson's r of DR and vas_1y ($printed_r)"
 
 step "figures"

@@ -50,6 +50,8 @@ public struct RenderContext: Sendable {
 
 /// How a data column is printed by default, supplied by a directive module (a codebook, say).
 public protocol ColumnFormatting: Sendable {
+    /// Decimals of a column's own values (as recorded), nil when not known; `{value}` prints with these.
+    func decimals(of column: String) -> Int?
     /// Decimals of a mean or SD of a column, nil when not known; tables and text print summaries with these.
     func summaryDecimals(of column: String) -> Int?
 }

@@ -57,9 +57,11 @@ struct StudyRenderState: Sendable {
     let storedMeasurements = StoredMeasurements()
 }
 
-/// The codebook's decimals for the engine's data directives (`{mean_sd}` prints a summary's decimals).
+/// The codebook's decimals for the engine's data directives (`{value}` prints a value's decimals, `{mean_sd}` a
+/// summary's).
 struct CodebookFormatting: ColumnFormatting {
     let codebook: Codebook
+    func decimals(of column: String) -> Int? { codebook[column]?.decimals }
     func summaryDecimals(of column: String) -> Int? { codebook[column]?.summaryPrecision }
 }
 

@@ -13,7 +13,9 @@ struct AuditCommand: ParsableCommand {
             key (default: department.key next to the registry, created on first use with permissions 0600). No \
             patient identifier is stored or printed; see README, "Audit your department".
 
-            Examples (on the synthetic demo department):
+            The examples use the synthetic demo department that the first one writes.
+
+            Examples:
               cement audit demo .cache/audit-demo
               cement audit ingest .cache/audit-demo/manifest.csv --registry .cache/audit-demo/registry.sqlite
               cement audit import-followup .cache/audit-demo/followup.csv --registry .cache/audit-demo/registry.sqlite

@@ -99,7 +99,7 @@ struct PhantomCommand: ParsableCommand {
             Examples:
               cement phantom case --dr 22.5 --seed 7 --matrix 256
               cement phantom thick --matrix 256 --thickness 3 --slice-spacing 2 --spacing 0.9 --noise 40 --leakage vein
-              cement phantom case --matrix 256 --truth-masks case-masks
+              cement phantom masked --matrix 256 --truth-masks masked-truth
               cement phantom old --realism classic --seed 7 --matrix 256
             """
     )

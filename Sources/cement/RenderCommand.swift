@@ -28,7 +28,7 @@ struct RenderCommand: ParsableCommand {
 
             Examples:
               cement render report/example.en.md --out report/out --param period=2026Q3 --allow-path data
-              cement render report/study.en.md --out report/out --check --figures figures --allow-path data --allow-path .cache/ct
+              cement render report/example.en.md --out report/out --check --figures figures --allow-path data
             """
     )
 

@@ -58,11 +58,12 @@ final class AuditTemplateTests: XCTestCase {
         // Q3: CAAA, CBBB, CCCC, CDDD; cumulative up to the end of Q3 adds CEEE.
         XCTAssertTrue(html.contains("Period 2026-Q3"), html)
         XCTAssertTrue(html.contains("<th scope=\"row\">Cases</th><td>4</td><td>5</td>"), html)
+        // Percent signs are bound to their numbers with a no-break space (UnitBinding).
         // Leakage recorded for all four: 2 of 4; secondary fracture recorded for three: 1 of 3.
-        XCTAssertTrue(html.contains("2/4 (50.0 %)"))
-        XCTAssertTrue(html.contains("1/3 (33.3 %)"))
+        XCTAssertTrue(html.contains("2/4 (50.0\u{00A0}%)"))
+        XCTAssertTrue(html.contains("1/3 (33.3\u{00A0}%)"))
         // The benchmark (8 of 120) and its source are cited.
-        XCTAssertTrue(html.contains("8/120 (6.7 %)"))
+        XCTAssertTrue(html.contains("8/120 (6.7\u{00A0}%)"))
         XCTAssertTrue(html.contains("Li H, Wang YQ"))
         // Low-DR list: CAAA and CDDD, not CFFF (Q4 in Shanghai); follow-up due three months after the local date.
         XCTAssertTrue(html.contains("CAAA") && html.contains("CDDD"))
