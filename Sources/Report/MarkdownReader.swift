@@ -13,6 +13,10 @@ struct MarkdownReader {
     /// Deepest nesting of blocks (lists, quotes) and of inlines (emphasis, links) a template may use: the tree is
     /// walked, rendered and typeset recursively, so a 10 000-deep list would overflow the stack.
     static let maximumNesting = 64
+    /// The PDF typesetter lays a paragraph out whole with Pango, which takes about 130 bytes of memory per character
+    /// (650 MB for a 5 MB paragraph, measured), so a paragraph may hold at most 1 MiB of source: about 140 MB of
+    /// layout, far beyond any report's longest paragraph.
+    static let maximumParagraphBytes = 1 << 20
 
     func read(_ markdown: String) throws(ReportError) -> [Block] {
         try checkContainerMarkers(markdown)
@@ -91,6 +95,21 @@ struct MarkdownReader {
                           "the directive's fence (\(String(repeating: fence, count: Int(length)))) is never closed")
     }
 
+    /// Throws when a paragraph's source lines exceed `maximumParagraphBytes`, before any of it is laid out.
+    private func checkParagraphSize(_ node: OpaquePointer, source: [String]) throws(ReportError) {
+        let start = Int(cmark_node_get_start_line(node)), end = Int(cmark_node_get_end_line(node))
+        var bytes = 0
+        for index in max(start - 1, 0)..<min(max(end, start), source.count) {
+            bytes += source[index].utf8.count + 1
+            guard bytes <= Self.maximumParagraphBytes else {
+                let at = position(node)
+                throw ReportError(file: file, line: at.line, column: at.column,
+                                  "a paragraph of more than \(Self.maximumParagraphBytes >> 20) MiB; split it "
+                                  + "(a paragraph is laid out whole, so its size bounds the PDF step's memory)")
+            }
+        }
+    }
+
     private func position(_ node: OpaquePointer) -> SourcePosition {
         SourcePosition(line: Int(cmark_node_get_start_line(node)) + lineOffset, column: Int(cmark_node_get_start_column(node)))
     }
@@ -120,7 +139,9 @@ struct MarkdownReader {
         let type = String(cString: cmark_node_get_type_string(node))
         switch type {
         case "heading": return [.heading(level: Int(cmark_node_get_heading_level(node)), try inlines(of: node, depth: depth))]
-        case "paragraph": return [.paragraph(try inlines(of: node, depth: depth))]
+        case "paragraph":
+            try checkParagraphSize(node, source: source)
+            return [.paragraph(try inlines(of: node, depth: depth))]
         case "block_quote": return [.blockQuote(try blocks(of: node, depth: depth, source: source))]
         case "list":
             var items: [[Block]] = []

@@ -175,6 +175,19 @@ final class TemplateSecurityTests: XCTestCase {
         XCTAssertNil(self.error("---\ntitle: T\n---\n```swift\nlet a = 1\n"))
     }
 
+    /// A 5 MB paragraph took the PDF step to 650 MB (measured; 50 MB went past 6 GB): a paragraph over 1 MiB is
+    /// refused at its position before layout, one line or many; a long paragraph under the limit renders.
+    func testAParagraphOverOneMebibyteIsRefusedWithItsPosition() throws {
+        let header = "---\ntitle: T\n---\n\nFirst.\n\n"
+        let words = String(repeating: "cement body ", count: 90_000)
+        for (name, body) in [("one line", words), ("many lines", words.replacingOccurrences(of: "body ", with: "body\n"))] {
+            let error = try XCTUnwrap(error(header + body + "\n"), name)
+            XCTAssertEqual([error.line, error.column], [7, 1], "\(name): \(error)")
+            XCTAssertTrue(error.message.contains("a paragraph of more than 1 MiB"), "\(name): \(error)")
+        }
+        XCTAssertNil(error(header + String(repeating: "cement body ", count: 80_000) + "\n"))
+    }
+
     func testListsAndQuotesNested10000DeepAreRefusedWithThePosition() throws {
         let header = "---\ntitle: T\n---\n"
         for (name, body) in [
