@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import Imaging
 import Registry
@@ -22,21 +23,10 @@ final class AuditCLITests: XCTestCase {
         .deletingLastPathComponent().path
 
     private func cement(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: repository)
         var environment = ProcessInfo.processInfo.environment
         environment["SOURCE_DATE_EPOCH"] = "1790000000"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        let run = try CommandRunner.run(executable, arguments, in: repository, environment: environment)
+        return Result(status: run.status, stdout: run.stdoutData, stderr: run.stderrData)
     }
 
     /// The demo department (two cases per quarter), written once for the class.

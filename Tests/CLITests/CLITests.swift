@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import Imaging
 import XCTest
@@ -17,18 +18,8 @@ final class CLITests: XCTestCase {
     }
 
     private func cement(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try CommandRunner.run(executable, arguments)
+        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {

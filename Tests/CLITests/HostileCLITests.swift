@@ -1,21 +1,12 @@
+import CLITestSupport
 import Foundation
 import XCTest
 
 /// Hostile and degenerate input through the `cement` executable: exit codes, messages and JSON.
 final class HostileCLITests: XCTestCase {
     private func cement(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("cement")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let run = try CommandRunner.run(arguments)
+        return (run.status, run.stdout, run.stderr)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {

@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import XCTest
 
@@ -17,18 +18,8 @@ final class ResultsCLITests: XCTestCase {
     }
 
     private func run(_ tool: URL, _ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try CommandRunner.run(tool, arguments)
+        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     private func cement(_ arguments: [String]) throws -> Run { try run(executable, arguments) }

@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 @testable import Imaging
 import PACS
@@ -41,18 +42,8 @@ final class PACSRoundTripTests: XCTestCase {
     }
 
     private func cement(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let run = try CommandRunner.run(URL(fileURLWithPath: executable), arguments)
+        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {
