@@ -46,7 +46,8 @@ public enum AtomicFile {
     }
 
     /// `.NAME.PID.cement-partial`: hidden, recognisable, and telling which process owns it.
-    static func temporaryName(for name: String) -> String {
+    /// The temporary name for `name` in its folder: `.NAME.PID.cement-partial`.
+    public static func temporaryName(for name: String) -> String {
         ".\(name).\(getpid())\(temporarySuffix)"
     }
 

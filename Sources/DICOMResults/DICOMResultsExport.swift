@@ -22,9 +22,9 @@ public enum DICOMResultsExport {
         throws(ImagingError) -> [String]
     {
         let source = try SourceSlices(series)
-        let staging = NSTemporaryDirectory() + "cementreport-dicom-\(getpid())-\(DeterministicUID.make(folder + series.uid).suffix(12))"
-        defer { try? FileManager.default.removeItem(atPath: staging) }
-        var output = AtomicFolderOutput(folder: folder)
+        let staging: StagingFolder
+        do { staging = try StagingFolder(in: folder, name: "dicom") } catch { throw ImagingError(file: error.path, error.message) }
+        defer { staging.discard() }
         var names: [String] = []
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -80,22 +80,16 @@ public enum DICOMResultsExport {
                     measurements: [(.volume, level.leakageML, .milliliter)], evaluations: []),
             ]
             let segName = "level-\(number)-seg.dcm", srName = "level-\(number)-sr.dcm"
-            try SegmentationWriter.write(path: staging + "/" + segName, identity: segmentationIdentity, source: source,
+            try SegmentationWriter.write(path: staging.temporaryPath(segName), identity: segmentationIdentity, source: source,
                                          segments: segments)
-            try MeasurementReportWriter.write(path: staging + "/" + srName, identity: reportIdentity,
+            try MeasurementReportWriter.write(path: staging.temporaryPath(srName), identity: reportIdentity,
                                               segmentationUID: segmentationUID, sourceSeriesUID: series.uid, groups: groups,
                                               algorithmVersion: RateEngine.version)
-            for name in [segName, srName] {
-                guard let data = FileManager.default.contents(atPath: staging + "/" + name) else {
-                    throw ImagingError(file: staging + "/" + name, "cannot read the written object back")
-                }
-                output.add(name, data)
-                names.append(name)
-            }
+            names += [segName, srName]
         }
         guard !names.isEmpty else {
             throw ImagingError(file: series.files.first ?? series.uid, "no level with a vertebral body to write as DICOM")
         }
-        do { return try output.commit() } catch { throw ImagingError(file: error.path, error.message) }
+        do { return try staging.commit(names) } catch { throw ImagingError(file: error.path, error.message) }
     }
 }

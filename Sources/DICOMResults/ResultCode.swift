@@ -39,8 +39,4 @@ public struct ResultCode: Sendable, Equatable {
     public static let distributionRateUpper = ResultCode("CR-DR-U90", privateScheme,
                                                          "Cement distribution rate, upper limit of 90 % interval")
     public static let qualityControlFlag = ResultCode("CR-QC", privateScheme, "Quality control flag")
-
-    func withCStrings<R>(_ body: (cdcmr_code) -> R) -> R {
-        value.withCString { v in scheme.withCString { s in meaning.withCString { m in body(cdcmr_code(value: v, scheme: s, meaning: m)) } } }
-    }
 }

@@ -14,7 +14,6 @@ public struct DICOMStudyIdentity: Sendable {
     /// TimezoneOffsetFromUTC (0008,0201) as written (±HHMM), nil when absent.
     public var timezoneOffset: String?
 
-    static let studyDate = DICOMAttribute("(0008,0020)", "StudyDate")
     static let studyTime = DICOMAttribute("(0008,0030)", "StudyTime")
     static let timezoneOffsetFromUTC = DICOMAttribute("(0008,0201)", "TimezoneOffsetFromUTC")
 
@@ -29,7 +28,7 @@ public struct DICOMStudyIdentity: Sendable {
         }
         return DICOMStudyIdentity(patientID: try required(.patientID), studyInstanceUID: try required(.studyInstanceUID),
                                   seriesInstanceUID: try required(.seriesInstanceUID),
-                                  studyDate: object.string(studyDate), studyTime: object.string(studyTime),
+                                  studyDate: object.string(.studyDate), studyTime: object.string(studyTime),
                                   timezoneOffset: object.string(timezoneOffsetFromUTC))
     }
 }

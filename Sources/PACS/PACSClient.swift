@@ -86,8 +86,7 @@ public struct PACSClient: Sendable {
                 throw PACSError(peer: peer.name, .local("cannot create the folder \(studyFolder)"))
             }
             AtomicFile.removeStaleTemporaries(in: studyFolder)
-            let temporary = (studyFolder as NSString).appendingPathComponent(
-                ".\(item.seriesUID).\(getpid())\(AtomicFile.temporarySuffix)")
+            let temporary = (studyFolder as NSString).appendingPathComponent(AtomicFile.temporaryName(for: item.seriesUID))
             try? FileManager.default.removeItem(atPath: temporary)
             let keys: [(DICOMTag, String)] = [(.studyInstanceUID, item.studyUID), (.seriesInstanceUID, item.seriesUID)]
             let count: Int

@@ -6,7 +6,10 @@ import RateEngine
 public enum CaseMeasurement {
     public static func measure(_ item: BatchCase, parameters: RateEngine.Parameters) -> CaseResult {
         do {
-            let loaded = try SeriesLoader().load(paths: [item.path])
+            // The series is chosen with the engine's own cement threshold, as `cement rate --cement-hu` chooses it.
+            var selection = SeriesSelection.Parameters()
+            selection.cementThresholdHU = parameters.cementThresholdHU
+            let loaded = try SeriesLoader().select(paths: [item.path], parameters: selection).series
             var engine = RateEngine()
             engine.parameters = parameters
             if let mask = item.bodyMask {

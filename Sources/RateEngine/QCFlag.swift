@@ -52,7 +52,7 @@ public enum QCFlag: String, Codable, Sendable, CaseIterable {
         case .thickSlices: "slices thick enough to leave the endplates' position uncertain"
         case .bodyUnlikeNeighbours: "the body's cross-section or height is implausible against its neighbours"
         case .highNoise: "image noise high enough to make the segmentation unreliable"
-        case .unstableSegmentation: "the body volume changes markedly when the segmentation's parameters are perturbed"
+        case .unstableSegmentation: "the body volume or the DR changes markedly when the segmentation's parameters are perturbed"
         case .estimatesDisagree: "independent estimates of the body disagree"
         case .wideInterval: "the DR uncertainty interval is wider than 5 percentage points"
         case .endplateWithoutDisc:

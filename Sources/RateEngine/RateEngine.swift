@@ -273,7 +273,8 @@ public struct RateEngine: Sendable {
         let centre = middle.x * frame.row + middle.y * frame.column + middle.z * frame.slice
         let resampler = FrameResampler(source: g, centre: centre, frame: frame,
                                        halfExtent: (highFrame - lowFrame) / 2 + SIMD3(42, 42, 27), spacing: g.spacing,
-                                       padding: SIMD3(0, 0, Int((20 / g.spacing.z).rounded(.up))))
+                                       // Room along the axis for the profile beyond each endplate, plus 2 mm of blur.
+                                       padding: SIMD3(0, 0, Int(((parameters.endplateNeighbourhood.toMM + 2) / g.spacing.z).rounded(.up))))
         let rotated = resampler.resample(volume)
         // Seeds: voxels of the new grid at or above the threshold whose nearest series voxel is one of the level's.
         let threshold = Int16(max(-32768, min(32767, cementThresholdHU.rounded(.up))))

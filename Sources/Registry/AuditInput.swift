@@ -44,14 +44,14 @@ public struct AuditInput: Sendable, Equatable {
             if let levels = column("levels").flatMap({ table.text(row: row, column: $0) }) {
                 item.treatedLevels = levels.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 for level in item.treatedLevels where !levelNames.contains(level) {
-                    throw RegistryError(file: input, "row \(row + 1), column 'levels': '\(level)' is not one of "
+                    throw RegistryError(file: input, "row \(table.lines[row]), column 'levels': '\(level)' is not one of "
                                         + levelNames.joined(separator: ", "))
                 }
             }
             if let date = column("procedure_date").flatMap({ table.text(row: row, column: $0) }) {
                 guard ProcedureTime.instant(date: date, time: nil, offset: nil, timeZone: TimeZone(identifier: "UTC")!) != nil,
                       date.count == 10 else {
-                    throw RegistryError(file: input, "row \(row + 1), column 'procedure_date': '\(date)' is not a date (YYYY-MM-DD)")
+                    throw RegistryError(file: input, "row \(table.lines[row]), column 'procedure_date': '\(date)' is not a date (YYYY-MM-DD)")
                 }
                 item.procedureDate = date
             }

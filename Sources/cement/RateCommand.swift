@@ -156,7 +156,8 @@ struct RateCommand: ParsableCommand {
         if let exportMasks {
             try MaskExport.write(loaded.volume, result: result, to: exportMasks)
         }
-        if let dicomOut, result.levels.contains(where: { $0.distributionRatePercent != nil }) {
+        let measured = result.levels.contains(where: { $0.distributionRatePercent != nil })
+        if let dicomOut, measured {
             let files = try DICOMResultsExport.write(caseID: caseId ?? "CR-" + String(DeterministicUID.make(loaded.uid).suffix(10)),
                                                      series: loaded, result: result, to: dicomOut)
             for file in files { Terminal.note("wrote \(file)") }
@@ -170,7 +171,7 @@ struct RateCommand: ParsableCommand {
                                           level_index: main.levelIndex, cement_threshold_hu: cementHu,
                                           engine_version: RateEngine.version, parameters: result.parameters,
                                           levels: result.levels))
-            if !result.levels.contains(where: { $0.distributionRatePercent != nil }) {
+            if !measured {
                 throw CommandFailure(message: "\(series): no vertebral body measured around the cement", code: ExitCode.checkFailed)
             }
             return
@@ -196,7 +197,7 @@ struct RateCommand: ParsableCommand {
                   + "fraction maps and masks.json")
         }
         if let measurements { print("measurement and masks stored in the measurement cache \(measurements)") }
-        if !result.levels.contains(where: { $0.distributionRatePercent != nil }) {
+        if !measured {
             throw CommandFailure(message: "\(series): no vertebral body measured around the cement", code: ExitCode.checkFailed)
         }
     }

@@ -8,6 +8,8 @@ public struct CommandRun: Sendable {
 
     public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     public var stderr: String { String(decoding: stderrData, as: UTF8.self) }
+    /// Standard output followed by standard error.
+    public var both: String { stdout + stderr }
 }
 
 /// Runs the built `cement` (or another program) as a child process, for the tests that check commands as a user

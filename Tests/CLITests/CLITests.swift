@@ -5,21 +5,10 @@ import XCTest
 
 /// Runs the built `cement` executable as a user would and checks output, JSON contract and exit codes.
 final class CLITests: XCTestCase {
-    private struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private var executable: URL {
-        // The test binary sits next to the built products.
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("cement")
-    }
+    private typealias Result = CommandRun
 
     private func cement(_ arguments: [String]) throws -> Result {
-        let run = try CommandRunner.run(executable, arguments)
-        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
+        return try CommandRunner.run(arguments)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {

@@ -4,16 +4,11 @@ import XCTest
 
 /// `cement rate-batch`, `rate-merge` and `slurm-script` run as a user would: exit codes, messages, files.
 final class RateBatchCLITests: XCTestCase {
-    private struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    private typealias Run = CommandRun
 
     private func cement(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let run = try CommandRunner.run(arguments, environment: ProcessInfo.processInfo.environment
+        return try CommandRunner.run(arguments, environment: ProcessInfo.processInfo.environment
             .filter { !$0.key.hasPrefix("SLURM_") }.merging(environment) { $1 })
-        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {

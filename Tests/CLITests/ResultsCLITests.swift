@@ -6,23 +6,13 @@ import XCTest
 /// NIfTI masks, pydicom + highdicom read the Segmentation and the TID 1500 report, DCMTK's dcmdump and dsrdump parse
 /// them. `scripts/install-deps.sh` installs all of them; a missing one skips with a message.
 final class ResultsCLITests: XCTestCase {
-    private struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("cement")
-    }
+    private typealias Run = CommandRun
 
     private func run(_ tool: URL, _ arguments: [String]) throws -> Run {
-        let run = try CommandRunner.run(tool, arguments)
-        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
+        return try CommandRunner.run(tool, arguments)
     }
 
-    private func cement(_ arguments: [String]) throws -> Run { try run(executable, arguments) }
+    private func cement(_ arguments: [String]) throws -> Run { try CommandRunner.run(arguments) }
 
     private func tool(_ name: String, _ arguments: [String]) throws -> Run {
         try run(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments)

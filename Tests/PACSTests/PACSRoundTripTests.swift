@@ -29,12 +29,7 @@ final class PACSRoundTripTests: XCTestCase {
         super.tearDown()
     }
 
-    private struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var both: String { stdout + stderr }
-    }
+    private typealias Result = CommandRun
 
     private var executable: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -42,8 +37,7 @@ final class PACSRoundTripTests: XCTestCase {
     }
 
     private func cement(_ arguments: [String]) throws -> Result {
-        let run = try CommandRunner.run(URL(fileURLWithPath: executable), arguments)
-        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
+        return try CommandRunner.run(URL(fileURLWithPath: executable), arguments)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {
