@@ -13,8 +13,10 @@ public struct ReportRenderer: Sendable {
         self.toolVersion = toolVersion
     }
 
-    /// Parses the template, runs its directives, numbers tables and figures and resolves references.
-    public func document(_ template: Template) throws(ReportError) -> Document {
+    /// Parses the template, runs its directives, numbers tables and figures and resolves references. With
+    /// `comparingPublished`, every printed value that stands for a published number is compared with it (the
+    /// self-check of `render --check`, which recomputes the study's verification); otherwise values are only recorded.
+    public func document(_ template: Template, comparingPublished: Bool = true) throws(ReportError) -> Document {
         let inputs = InputRecord()
         inputs.add(path: template.path, contents: template.contents)
         var data: FigureTable?
@@ -56,8 +58,8 @@ public struct ReportRenderer: Sendable {
         case nil: break
         }
         let printed = context.printed.values
-        let comparisons = try context.state((any PublishedNumbers).self)?.compare(printed, data: data)
-            ?? Array(repeating: [], count: printed.count)
+        let published = comparingPublished ? context.state((any PublishedNumbers).self) : nil
+        let comparisons = try published?.compare(printed, data: data) ?? Array(repeating: [], count: printed.count)
         let selfCheck = SelfCheck(entries: zip(printed, comparisons).map { SelfCheck.Entry(value: $0, comparisons: $1) })
         return Document(title: template.title, byline: byline, language: template.language, blocks: blocks,
                         provenance: provenance, supplements: context.supplements.supplements, selfCheck: selfCheck)

@@ -70,7 +70,8 @@ struct RenderCommand: ParsableCommand {
             loaded.dataFolder = data
             loaded.confine(allowing: allowPath)
             let registry = DirectiveRegistry.standard.adding(StudyDirectives())
-            let document = try ReportRenderer(registry: registry, toolVersion: CementVersion.string).document(loaded)
+            let document = try ReportRenderer(registry: registry, toolVersion: CementVersion.string)
+                .document(loaded, comparingPublished: check)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension
             let formats = Set(format.split(separator: ",").map(String.init))
             // Everything is rendered, then written together: an error (a full disk on the PDF, say) leaves no
