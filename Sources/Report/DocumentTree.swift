@@ -71,10 +71,18 @@ public struct Figure: Sendable, Equatable {
     /// The texts the chart draws (axis titles, ticks, legend), in order: glyph outlines in SVG and PDF, so the HTML
     /// repeats them as text for screen readers and the browser's find.
     public var text: [String]
+    /// The chart at full quality where `chart` is a stand-in drawn on the page (a 3D surface as a 200 dpi raster):
+    /// what `render --figures` exports for a journal. Nil when `chart` is the chart itself.
+    public var original: (any Chart)?
 
-    public init(id: String?, caption: [Inline], svg: String, number: Int?, chart: (any Chart)?, text: [String] = []) {
+    public init(id: String?, caption: [Inline], svg: String, number: Int?, chart: (any Chart)?, text: [String] = [],
+                original: (any Chart)? = nil) {
         (self.id, self.caption, self.svg, self.number, self.chart, self.text) = (id, caption, svg, number, chart, text)
+        self.original = original
     }
+
+    /// The chart to export at full quality: the original where the page draws a stand-in.
+    public var exportChart: (any Chart)? { original ?? chart }
 
     /// A text alternative: the caption, then the chart's own words (each once, tick numbers left out).
     public var alt: String {

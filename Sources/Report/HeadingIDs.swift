@@ -11,23 +11,14 @@ public struct HeadingIDs {
         var ids: [String] = []
         var headings: [(level: Int, content: [Inline])] = []
         var used: [String: Int] = [:]
-        func visit(_ blocks: [Block]) {
-            for block in blocks {
-                switch block {
-                case let .heading(level, content):
-                    headings.append((level, content))
-                    var base = "sec-" + Self.slug(Self.plain(content))
-                    if base == "sec-" { base = "sec" }
-                    let count = used[base, default: 0] + 1
-                    used[base] = count
-                    ids.append(count == 1 ? base : "\(base)-\(count)")
-                case let .blockQuote(children), let .collapsible(_, children): visit(children)
-                case let .list(_, items): for item in items { visit(item) }
-                default: break
-                }
-            }
+        for case let .heading(level, content) in blocks.flattened {
+            headings.append((level, content))
+            var base = "sec-" + Self.slug(Self.plain(content))
+            if base == "sec-" { base = "sec" }
+            let count = used[base, default: 0] + 1
+            used[base] = count
+            ids.append(count == 1 ? base : "\(base)-\(count)")
         }
-        visit(blocks)
         self.ids = ids
         self.headings = headings
     }

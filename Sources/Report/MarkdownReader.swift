@@ -84,7 +84,8 @@ struct MarkdownReader {
         let start = Int(cmark_node_get_start_line(node)), end = Int(cmark_node_get_end_line(node))
         let fence = Character(Unicode.Scalar(UInt8(bitPattern: character)))
         if end > start, end - 1 < source.count {
-            let last = source[end - 1].drop { $0 == " " }
+            // A fence inside a block quote or list item follows the container's markers and indentation.
+            let last = source[end - 1].drop { $0 == " " || $0 == "\t" || $0 == ">" }
             let run = last.prefix { $0 == fence }
             if run.count >= Int(length), last.dropFirst(run.count).allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
                 return

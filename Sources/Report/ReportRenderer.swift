@@ -79,34 +79,26 @@ public struct ReportRenderer: Sendable {
         ]
     }
 
-    /// Numbers tables and figures in order of appearance; returns id → "Table 1" (or "表 1").
+    /// Numbers tables and figures in order of appearance, nested ones included; returns id → "Table 1" (or "表 1").
     private func number(_ blocks: inout [Block], language: String) -> [String: String] {
         var labels: [String: String] = [:]
         var tables = 0, figures = 0
-        number(&blocks, language: language, labels: &labels, tables: &tables, figures: &figures)
-        return labels
-    }
-
-    private func number(_ blocks: inout [Block], language: String, labels: inout [String: String], tables: inout Int,
-                        figures: inout Int) {
-        for index in blocks.indices {
-            switch blocks[index] {
-            case .collapsible(let summary, var children):
-                number(&children, language: language, labels: &labels, tables: &tables, figures: &figures)
-                blocks[index] = .collapsible(summary: summary, children)
+        blocks.updateEach { block in
+            switch block {
             case var .table(table) where table.id != nil || !table.caption.isEmpty:
                 tables += 1
                 table.number = tables
                 if let id = table.id { labels[id] = (language == "zh" ? "表 " : "Table ") + "\(tables)" }
-                blocks[index] = .table(table)
+                block = .table(table)
             case var .figure(figure):
                 figures += 1
                 figure.number = figures
                 if let id = figure.id { labels[id] = (language == "zh" ? "图 " : "Figure ") + "\(figures)" }
-                blocks[index] = .figure(figure)
+                block = .figure(figure)
             default: break
             }
         }
+        return labels
     }
 
     private func resolve(_ block: Block, _ labels: [String: String], _ template: Template) throws(ReportError) -> Block {

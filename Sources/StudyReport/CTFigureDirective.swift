@@ -84,6 +84,7 @@ struct CTFigureDirective: BlockDirective {
             throw fail(call, context, "the figure could not be drawn (\(error))")
         }
         return [.figure(Figure(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [],
-                               svg: svg, number: nil, chart: drawn, text: text))]
+                               svg: svg, number: nil, chart: drawn, text: text,
+                               original: plane == "3d" ? chart : nil))]
     }
 }

@@ -102,8 +102,8 @@ struct RenderCommand: ParsableCommand {
             var figureFiles: AtomicFolderOutput?
             if let figures {
                 var files = AtomicFolderOutput(folder: figures)
-                for case let .figure(figure) in document.blocks {
-                    guard let chart = figure.chart else { continue }
+                for figure in document.blocks.figures {
+                    guard let chart = figure.exportChart else { continue }
                     let id = figure.id ?? "figure-\(figure.number ?? 0)"
                     files.add(id + ".png", try FigureRenderer.render(chart, format: .png, dpi: 300))
                     files.add(id + ".pdf", try FigureRenderer.render(chart, format: .pdf))

@@ -109,6 +109,39 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<figcaption>Figure 2. Two</figcaption>"))
     }
 
+
+    func testFiguresAndTablesInListsAndQuotesAreNumberedAndListed() throws {
+        let folder = NSTemporaryDirectory() + "cementreport-report-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "g,v\na,1\na,2\nb,4\nb,6\n".write(toFile: folder + "/d.csv", atomically: true, encoding: .utf8)
+        let template = folder + "/r.md"
+        try """
+            ---
+            data: d.csv
+            ---
+            See @fig-top, @fig-listed and @fig-quoted.
+
+            ```{figure id=fig-top caption="Top"}
+            {"kind": "boxplot", "value": "v", "group": "g"}
+            ```
+
+            - An item holding a figure:
+
+              ```{figure id=fig-listed caption="Listed"}
+              {"kind": "boxplot", "value": "v"}
+              ```
+
+            > ```{figure id=fig-quoted caption="Quoted"}
+            > {"kind": "boxplot", "value": "v", "group": "g"}
+            > ```
+            """.write(toFile: template, atomically: true, encoding: .utf8)
+        let document = try ReportRenderer().document(try Template.load(template))
+        // Three figures were written, in this order: the numbers follow from the template alone.
+        XCTAssertEqual(document.blocks.figures.map(\.id), ["fig-top", "fig-listed", "fig-quoted"])
+        XCTAssertEqual(document.blocks.figures.map(\.number), [1, 2, 3])
+        let html = HTMLRenderer.render(document)
+        XCTAssertTrue(html.contains("<a href=\"#fig-listed\">Figure 2</a> and <a href=\"#fig-quoted\">Figure 3</a>"), html)
+    }
     func testDataDirectivesOnTheBundledCohort() throws {
         // Expected strings are the paper's printed values (data/published.json), which the synthetic cohort
         // reproduces; the chi-square P is R's chisq.test on the published counts (0.0348).
