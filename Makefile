@@ -3,7 +3,9 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 
 SWIFT ?= swift
-RELEASE_FLAGS := -c release --scratch-path .build-release
+# The Swift runtime and Foundation are linked in, so an installed `cement` runs without /opt/swift (it needs only
+# the Debian libraries of scripts/install-deps.sh).
+RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib
 RELEASE_BIN := .build-release/release
 
 .PHONY: all deps build release test report bench validate tune fuzz slurm-test audit-demo clean install install-built uninstall
