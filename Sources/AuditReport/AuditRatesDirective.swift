@@ -1,6 +1,6 @@
-import Figures
 import Foundation
 import Report
+import Statistics
 
 /// ```` ```{audit-rates id=tbl-x caption="…"} ```` : each benchmarked rate (leakage, secondary and adjacent
 /// fracture) in the period with its 95 % Wilson interval, against the published rate and its interval; the
@@ -18,8 +18,8 @@ struct AuditRatesDirective: BlockDirective {
         let cases = state.cohort.inPeriod
         func interval(_ k: Int, _ n: Int) -> String {
             guard n > 0 else { return "—" }
-            let ci = ProportionChart.wilson(k, n)
-            return String(format: "%.1f–%.1f %%", ci.low, ci.high)
+            let ci = WilsonInterval(count: k, total: n)
+            return String(format: "%.1f–%.1f %%", 100 * ci.lower, 100 * ci.upper)
         }
         var rows: [[String]] = []
         for rate in benchmarks.rates {
@@ -28,9 +28,9 @@ struct AuditRatesDirective: BlockDirective {
             let published = 100 * Double(rate.count) / Double(rate.total)
             var verdict = "—"
             if n > 0 {
-                let ci = ProportionChart.wilson(k, n)
-                verdict = published < ci.low ? (zh ? "高于文献" : "above the benchmark")
-                    : published > ci.high ? (zh ? "低于文献" : "below the benchmark") : (zh ? "与文献相符" : "consistent")
+                let ci = WilsonInterval(count: k, total: n)
+                verdict = published < 100 * ci.lower ? (zh ? "高于文献" : "above the benchmark")
+                    : published > 100 * ci.upper ? (zh ? "低于文献" : "below the benchmark") : (zh ? "与文献相符" : "consistent")
             }
             rows.append([zh ? rate.labelZh : rate.labelEn, countPercent(k, n), interval(k, n),
                          countPercent(rate.count, rate.total), interval(rate.count, rate.total), verdict])

@@ -32,18 +32,9 @@ public struct ProportionChart: Chart {
         self.height = height
     }
 
-    /// Wilson score interval (percent) for k of n at 95 %.
-    public static func wilson(_ k: Int, _ n: Int) -> (low: Double, high: Double) {
-        guard n > 0 else { return (.nan, .nan) }
-        let z = Normal.quantile(0.975), p = Double(k) / Double(n), nn = Double(n)
-        let centre = (p + z * z / (2 * nn)) / (1 + z * z / nn)
-        let half = z / (1 + z * z / nn) * (p * (1 - p) / nn + z * z / (4 * nn * nn)).squareRoot()
-        return (100 * max(0, centre - half), 100 * min(1, centre + half))
-    }
-
     public func draw(_ context: DrawingContext, in rect: Rect) {
         let theme = context.theme
-        let high = groups.map { Self.wilson($0.count, $0.total).high }.max() ?? 100
+        let high = groups.map { 100 * WilsonInterval(count: $0.count, total: $0.total).upper }.max() ?? 100
         let labels = groups.map { "\($0.label)\n\($0.count)/\($0.total)" }
         let frame = AxesFrame(context: context, rect: rect, title: title.isEmpty ? nil : title, xLabel: xLabel, yLabel: yLabel,
                               xTicks: nil, yTicks: NiceTicks(minimum: 0, maximum: max(high, 1)), categoryLabels: labels)
@@ -56,10 +47,11 @@ public struct ProportionChart: Chart {
             let color = theme.palette[index % theme.palette.count]
             context.rectangle(Rect(x: centre - half, y: frame.y(percent), width: 2 * half, height: frame.y(0) - frame.y(percent)),
                               fill: color.withAlpha(0.75))
-            let ci = Self.wilson(group.count, group.total)
-            context.line(from: Point(centre, frame.y(ci.low)), to: Point(centre, frame.y(ci.high)), color: theme.text,
+            let ci = WilsonInterval(count: group.count, total: group.total)
+            let low = 100 * ci.lower, high = 100 * ci.upper
+            context.line(from: Point(centre, frame.y(low)), to: Point(centre, frame.y(high)), color: theme.text,
                          width: theme.lineWidth)
-            for v in [ci.low, ci.high] {
+            for v in [low, high] {
                 context.line(from: Point(centre - 3, frame.y(v)), to: Point(centre + 3, frame.y(v)), color: theme.text,
                              width: theme.lineWidth)
             }

@@ -47,13 +47,6 @@ final class FiguresTests: XCTestCase {
         XCTAssertEqual(box.lowerWhisker, 1)
     }
 
-    func testWilsonIntervalMatchesR() {
-        // R 4.2.2: prop.test(10, 40, correct = FALSE)$conf.int = 0.1418711864 0.4019396142
-        let ci = ProportionChart.wilson(10, 40)
-        XCTAssertEqual(ci.low, 14.18711864, accuracy: 1e-6)
-        XCTAssertEqual(ci.high, 40.19396142, accuracy: 1e-6)
-    }
-
     func testMarchingTetrahedraEnclosesTheVoxelisedSphere() {
         let radius = 9.0
         let size = SIMD3(24, 24, 24)
