@@ -176,6 +176,10 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(centre.stderr.contains("'middle'") && centre.stderr.contains("mean") && centre.stderr.contains("median"),
                       centre.stderr)
         XCTAssertEqual(try cement(["stats", "levene", csv, "--value", "value", "--group", "dr_group", "--centre", "median"]).status, 0)
+        // Each test is a subcommand with its own options: Levene's centre is no option of the ANOVA.
+        let misplaced = try cement(["stats", "anova", csv, "--value", "value", "--group", "dr_group", "--centre", "median"])
+        XCTAssertEqual(misplaced.status, 2)
+        XCTAssertTrue(misplaced.stderr.contains("'--centre'"), misplaced.stderr)
         let missingOption = try cement(["stats", "chisq", csv, "--row", "dr_group"])
         XCTAssertEqual(missingOption.status, 2)
         XCTAssertTrue(missingOption.stderr.contains("--col"), missingOption.stderr)
