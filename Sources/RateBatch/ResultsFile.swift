@@ -1,6 +1,6 @@
-import CSV
-import Imaging
 import Foundation
+import Imaging
+import Tabular
 
 /// Reads and writes `BatchResults` as JSON (`.json`) or as CSV (`.csv`, one row per level, or one row for a case
 /// without levels), choosing by the file's extension. Writes are atomic.
@@ -45,7 +45,7 @@ public enum ResultsFile {
                 throw BatchError("cannot encode the results as JSON (\(error))")
             }
         case .csv:
-            return try csv(results)
+            return csv(results)
         }
     }
 
@@ -78,7 +78,7 @@ public enum ResultsFile {
         return sorted
     }
 
-    private static func csv(_ results: BatchResults) throws(BatchError) -> Data {
+    private static func csv(_ results: BatchResults) -> Data {
         let leading = Set(leadingLevelColumns + ["qc"])
         let others = Set(results.cases.flatMap { $0.levels.flatMap(\.keys) }).subtracting(leading).sorted(by: BatchResults.precedes)
         let levelColumns = leadingLevelColumns + ["qc"] + others
@@ -86,30 +86,20 @@ public enum ResultsFile {
         let header = ["case_id"] + leadingLevelColumns + ["levels", "qc"] + others
             + ["status", "error", "series_uid", "engine_version"] + parameterNames.map { parameterPrefix + $0 }
         let parameterFields = parameterNames.map { results.parameters[$0]!.text }
-        let stream = OutputStream(toMemory: ())
-        do {
-            let writer = try CSVWriter(stream: stream)
-            try writer.write(row: header)
-            for item in results.cases {
-                let levels: [[String: FlatValue]] = item.levels.isEmpty ? [[:]] : item.levels
-                for level in levels {
-                    var fields = [item.caseID]
-                    fields += leadingLevelColumns.map { level[$0]?.text ?? "" }
-                    fields.append(String(item.levels.count))
-                    fields += levelColumns.dropFirst(leadingLevelColumns.count).map { level[$0]?.text ?? "" }
-                    fields += [item.status.rawValue, item.error ?? "", item.seriesUID ?? "", results.engineVersion]
-                    fields += parameterFields
-                    try writer.write(row: fields)
-                }
+        var rows: [[String]] = []
+        for item in results.cases {
+            let levels: [[String: FlatValue]] = item.levels.isEmpty ? [[:]] : item.levels
+            for level in levels {
+                var fields = [item.caseID]
+                fields += leadingLevelColumns.map { level[$0]?.text ?? "" }
+                fields.append(String(item.levels.count))
+                fields += levelColumns.dropFirst(leadingLevelColumns.count).map { level[$0]?.text ?? "" }
+                fields += [item.status.rawValue, item.error ?? "", item.seriesUID ?? "", results.engineVersion]
+                fields += parameterFields
+                rows.append(fields)
             }
-            writer.stream.close()
-        } catch {
-            throw BatchError("cannot write the results as CSV (\(error))")
         }
-        guard let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
-            throw BatchError("cannot write the results as CSV (no data from the stream)")
-        }
-        return data + Data("\n".utf8)
+        return CSVText.document(header: header, rows: rows)
     }
 
     private static func parseCSV(_ text: String, path: String) throws(BatchError) -> BatchResults {

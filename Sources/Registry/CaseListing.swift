@@ -1,5 +1,5 @@
-import CSV
 import Foundation
+import Tabular
 
 /// The registry's cases as a table: one row per measured level (a case without levels has one row).
 public enum CaseListing {
@@ -24,17 +24,8 @@ public enum CaseListing {
         return rows
     }
 
-    /// The table as CSV (CSV.swift: RFC 4180 quoting).
-    public static func csv(_ cases: [RegisteredCase]) throws(RegistryError) -> Data {
-        let stream = OutputStream(toMemory: ())
-        do {
-            let writer = try CSVWriter(stream: stream)
-            try writer.write(row: header)
-            for row in rows(cases) { try writer.write(row: row) }
-            writer.stream.close()
-        } catch {
-            throw RegistryError(file: "cases", "cannot write the CSV (\(error))")
-        }
-        return ((stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data) ?? Data()) + Data("\n".utf8)
+    /// The table as CSV.
+    public static func csv(_ cases: [RegisteredCase]) -> Data {
+        CSVText.document(header: header, rows: rows(cases))
     }
 }

@@ -82,18 +82,13 @@ struct VerificationTableDirective: BlockDirective {
         return blocks
     }
 
-    /// The full item table, one row per published number (RFC 4180 quoting).
+    /// The full item table, one row per published number.
     static func csv(_ items: [VerificationItem]) -> Data {
-        func field(_ text: String?) -> String {
-            let value = text ?? ""
-            return value.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }
-        var text = "where,variable,group,quantity,published,reproduced,tolerance,status,note\n"
-        for item in items {
-            text += [item.where, item.variable, item.group, item.quantity, item.published, item.reproduced, item.tolerance,
-                     item.status.rawValue, item.note].map(field).joined(separator: ",") + "\n"
-        }
-        return Data(text.utf8)
+        CSVText.document(header: ["where", "variable", "group", "quantity", "published", "reproduced", "tolerance", "status", "note"],
+                         rows: items.map { item in
+                             [item.where, item.variable, item.group ?? "", item.quantity, item.published, item.reproduced,
+                              item.tolerance, item.status.rawValue, item.note ?? ""]
+                         })
     }
 
     /// Human labels for the verification's internal keys, in the report's language.

@@ -32,9 +32,7 @@ struct AuditCasesCommand: ParsableCommand {
         if json { return try Terminal.printJSON(cases) }
         let rows = CaseListing.rows(cases)
         if csv {
-            do { FileHandle.standardOutput.write(try CaseListing.csv(cases)) } catch {
-                throw CommandFailure(message: error.description)
-            }
+            FileHandle.standardOutput.write(CaseListing.csv(cases))
         } else {
             for row in rows {
                 let dr = row[4].isEmpty ? "—" : String(format: "%.1f %%", Double(row[4]) ?? 0)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CSV
 import CementCore
 import Foundation
 import Tabular
@@ -40,20 +39,10 @@ struct JoinCommand: ParsableCommand {
     func run() throws {
         let parts = try tables.map { path throws in KeyedJoin.Part(name: Self.name(of: path), table: try CSVTable(path: path)) }
         let joined = try KeyedJoin(parts, on: on)
-        let stream = OutputStream(toMemory: ())
-        do {
-            let writer = try CSVWriter(stream: stream)
-            try writer.write(row: joined.columns.map(\.uniqueName))
-            for row in 0..<(joined.columns.first?.cells.count ?? 0) {
-                try writer.write(row: joined.columns.map { $0.cells[row] ?? "" })
-            }
-            writer.stream.close()
-        } catch {
-            throw CommandFailure(message: "cannot write the joined table as CSV (\(error))")
-        }
-        guard let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
-            throw CommandFailure(message: "cannot write the joined table as CSV")
-        }
+        let data = CSVText.document(header: joined.columns.map(\.uniqueName),
+                                    rows: (0..<(joined.columns.first?.cells.count ?? 0)).map { row in
+                                        joined.columns.map { $0.cells[row] ?? "" }
+                                    })
         try AtomicFile.write(data, to: out)
         Terminal.note("wrote \(out): \(joined.columns.first?.cells.count ?? 0) rows, \(joined.columns.count) columns")
     }
