@@ -5,14 +5,17 @@
 #include "dcmtk/dcmnet/assoc.h"
 #include "dcmtk/dcmnet/cond.h"
 #include "dcmtk/dcmnet/diutil.h"
+#include "dcmtk/dcmnet/scp.h"
 #include "dcmtk/dcmnet/scu.h"
 #include "dcmtk/oflog/oflog.h"
 
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -78,8 +81,58 @@ bool isUID(const OFString &text) {
     return true;
 }
 
-// A DcmSCU that reports C-FIND matches as they arrive and stores C-GET sub-operations as
-// folder/SOPInstanceUID.dcm (the UID is checked to be digits and dots, so it cannot name another folder).
+// Writes one received instance as folder/SOPInstanceUID.dcm (the UID is checked to be digits and dots, so it
+// cannot name another folder) and returns the C-STORE status; takes ownership of the dataset. The first
+// problem is kept in problem.
+Uint16 storeInstance(DcmDataset *incomingObject, const std::string &folder, unsigned long &received,
+                     std::string &problem) {
+    if (incomingObject == nullptr) return STATUS_STORE_Error_CannotUnderstand;
+    OFString instanceUID;
+    incomingObject->findAndGetOFString(DCM_SOPInstanceUID, instanceUID);
+    E_TransferSyntax syntax = incomingObject->getOriginalXfer();
+    if (!isUID(instanceUID)) {
+        delete incomingObject;
+        if (problem.empty()) problem = "an instance without a valid SOPInstanceUID (0008,0018) was refused";
+        return STATUS_STORE_Error_CannotUnderstand;
+    }
+    std::string path = folder + "/" + instanceUID.c_str() + ".dcm";
+    DcmFileFormat file(incomingObject, OFFalse);
+    OFCondition saved = file.saveFile(OFFilename(path.c_str()), syntax == EXS_Unknown ? EXS_LittleEndianExplicit : syntax);
+    if (saved.bad()) {
+        if (problem.empty()) problem = std::string("cannot write ") + path + ": " + saved.text();
+        return STATUS_STORE_Refused_OutOfResources;
+    }
+    ++received;
+    return STATUS_Success;
+}
+
+// The storage SCP of a C-MOVE: accepts the storage classes of a pull (and C-ECHO), writes instances as
+// storeInstance does, and leaves its listen loop at the first connection timeout after `stop` is set.
+class MoveReceiver : public DcmSCP {
+   public:
+    std::string folder;
+    unsigned long received = 0;
+    std::string storeProblem;
+    std::atomic<bool> stop{false};
+
+    OFCondition handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &info) override {
+        if (message->CommandField != DIMSE_C_STORE_RQ) return DcmSCP::handleIncomingCommand(message, info);
+        T_DIMSE_C_StoreRQ &request = message->msg.CStoreRQ;
+        DcmDataset *dataset = nullptr;
+        OFCondition status = receiveSTORERequest(request, info.presentationContextID, dataset);
+        if (status.bad()) {
+            delete dataset;
+            return status;
+        }
+        Uint16 answer = storeInstance(dataset, folder, received, storeProblem);
+        return sendSTOREResponse(info.presentationContextID, request, answer);
+    }
+
+    OFBool stopAfterConnectionTimeout() override { return stop.load(); }
+};
+
+// A DcmSCU that reports C-FIND matches as they arrive, stores C-GET sub-operations with storeInstance and
+// keeps the last C-GET or C-MOVE status.
 class SCU : public DcmSCU {
    public:
     cdnet_match_fn onMatch = nullptr;
@@ -122,26 +175,14 @@ class SCU : public DcmSCU {
             cStoreReturnStatus = STATUS_STORE_Error_CannotUnderstand;
             return DIMSE_NULLKEY;
         }
-        OFString instanceUID;
-        incomingObject->findAndGetOFString(DCM_SOPInstanceUID, instanceUID);
-        E_TransferSyntax syntax = incomingObject->getOriginalXfer();
-        if (!isUID(instanceUID)) {
-            delete incomingObject;
-            cStoreReturnStatus = STATUS_STORE_Error_CannotUnderstand;
-            if (storeProblem.empty()) storeProblem = "an instance without a valid SOPInstanceUID (0008,0018) was refused";
-            return EC_Normal;
-        }
-        std::string path = folder + "/" + instanceUID.c_str() + ".dcm";
-        DcmFileFormat file(incomingObject, OFFalse);
-        OFCondition saved = file.saveFile(OFFilename(path.c_str()), syntax == EXS_Unknown ? EXS_LittleEndianExplicit : syntax);
-        if (saved.good()) {
-            cStoreReturnStatus = STATUS_Success;
-            ++received;
-        } else {
-            cStoreReturnStatus = STATUS_STORE_Refused_OutOfResources;
-            if (storeProblem.empty()) storeProblem = std::string("cannot write ") + path + ": " + saved.text();
-        }
+        cStoreReturnStatus = storeInstance(incomingObject, folder, received, storeProblem);
         return EC_Normal;
+    }
+
+    OFCondition handleMOVEResponse(const T_ASC_PresentationContextID presID, RetrieveResponse *response,
+                                   OFBool &waitForNextResponse) override {
+        lastStatus = response->m_status;
+        return DcmSCU::handleMOVEResponse(presID, response, waitForNextResponse);
     }
 };
 
@@ -340,6 +381,79 @@ int cdnet_get(const cdnet_peer *peer, const char *level, const cdnet_key *keys, 
     if (scu.lastStatus != STATUS_Success) {
         error->dimse_status = scu.lastStatus;
         return fail(error, CDNET_STATUS, "C-GET did not complete");
+    }
+    return CDNET_OK;
+}
+
+int cdnet_move(const cdnet_peer *peer, const char *level, const cdnet_key *keys, size_t count,
+               const char *move_ae, uint16_t move_port, const char *folder, unsigned long *received,
+               cdnet_error *error) {
+    cdnet_initialize();
+    clear(error);
+    *received = 0;
+    DcmDataset query;
+    if (!fillQuery(query, level, keys, count)) return fail(error, CDNET_LOCAL, "invalid query key");
+    MoveReceiver receiver;
+    receiver.folder = folder;
+    receiver.setAETitle(move_ae);
+    receiver.setPort(move_port);
+    receiver.setConnectionBlockingMode(DUL_NOBLOCK);
+    receiver.setConnectionTimeout(1);
+    receiver.setACSETimeout(OFstatic_cast(Uint32, peer->acse_timeout));
+    receiver.setDIMSETimeout(OFstatic_cast(Uint32, peer->dimse_timeout));
+    receiver.setHostLookupEnabled(OFFalse);
+    OFList<OFString> echoSyntaxes;
+    echoSyntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
+    echoSyntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
+    receiver.addPresentationContext(UID_VerificationSOPClass, echoSyntaxes);
+    for (const char *storageClass : kReceivedStorageClasses) {
+        receiver.addPresentationContext(storageClass, receivedSyntaxes());
+    }
+    // The port is bound before the C-MOVE is sent, so the peer's first connection finds it open.
+    OFCondition listening = receiver.openListenPort();
+    if (listening.bad())
+        return fail(error, CDNET_LOCAL, std::string("cannot listen on port ") + std::to_string(move_port) +
+                                            " for the C-MOVE destination: " + listening.text());
+    std::thread acceptor([&receiver] { receiver.acceptAssociations(); });
+    auto stopReceiver = [&receiver, &acceptor] {
+        receiver.stop = true;
+        acceptor.join();
+    };
+
+    SCU scu;
+    configure(scu, peer);
+    OFList<OFString> syntaxes;
+    syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
+    syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
+    scu.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, syntaxes);
+    int outcome = connect(scu, peer, error);
+    if (outcome != CDNET_OK) {
+        stopReceiver();
+        return outcome;
+    }
+    T_ASC_PresentationContextID context_id =
+        scu.findPresentationContextID(UID_MOVEStudyRootQueryRetrieveInformationModel, "");
+    if (context_id == 0) {
+        finish(scu, true);
+        stopReceiver();
+        return fail(error, CDNET_UNSUPPORTED, "the peer does not offer Study Root C-MOVE");
+    }
+    OFCondition status = scu.sendMOVERequest(context_id, move_ae, &query, nullptr);
+    if (status.bad()) {
+        outcome = classify(status, peer, error);
+        finish(scu, false);
+        stopReceiver();
+        *received = receiver.received;
+        return outcome;
+    }
+    finish(scu, true);
+    // The final C-MOVE response follows the last sub-operation; the receiver's association ends with it.
+    stopReceiver();
+    *received = receiver.received;
+    if (!receiver.storeProblem.empty()) return fail(error, CDNET_LOCAL, receiver.storeProblem);
+    if (scu.lastStatus != STATUS_Success) {
+        error->dimse_status = scu.lastStatus;
+        return fail(error, CDNET_STATUS, "C-MOVE did not complete");
     }
     return CDNET_OK;
 }

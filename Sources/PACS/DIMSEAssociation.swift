@@ -68,6 +68,19 @@ struct DIMSEAssociation {
         return Int(received)
     }
 
+    /// C-MOVE to `destination` (received by a storage SCP listening on `port` in this process) into `folder`
+    /// (which must exist); returns the number of instances received.
+    func move(level: QueryLevel, keys: [(DICOMTag, String)], to destination: String, port: UInt16,
+              into folder: String) throws(PACSError) -> Int {
+        var received: UInt = 0
+        try withKeys(keys) { cKeys throws(PACSError) in
+            try call("C-MOVE") { peer, error in
+                cdnet_move(peer, level.rawValue, cKeys.baseAddress, cKeys.count, destination, port, folder, &received, error)
+            }
+        }
+        return Int(received)
+    }
+
     /// C-STORE of `paths` on one association; the peer's status per file.
     func store(_ paths: [String]) throws(PACSError) -> [UInt16] {
         var statuses = [UInt16](repeating: 0xFFFF, count: paths.count)

@@ -2,18 +2,25 @@ import CementCore
 import Foundation
 
 /// Finds CT studies in a PACS, retrieves their series into a local folder and stores DICOM files into it,
-/// through DCMTK's DIMSE service class user (Study Root C-FIND, C-GET and C-STORE). Calls that could not reach
+/// through DCMTK's DIMSE service class user (Study Root C-FIND, C-GET or C-MOVE, and C-STORE). Calls that could not reach
 /// the peer, timed out or were aborted are tried `peer.retries` more times.
 ///
 /// Nothing patient-identifying leaves this type: results hold UIDs, dates, descriptions and counts; patient ID
 /// and accession number of a query are matching keys only; DCMTK's network log is silenced.
 public struct PACSClient: Sendable {
     public let peer: PACSPeer
+    /// How `pull` retrieves series (C-GET unless told otherwise).
+    public let retrieval: PACSRetrieval
 
-    /// A client for `peer`; throws when its settings are invalid.
-    public init(peer: PACSPeer) throws(PACSError) {
+    /// A client for `peer`; throws when its settings (or the C-MOVE destination's AE title) are invalid.
+    public init(peer: PACSPeer, retrieval: PACSRetrieval = .get) throws(PACSError) {
         try peer.validate()
+        if case .move(let ae, let port) = retrieval {
+            try PACSPeer.validateAETitle(ae, label: "move destination AE title", peer: peer.name)
+            guard port > 0 else { throw PACSError(peer: peer.name, .configuration("the move port must be 1–65535")) }
+        }
         self.peer = peer
+        self.retrieval = retrieval
     }
 
     /// C-ECHO: checks that the peer accepts an association from this AE title.
@@ -69,7 +76,7 @@ public struct PACSClient: Sendable {
         return studies.sorted { ($0.studyDate, $0.studyUID) < ($1.studyDate, $1.studyUID) }
     }
 
-    /// Retrieves each series by C-GET into `folder/StudyInstanceUID/SeriesInstanceUID/` (one file per instance,
+    /// Retrieves each series by C-GET or C-MOVE (`retrieval`) into `folder/StudyInstanceUID/SeriesInstanceUID/` (one file per instance,
     /// SOPInstanceUID.dcm). Each series is received into a temporary folder and moved into place when complete,
     /// replacing an earlier pull of it; a failed series leaves nothing behind.
     public func pull(_ series: [PACSSeries], into folder: String) throws(PACSError) -> [PulledSeries] {
@@ -98,10 +105,23 @@ public struct PACSClient: Sendable {
                     } catch {
                         throw PACSError(peer: peer.name, .local("cannot create \(temporary)"))
                     }
-                    return try association.get(level: .series, keys: keys, into: temporary)
+                    switch retrieval {
+                    case .get: return try association.get(level: .series, keys: keys, into: temporary)
+                    case .move(let ae, let port):
+                        do throws(PACSError) {
+                            return try association.move(level: .series, keys: keys, to: ae, port: port, into: temporary)
+                        } catch {
+                            // PS3.4 C.4.2.1.5: 0xA801, the destination is not among the PACS's known AE titles.
+                            guard case .failed(_, let status) = error.kind else { throw error }
+                            if status == 0xA801 { throw PACSError(peer: peer.name, .moveDestinationUnknown(ae: ae, port: port)) }
+                            // Other PACSes refuse an unknown destination with a general failure; name it anyway.
+                            throw PACSError(peer: peer.name, .failed(operation: "C-MOVE to \(ae)", status: status))
+                        }
+                    }
                 }
                 guard count > 0 else {
-                    throw PACSError(peer: peer.name, .unsupported("C-GET of series \(item.seriesUID) sent no instances"))
+                    throw PACSError(peer: peer.name,
+                                    .unsupported("\(retrieval.operation) of series \(item.seriesUID) sent no instances"))
                 }
                 try replace(target, with: temporary)
             } catch {

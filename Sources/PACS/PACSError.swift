@@ -23,6 +23,8 @@ public struct PACSError: Error, CustomStringConvertible, Sendable, Equatable {
         case unsupported(String)
         /// The peer answered with a DIMSE failure status.
         case failed(operation: String, status: UInt16)
+        /// The peer refused a C-MOVE because it does not know the destination AE title.
+        case moveDestinationUnknown(ae: String, port: UInt16)
         /// The peer aborted or closed the association.
         case aborted(String)
         /// A local problem: a file not readable, a folder not writable.
@@ -68,6 +70,9 @@ public struct PACSError: Error, CustomStringConvertible, Sendable, Equatable {
         case .failed(let operation, let status):
             "PACS \(peer): \(operation) failed with status 0x\(String(status, radix: 16, uppercase: true))"
                 + (PACSError.statusWords[status].map { " (\($0))" } ?? "")
+        case .moveDestinationUnknown(let ae, let port):
+            "PACS \(peer) does not know the C-MOVE destination AE title \"\(ae)\": register it there with this "
+                + "host and port \(port), or retrieve with C-GET (--retrieve get)"
         case .aborted(let detail):
             "PACS \(peer) aborted the association (\(detail))"
         case .local(let detail):

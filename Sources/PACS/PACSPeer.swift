@@ -47,6 +47,16 @@ public struct PACSPeer: Sendable, Equatable, Codable {
         case retryDelay = "retry_delay"
     }
 
+    /// Checks that `title` is a valid AE title: 1–16 ASCII characters, not all spaces, no backslash or control
+    /// characters.
+    static func validateAETitle(_ title: String, label: String, peer: String) throws(PACSError) {
+        let trimmed = title.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, title.count <= 16,
+              title.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0 != "\\" }) else {
+            throw PACSError(peer: peer, .configuration("the \(label) \"\(title)\" must be 1–16 ASCII characters without backslash"))
+        }
+    }
+
     /// How the peer is named in messages: `CALLED@host:port`.
     public var name: String { "\(calledAE)@\(host):\(port)" }
 
@@ -54,11 +64,7 @@ public struct PACSPeer: Sendable, Equatable, Codable {
     /// characters, a port above 0, timeouts of 1–3600 s, 0–10 retries.
     public func validate() throws(PACSError) {
         for (label, title) in [("called AE title", calledAE), ("calling AE title", callingAE)] {
-            let trimmed = title.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty, title.count <= 16,
-                  title.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0 != "\\" }) else {
-                throw PACSError(peer: name, .configuration("the \(label) \"\(title)\" must be 1–16 ASCII characters without backslash"))
-            }
+            try Self.validateAETitle(title, label: label, peer: name)
         }
         guard !host.isEmpty else { throw PACSError(peer: name, .configuration("no host given")) }
         guard port > 0 else { throw PACSError(peer: name, .configuration("the port must be 1–65535")) }

@@ -43,15 +43,49 @@ struct PACSConnectionOptions: ParsableArguments {
     @Option(help: "Seconds to wait for each DICOM message (default 60).") var messageTimeout: Int?
     @Option(help: "Tries after a failure to connect, a timeout or an abort (default 2).") var retries: Int?
 
-    func client() throws -> PACSClient {
+    /// A client for the peer; `retrieval` says how `pull` retrieves (C-GET unless given).
+    func client(retrieval: RetrievalOptions? = nil) throws -> PACSClient {
         do {
             let peer = try PACSPeer.resolve(file: config, host: host, port: port, calledAE: calledAe,
                                             callingAE: callingAe, connectTimeout: connectTimeout,
                                             associationTimeout: associationTimeout, messageTimeout: messageTimeout,
                                             retries: retries)
-            return try PACSClient(peer: peer)
+            return try PACSClient(peer: peer, retrieval: try retrieval?.retrieval(callingAE: peer.callingAE) ?? .get)
+        } catch let error as CommandFailure {
+            throw error
         } catch {
-            throw CommandFailure(message: error.description)
+            throw CommandFailure(message: "\(error)")
+        }
+    }
+}
+
+/// The DIMSE operation `cement pacs pull` retrieves with.
+enum RetrieveMode: String, CaseIterable, ExpressibleByArgument {
+    case get, move
+}
+
+/// How `cement pacs pull` retrieves: C-GET, or C-MOVE to a storage SCP of its own.
+struct RetrievalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("get: C-GET, the instances come back on this tool's association (no inbound port). "
+                               + "move: C-MOVE to --move-ae, received on --move-port (for PACSes without C-GET).",
+                               valueName: "get|move"))
+    var retrieve: RetrieveMode = .get
+    @Option(help: ArgumentHelp("With --retrieve move: the destination AE title the PACS knows for this host and "
+                               + "--move-port (default: the calling AE title)."))
+    var moveAe: String?
+    @Option(help: "With --retrieve move: the local port the storage SCP listens on (default 11112).")
+    var movePort: Int = 11112
+
+    func retrieval(callingAE: String) throws -> PACSRetrieval {
+        switch retrieve {
+        case .get:
+            guard moveAe == nil else { throw CommandFailure(message: "--move-ae needs --retrieve move") }
+            return .get
+        case .move:
+            guard (1...65535).contains(movePort) else {
+                throw CommandFailure(message: "--move-port must be 1–65535, not \(movePort)")
+            }
+            return .move(ae: moveAe ?? callingAE, port: UInt16(movePort))
         }
     }
 }
@@ -200,18 +234,24 @@ struct PACSFindCommand: ParsableCommand {
 struct PACSPullCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
-        abstract: "Retrieve the matching CT series (C-GET) into OUT/StudyInstanceUID/SeriesInstanceUID/.",
+        abstract: "Retrieve the matching CT series (C-GET or C-MOVE) into OUT/StudyInstanceUID/SeriesInstanceUID/.",
         discussion: """
             Finds as `cement pacs find` does, then retrieves each matching series; each arrives in a temporary \
             folder and is moved into place when complete (an earlier pull of it is replaced). At least one filter \
             besides the modality is required. Measure a pulled series with `cement rate OUT/STUDY/SERIES`.
 
+            C-GET (the default) needs no inbound port and no registration of this host on the PACS. With \
+            --retrieve move the PACS sends the instances to --move-ae, which it must list with this host's \
+            address and --move-port; this process receives them on that port while the pull runs.
+
             Examples:
               cement pacs pull --config pacs.yaml --study-uid 1.2.3.4 --out /data/ct
               cement pacs pull --config pacs.yaml --from 2022-03-01 --to 2022-03-31 --series-description "*bone*" --out ct
+              cement pacs pull --config pacs.yaml --study-uid 1.2.3.4 --retrieve move --move-ae CEMENT --move-port 11112 --out /data/ct
             """
     )
     @OptionGroup var connection: PACSConnectionOptions
+    @OptionGroup var retrieval: RetrievalOptions
     @OptionGroup var filters: PACSQueryOptions
     @Option(help: "Folder to retrieve into (created).", completion: .directory) var out: String
     @Flag(help: "Print JSON on stdout.") var json = false
@@ -227,7 +267,7 @@ struct PACSPullCommand: ParsableCommand {
             throw CommandFailure(message: "refusing to pull every \(filters.modality) series of the PACS: give a date "
                                  + "range, description, body part, patient ID, accession or UID")
         }
-        let client = try connection.client()
+        let client = try connection.client(retrieval: retrieval)
         let query = try filters.query()
         let series: [PACSSeries]
         do { series = try client.find(query).flatMap(\.series) } catch { throw pacsFailure(error) }

@@ -34,14 +34,17 @@ final class DICOMResultsExportTests: XCTestCase {
         XCTAssertTrue(series.isMultiFrame)
 
         // Body: slices 2–5, columns 2–9, rows 2–7 full (192 voxels) plus one half voxel; cement in body: 10 voxels at
-        // 0.8; leaked: 4 voxels at 0.25. Voxel 0.25 mm³.
+        // 0.8 plus one at 1.3 and one at −0.1 (partial-volume estimates stray outside 0–1 in noise; the SEG cannot hold
+        // them, its quantisation must carry them to the neighbours); leaked: 4 voxels at 0.25. Voxel 0.25 mm³.
         var body = FractionMap(geometry: geometry, low: [0, 0, 0], size: geometry.size)
         var inBody = body, leaked = body
         for k in 2...5 { for j in 2...7 { for i in 2...9 { body[i, j, k] = 1 } } }
         body[10, 4, 3] = 0.5
         for i in 3...7 { inBody[i, 4, 3] = 0.8; inBody[i, 5, 3] = 0.8 }
+        inBody[8, 4, 3] = 1.3
+        inBody[2, 5, 3] = -0.1
         for i in 0...3 { leaked[i, 0, 6] = 0.25 }
-        let bodyML = 192.5 * 0.25 / 1000, cementML = 8 * 0.25 / 1000, leakML = 1 * 0.25 / 1000
+        let bodyML = 192.5 * 0.25 / 1000, cementML = 9.2 * 0.25 / 1000, leakML = 1 * 0.25 / 1000
         let level = LevelMeasurement(
             levelIndex: 0, distributionRatePercent: 100 * cementML / bodyML, vertebralBodyML: bodyML, cementInBodyML: cementML,
             leakageML: leakML, group: nil, qc: [.thickSlices], distributionRateRangePercent: nil, cementHU: 2000,
@@ -74,9 +77,13 @@ final class DICOMResultsExportTests: XCTestCase {
         let volumes = read.output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         XCTAssertEqual(volumes.count, 3, read.output)
         guard volumes.count == 3 else { return }
-        // Fractions are stored as n/255: 0.5 → 128/255, 0.8 → 204/255, 0.25 → 64/255.
-        XCTAssertEqual(volumes[0], (192 + 128.0 / 255) * 0.25 / 1000, accuracy: 1e-9)
-        XCTAssertEqual(volumes[1], 10 * 204.0 / 255 * 0.25 / 1000, accuracy: 1e-9)
-        XCTAssertEqual(volumes[2], 4 * 64.0 / 255 * 0.25 / 1000, accuracy: 1e-9)
+        // Fractions are stored as n/255 with the rounding remainder carried on, so each segment holds the hand-counted
+        // sum of its fractions (8 + 1.3 − 0.1 = 9.2 voxels of cement, 4 × 0.25 = 1 leaked) to within half a step
+        // (0.5/255 of a voxel; the body's half voxel is the last partial one, its remainder has nowhere to go).
+        // Clamping and rounding alone would give 10 × 204/255 + 1 and 4 × 64/255 voxels.
+        let step = 0.5 / 255 * 0.25 / 1000 + 1e-12
+        XCTAssertEqual(volumes[0], bodyML, accuracy: step)
+        XCTAssertEqual(volumes[1], cementML, accuracy: step)
+        XCTAssertEqual(volumes[2], leakML, accuracy: step)
     }
 }

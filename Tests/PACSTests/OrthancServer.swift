@@ -3,15 +3,19 @@ import PACS
 import XCTest
 
 /// A real Orthanc (Debian package `orthanc`) on loopback for the tests: generated configuration, free DICOM
-/// port, storage in a temporary folder, the test's AE title registered as a modality (C-FIND, C-GET and C-STORE
+/// port, storage in a temporary folder, the test's AE title registered as a modality (C-FIND, C-GET, C-MOVE and C-STORE
 /// are allowed only to registered modalities, and the called AE title is checked, so unknown titles are
-/// rejected as a production PACS would). Stopped and its folder removed by `stop()`.
+/// rejected as a production PACS would) and a C-MOVE destination (`moveAE` on `movePort`). Stopped and its folder removed by `stop()`.
 final class OrthancServer {
     static let aeTitle = "ORTHANCTEST"
     static let clientAE = "CEMENTTEST"
+    /// The C-MOVE destination the configuration lists (this host, `movePort`).
+    static let moveAE = "CEMENTMOVE"
 
     let folder: String
     let port: UInt16
+    /// The port the tests' C-MOVE storage SCP listens on.
+    let movePort: UInt16
     private let process: Process
 
     /// The Orthanc executable, nil when the package is not installed.
@@ -31,6 +35,7 @@ final class OrthancServer {
         folder = NSTemporaryDirectory() + "cementreport-orthanc-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder + "/storage", withIntermediateDirectories: true)
         port = try Self.freePort()
+        movePort = try Self.freePort()
         let configuration: [String: Any] = [
             "Name": "CementReportTest",
             "StorageDirectory": folder + "/storage",
@@ -49,7 +54,9 @@ final class OrthancServer {
             "DicomAlwaysAllowFind": false,
             "DicomAlwaysAllowGet": false,
             "DicomAlwaysAllowMove": false,
-            "DicomModalities": ["cement": [Self.clientAE, "127.0.0.1", 1]],
+            // The client (its port is never called) and the C-MOVE destination Orthanc connects to.
+            "DicomModalities": ["cement": [Self.clientAE, "127.0.0.1", 1],
+                                "cement-move": [Self.moveAE, "127.0.0.1", Int(movePort)]],
             "DicomScpTimeout": 10,
             "SaveJobs": false,
             "ConcurrentJobs": 1,

@@ -168,6 +168,58 @@ final class PACSRoundTripTests: XCTestCase {
         assertNoPatientIdentifiers(human.both, "find (text)")
     }
 
+    func testMovePullsTheSameInstancesAsGetAndMeasuresTheSameWithoutPatientIdentifiers() throws {
+        let server = try orthanc()
+        let work = temporaryFolder()
+        let source = work + "/source"
+        let phantom = try cement(["phantom", source, "--matrix", "128", "--seed", "12", "--dr", "25",
+                                  "--case-id", Self.patientID])
+        XCTAssertEqual(phantom.status, 0, phantom.stderr)
+        let first = try DICOMObject(path: try dicomFiles(in: source)[0])
+        let studyUID = try XCTUnwrap(first.string(.studyInstanceUID))
+        let seriesUID = try XCTUnwrap(first.string(.seriesInstanceUID))
+        let sourceInstances = Set(try dicomFiles(in: source).map { try XCTUnwrap(DICOMObject(path: $0).string(.sopInstanceUID)) })
+        var outputs: [(String, Result)] = []
+        let push = try cement(["pacs", "push"] + server.flags + [source])
+        XCTAssertEqual(push.status, 0, push.stderr)
+
+        // The same series by C-GET and by C-MOVE to the destination Orthanc lists: the same SOP Instance UIDs as
+        // the files written (read back by the Imaging module's DCMTK reader), the same measurement as the source.
+        let move = ["--retrieve", "move", "--move-ae", OrthancServer.moveAE, "--move-port", String(server.movePort)]
+        var instancesBy: [String: Set<String>] = [:]
+        let rateSource = try cement(["rate", source, "--json"])
+        XCTAssertEqual(rateSource.status, 0, rateSource.stderr)
+        let sourceRate = try XCTUnwrap(try json(rateSource)["distribution_rate_percent"] as? Double)
+        for (mode, extra) in [("get", ["--retrieve", "get"]), ("move", move)] {
+            let out = work + "/pulled-" + mode
+            let pull = try cement(["pacs", "pull"] + server.flags + extra + ["--study-uid", studyUID, "--out", out, "--json"])
+            outputs.append(("pull \(mode)", pull))
+            XCTAssertEqual(pull.status, 0, "\(mode): \(pull.stderr)")
+            let folder = out + "/" + studyUID + "/" + seriesUID
+            let files = try dicomFiles(in: folder)
+            instancesBy[mode] = Set(try files.map { try XCTUnwrap(DICOMObject(path: $0).string(.sopInstanceUID)) })
+            XCTAssertEqual(((try json(pull)["series"] as? [[String: Any]])?.first?["instances"]) as? Int, sourceInstances.count)
+            XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: out + "/" + studyUID)
+                .contains { $0.hasSuffix(".cement-partial") }, "no temporary folder left (\(mode))")
+            let rate = try cement(["rate", folder, "--json"])
+            outputs.append(("rate \(mode)", rate))
+            XCTAssertEqual(rate.status, 0, rate.stderr)
+            XCTAssertEqual(try json(rate)["distribution_rate_percent"] as? Double, sourceRate, "\(mode) measures as the source")
+        }
+        XCTAssertEqual(instancesBy["get"], sourceInstances)
+        XCTAssertEqual(instancesBy["move"], sourceInstances)
+
+        // A destination Orthanc does not list: its failure status, exit 2, the AE title named.
+        let unknown = try cement(["pacs", "pull"] + server.flags
+                                 + ["--retrieve", "move", "--move-ae", "NOSUCHDEST", "--move-port", String(server.movePort),
+                                    "--study-uid", studyUID, "--out", work + "/unknown"])
+        outputs.append(("pull unknown destination", unknown))
+        XCTAssertEqual(unknown.status, 2, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("NOSUCHDEST"), unknown.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/unknown/" + studyUID + "/" + seriesUID))
+        for (what, result) in outputs { assertNoPatientIdentifiers(result.both, what) }
+    }
+
     func testLibraryClientFindsAndPullsForAnIngest() throws {
         let server = try orthanc()
         let work = temporaryFolder()

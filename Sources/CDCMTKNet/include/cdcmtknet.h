@@ -1,4 +1,5 @@
-/* A small C API over DCMTK's dcmnet (DcmSCU): C-ECHO, C-FIND, C-GET and C-STORE as a service class user.
+/* A small C API over DCMTK's dcmnet (DcmSCU): C-ECHO, C-FIND, C-GET, C-MOVE and C-STORE as a service class user
+ * (C-MOVE with a storage SCP of its own).
  * Every call opens one association, does its work and releases it. Strings are UTF-8 (AE titles ASCII);
  * the outcome of a call is written into a cdnet_error. DCMTK's network logger is kept silent, so no
  * dataset content (patient attributes) reaches stderr. */
@@ -70,6 +71,14 @@ int cdnet_find(const cdnet_peer *peer, const char *level, const cdnet_key *keys,
  * per instance named SOPInstanceUID.dcm. received gets the number of files written. */
 int cdnet_get(const cdnet_peer *peer, const char *level, const cdnet_key *keys, size_t count,
               const char *folder, unsigned long *received, cdnet_error *error);
+
+/* C-MOVE in the Study Root model: a storage SCP with AE title move_ae listens on move_port (all
+ * interfaces) in this process while the peer is asked to send the matching instances to move_ae,
+ * which it must know by that title, this host and that port. Instances are written as for cdnet_get.
+ * An unknown destination is the peer's failure status (0xA801 from most PACSes). */
+int cdnet_move(const cdnet_peer *peer, const char *level, const cdnet_key *keys, size_t count,
+               const char *move_ae, uint16_t move_port, const char *folder, unsigned long *received,
+               cdnet_error *error);
 
 /* C-STORE of DICOM files on one association. statuses[i] gets the peer's status for paths[i]
  * (0 success, 0xB000.. warning, anything else failure). A file that cannot be read stops the call
