@@ -157,6 +157,15 @@ final class AuditCLITests: XCTestCase {
         let registry = folder + "/registry.sqlite"
         let ingest = try cement(["audit", "ingest", demo + "/manifest.csv", "--registry", registry])
         XCTAssertEqual(ingest.status, 0, ingest.text)
+        // The small demo measures clean phantoms (no level flagged): the test flags two levels for review in the
+        // registry with sqlite3, so the report must draw them from the cache the ingest wrote.
+        let mark = Process()
+        mark.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        mark.arguments = [registry, "UPDATE measurements SET needs_review = 1 WHERE rowid IN "
+                          + "(SELECT rowid FROM measurements ORDER BY rowid LIMIT 2);"]
+        try mark.run()
+        mark.waitUntilExit()
+        XCTAssertEqual(mark.terminationStatus, 0)
         let cases = try CaseRegistry(path: registry).cases()
         let cache = MeasurementCache(folder: folder + "/measurements")
         for item in cases {
