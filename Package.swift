@@ -68,7 +68,8 @@ let package = Package(
         .target(name: "Registry", dependencies: ["CementCore", "Imaging", "RateEngine", "RateBatch", "Measurements", "Study",
                                                 "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
                                                 .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore"]),
+        .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore",
+                                                   "Measurements", "Imaging"]),
         .plugin(name: "SourceVersion", capability: .buildTool(), path: "Plugins/SourceVersion"),
         .executableTarget(
             name: "cement",
@@ -112,7 +113,7 @@ let package = Package(
         .target(name: "CLITestSupport", path: "Tests/CLITestSupport"),
         .testTarget(name: "PACSTests", dependencies: ["PACS", "Imaging", "Phantom", "cement", "CLITestSupport"]),
         .testTarget(name: "DICOMResultsTests", dependencies: ["DICOMResults", "RateEngine", "Imaging"]),
-        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging", "Registry", "CLITestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["cement", "Imaging", "Registry", "Measurements", "CLITestSupport"]),
         .testTarget(name: "RateBatchTests", dependencies: ["RateBatch", "RateEngine", "Imaging", "Phantom"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Imaging", "Phantom", "RateEngine", "Study",
                                                          .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,11 +1,13 @@
 import Foundation
+import Measurements
 import Registry
 import Report
 
 /// The audit's directives — `audit-overview`, `audit-dr-groups`, `audit-rates`, `audit-pchart`,
 /// `audit-followup-list`, `audit-qc-list`, `audit-completeness` and the inline `{audit-period}` — for registering
 /// with the report engine (`DirectiveRegistry.standard.adding(AuditDirectives())`). Reads the front-matter keys
-/// `registry:` (the SQLite registry) and `benchmarks:` (published rates, `AuditBenchmarks`), and the parameters
+/// `registry:` (the SQLite registry), `benchmarks:` (published rates, `AuditBenchmarks`) and `measurements:` (the
+/// measurement cache ingest stored the masks in, for the QC thumbnails), and the parameters
 /// `period` (2026-Q3, 2026-07, 2026) or `from` and `to` (YYYY-MM-DD), `time_zone` (IANA name), `periods` (how many
 /// periods the control charts show) and `followup_months` (when a low-DR case's follow-up is due).
 public struct AuditDirectives: DirectiveModule {
@@ -18,7 +20,7 @@ public struct AuditDirectives: DirectiveModule {
          AuditFollowUpListDirective(), AuditQCListDirective(), AuditCompletenessDirective()]
     }
 
-    public var frontMatterKeys: Set<String> { ["registry", "benchmarks"] }
+    public var frontMatterKeys: Set<String> { ["registry", "benchmarks", "measurements"] }
 
     public func prepare(_ template: Template, inputs: InputRecord) throws(ReportError) -> [any Sendable] {
         guard let relative = template.extensions["registry"] else { return [] }
@@ -66,7 +68,11 @@ public struct AuditDirectives: DirectiveModule {
             }
             return number
         }
+        let cache = try template.extensions["measurements"].map { (relative) throws(ReportError) in
+            MeasurementCache(folder: try template.resolve(relative, at: at))
+        }
         return [AuditRenderState(cohort: AuditCohort(cases: cases, period: period, timeZone: zone), benchmarks: benchmarks,
+                                 measurementCache: cache,
                                  chartPeriods: try integer("periods", default: 4, range: 1...24),
                                  followUpMonths: try integer("followup_months", default: 3, range: 1...24))]
     }
@@ -76,6 +82,7 @@ public struct AuditDirectives: DirectiveModule {
 struct AuditRenderState: Sendable {
     var cohort: AuditCohort
     var benchmarks: AuditBenchmarks?
+    var measurementCache: MeasurementCache?
     var chartPeriods: Int
     var followUpMonths: Int
 }

@@ -10,22 +10,18 @@ struct AuditFollowUpListDirective: BlockDirective {
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         let state = try context.audit(call)
         let zh = context.isChinese
-        var rows: [[String]] = []
-        for item in state.cohort.inPeriod {
-            for level in item.levels where level.group == "low" {
-                let interval = level.distributionRateInterval.map { String(format: "%.1f–%.1f", $0[0], $0[1]) } ?? "—"
-                rows.append([item.caseID, item.levelName(level.levelIndex),
-                             level.distributionRatePercent.map { String(format: "%.1f", $0) } ?? "—", interval,
-                             state.cohort.localDate(item) ?? "—",
-                             state.cohort.date(item, plusMonths: state.followUpMonths) ?? "—"])
-            }
-        }
-        if rows.isEmpty {
-            // A table even when empty, so that cross-references to it stay valid.
-            rows = [[zh ? "本期无低弥散率病例。" : "No case of the period has a low DR."] + Array(repeating: "", count: 5)]
-        }
-        let header = zh ? ["病例", "椎体", "弥散率 (%)", "90 % 区间", "手术日期", "随访截止"]
-            : ["Case", "Level", "DR (%)", "90 % interval", "Procedure", "Follow-up due"]
-        return auditTable(call, header: header, rows: rows)
+        let table = AuditLevelTable(
+            header: zh ? ["病例", "椎体", "弥散率 (%)", "90 % 区间", "手术日期", "随访截止"]
+                : ["Case", "Level", "DR (%)", "90 % interval", "Procedure", "Follow-up due"],
+            empty: zh ? "本期无低弥散率病例。" : "No case of the period has a low DR.",
+            selects: { $0.group == "low" },
+            row: { item, level in
+                [item.caseID, item.levelName(level.levelIndex),
+                 level.distributionRatePercent.map { String(format: "%.1f", $0) } ?? "—",
+                 level.distributionRateInterval.map { String(format: "%.1f–%.1f", $0[0], $0[1]) } ?? "—",
+                 state.cohort.localDate(item) ?? "—",
+                 state.cohort.date(item, plusMonths: state.followUpMonths) ?? "—"]
+            })
+        return table.render(call, state.cohort)
     }
 }

@@ -22,6 +22,9 @@ public struct AuditIngest: Sendable {
         public var retryFailed = false
         /// The department's time zone, for StudyDate and StudyTime without TimezoneOffsetFromUTC.
         public var timeZone = TimeZone(identifier: "UTC")!
+        /// Where each measurement is stored with its masks (keyed by content hash, engine version and parameters),
+        /// so that the audit report draws its QC thumbnails without running the engine; nil stores none.
+        public var measurementCache: MeasurementCache?
 
         public init() {}
     }
@@ -108,7 +111,7 @@ public struct AuditIngest: Sendable {
         return Summary(outcomes: outcomes.all)
     }
 
-    /// One input through the stages: identify, decide, measure, record.
+    /// One input through the stages: identify (one scan of its folder), decide, load and measure, record.
     func ingest(_ input: AuditInput) throws(RegistryError) -> Outcome {
         let identified: IdentifiedSeries
         do throws(ImagingError) {
@@ -120,8 +123,19 @@ public struct AuditIngest: Sendable {
            existing.engineVersion == RateEngine.version || !parameters.remeasure {
             return .alreadyRegistered(caseID: existing.caseID, engineVersion: existing.engineVersion)
         }
-        let result = CaseMeasurement.measure(BatchCase(id: identified.caseID, path: input.path),
-                                             parameters: parameters.engine)
+        let loaded: LoadedSeries
+        do throws(ImagingError) { loaded = try SeriesLoader().load(identified.series) } catch {
+            return try fail(input, "\(error)")
+        }
+        let cache = parameters.measurementCache, engine = parameters.engine
+        let result = CaseMeasurement.measure(BatchCase(id: identified.caseID, path: input.path), loaded: loaded,
+                                             parameters: engine, withMasks: cache != nil) { measured in
+            // Stored before the registry's transaction: a kill in between leaves an unused entry, never a case
+            // without its masks.
+            try cache?.store(measured, geometry: loaded.volume.geometry,
+                             key: MeasurementCache.Key(seriesDigest: identified.digest, parameters: engine),
+                             seriesFolder: URL(fileURLWithPath: input.path).standardizedFileURL.path)
+        }
         guard result.status == .measured else { return try fail(input, result.error ?? "not measured") }
         let record = try registered(identified, input: input, levels: result.levels)
         try registry.record(record, input: input.path)
@@ -135,6 +149,8 @@ public struct AuditIngest: Sendable {
     }
 
     struct IdentifiedSeries {
+        /// The scanned series, loaded from this scan for measuring (the folder is scanned once).
+        var series: DICOMScan.Series
         var digest: String
         var caseID: String
         var seriesUID: String
@@ -161,7 +177,7 @@ public struct AuditIngest: Sendable {
                                                 timeZone: parameters.timeZone) {
             procedureAt = ProcedureTime.iso(instant)
         }
-        return IdentifiedSeries(digest: digest,
+        return IdentifiedSeries(series: series[0], digest: digest,
                                 caseID: key.caseID(patientID: identity.patientID, studyInstanceUID: identity.studyInstanceUID),
                                 seriesUID: key.replacementUID(for: identity.seriesInstanceUID), procedureAt: procedureAt)
     }

@@ -35,6 +35,14 @@ struct AuditOptions: ParsableArguments {
                                + "permissions 0600 on first use). Keep it out of backups that leave the department.",
                                valueName: "FILE"), completion: .file())
     var key: String?
+    @Option(help: ArgumentHelp("The measurement cache: ingest stores each measurement with its masks there, the "
+                               + "report draws its QC thumbnails from it (default: measurements next to the registry).",
+                               valueName: "DIR"), completion: .directory)
+    var measurements: String?
+
+    var measurementsPath: String {
+        measurements ?? ((registry as NSString).deletingLastPathComponent as NSString).appendingPathComponent("measurements")
+    }
 
     var keyPath: String {
         key ?? ((registry as NSString).deletingLastPathComponent as NSString).appendingPathComponent("department.key")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Measurements
 import RateEngine
 import Registry
 
@@ -57,6 +58,7 @@ struct AuditIngestCommand: ParsableCommand {
         parameters.remeasure = remeasure
         parameters.retryFailed = retryFailed
         parameters.timeZone = try parseTimeZone(timeZone)
+        parameters.measurementCache = MeasurementCache(folder: audit.measurementsPath)
         let ingest = AuditIngest(registry: registry, key: key, parameters: parameters, clock: AuditClock.now)
         let summary: AuditIngest.Summary
         do {

@@ -58,7 +58,9 @@ struct AuditReportCommand: ParsableCommand {
             var loaded = try Template.load(template, overrides: overrides)
             let registry = URL(fileURLWithPath: audit.registry).standardizedFileURL.path
             loaded.extensions["registry"] = registry
-            loaded.confine(allowing: [(registry as NSString).deletingLastPathComponent])
+            let measurements = URL(fileURLWithPath: audit.measurementsPath).standardizedFileURL.path
+            loaded.extensions["measurements"] = measurements
+            loaded.confine(allowing: [(registry as NSString).deletingLastPathComponent, measurements])
             let directives = DirectiveRegistry.standard.adding(AuditDirectives())
             let document = try ReportRenderer(registry: directives, toolVersion: CementVersion.string).document(loaded)
             let name = ((template as NSString).lastPathComponent as NSString).deletingPathExtension

@@ -1,6 +1,7 @@
 import CLITestSupport
 import Foundation
 import Imaging
+import Measurements
 import Registry
 import XCTest
 
@@ -145,6 +146,49 @@ final class AuditCLITests: XCTestCase {
                 XCTAssertNil(bytes.range(of: Data(identifier.utf8)), "\(identifier) appears in \(file)")
             }
         }
+    }
+
+    /// The QC list's thumbnails come from the measurement cache the ingest wrote (one entry per series, keyed by the
+    /// registry's content hash, holding the registry's levels): one picture per flagged level of the year; with the
+    /// cache emptied, the report still renders (exit 0) and says for each flagged level why it has no thumbnail.
+    func testQCThumbnailsComeFromTheIngestCache() throws {
+        let demo = try demoDepartment()
+        let folder = temporaryFolder()
+        let registry = folder + "/registry.sqlite"
+        let ingest = try cement(["audit", "ingest", demo + "/manifest.csv", "--registry", registry])
+        XCTAssertEqual(ingest.status, 0, ingest.text)
+        // The small demo measures clean phantoms (no level flagged): the test flags two levels for review in the
+        // registry with sqlite3, so the report must draw them from the cache the ingest wrote.
+        let mark = Process()
+        mark.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        mark.arguments = [registry, "UPDATE measurements SET needs_review = 1 WHERE rowid IN "
+                          + "(SELECT rowid FROM measurements ORDER BY rowid LIMIT 2);"]
+        try mark.run()
+        mark.waitUntilExit()
+        XCTAssertEqual(mark.terminationStatus, 0)
+        let cases = try CaseRegistry(path: registry).cases()
+        let cache = MeasurementCache(folder: folder + "/measurements")
+        for item in cases {
+            let entry = try cache.entry(for: MeasurementCache.Key(seriesDigest: item.seriesSHA256))
+            XCTAssertEqual(entry?.record.levels.count, item.levels.count, "cache entry of \(item.caseID)")
+            XCTAssertEqual(entry?.masks.count, item.levels.count)
+        }
+        let flagged = cases.flatMap(\.levels).filter(\.needsReview).count
+        XCTAssertGreaterThan(flagged, 0, "the demo department needs a QC-flagged level for this test")
+        func report() throws -> String {
+            let result = try cement(["audit", "report", "--period", "2026", "--registry", registry, "--format", "html",
+                                     "--out", folder + "/out"])
+            XCTAssertEqual(result.status, 0, result.text)
+            return try String(contentsOfFile: folder + "/out/audit.en.html", encoding: .utf8)
+        }
+        func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+        let drawn = try report()
+        XCTAssertEqual(count("<figcaption", in: drawn.components(separatedBy: "Measurements to review").last!), flagged,
+                       "one thumbnail figure per flagged level")
+        XCTAssertEqual(count("No thumbnail for case", in: drawn), 0)
+        try FileManager.default.removeItem(atPath: cache.folder)
+        let missing = try report()
+        XCTAssertEqual(count("No thumbnail for case", in: missing), flagged)
     }
 
     func testBadInputExitsTwoNamingThePlace() throws {
