@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Phantom
 import RateEngine
 
@@ -10,6 +11,8 @@ struct ValidationRow {
     var measured: LevelMeasurement?
     /// Distance (mm) between the measured and the true cement centroids.
     var matchDistance: Double?
+    /// The body error split into its mid-body (outline) and end (endplate) parts, when masks were compared.
+    var split: BodyErrorSplit?
 
     /// A case is gross when DR is off by more than 2 percentage points or the body by more than 10 %.
     static let grossDR = 2.0, grossBody = 10.0
@@ -45,7 +48,9 @@ struct ValidationRow {
 
     /// Matches measured levels to true ones by cement centroid, nearest pairs first, within 20 mm. Every true level
     /// gives a row (unmatched: no measurement); a measured level matching none gives none but is counted by its case.
-    static func match(case caseID: String, truth: PhantomTruth, measured: [LevelMeasurement]) -> [ValidationRow] {
+    /// With `truthBodies` and `masks`, each matched row also gets its `split`.
+    static func match(case caseID: String, truth: PhantomTruth, measured: [LevelMeasurement],
+                      truthBodies: LabelVolume? = nil, masks: [LevelMasks] = []) -> [ValidationRow] {
         let levels = truth.levels ?? []
         guard let factors = truth.factors else { return [] }
         var pairs: [(Double, Int, Int)] = []
@@ -63,6 +68,9 @@ struct ValidationRow {
             usedMeasured.insert(m)
             rows[t].measured = measured[m]
             rows[t].matchDistance = d
+            if let truthBodies, let fraction = masks.first(where: { $0.levelIndex == measured[m].levelIndex })?.bodyFraction {
+                rows[t].split = BodyErrorSplit(truth: truthBodies, truthLabel: UInt8(t + 1), level: levels[t], fraction: fraction)
+            }
         }
         return rows
     }
@@ -76,7 +84,7 @@ struct ValidationRow {
                       "neighbour_cut", "streak_hu", "cement_hu", "low_opacifier", "cement_fringe_mm", "pattern", "leakage",
                       "two_levels", "body_between", "true_body_ml", "true_cement_in_body_ml", "true_leakage_ml", "true_dr_percent",
                       "engine_body_ml", "engine_cement_in_body_ml", "engine_dr_percent", "engine_interval_low", "engine_interval_high",
-                      "dr_error_pp", "body_error_percent", "cement_error_percent", "match_distance_mm", "qc"]
+                      "dr_error_pp", "body_error_percent", "body_outline_error_percent", "body_ends_error_percent", "cement_error_percent", "match_distance_mm", "qc"]
         var lines = [header.joined(separator: ",")]
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
         for row in rows {
@@ -92,7 +100,7 @@ struct ValidationRow {
                 f(t.vertebralBodyML, 4), f(t.cementInBodyML, 4), f(t.leakageML, 4), f(t.distributionRatePercent),
                 f(m?.vertebralBodyML, 4), f(m?.cementInBodyML, 4), f(m?.distributionRatePercent),
                 f(m?.distributionRateIntervalPercent?.first), f(m?.distributionRateIntervalPercent?.last),
-                f(row.drError), f(row.bodyError, 2), f(row.cementError, 2), f(row.matchDistance, 1),
+                f(row.drError), f(row.bodyError, 2), f(row.split?.outlinePercent, 2), f(row.split?.endsPercent, 2), f(row.cementError, 2), f(row.matchDistance, 1),
                 m.map { $0.qc.map(\.rawValue).joined(separator: ";") } ?? "no_match",
             ]
             lines.append(fields.joined(separator: ","))

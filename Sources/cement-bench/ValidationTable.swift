@@ -51,9 +51,9 @@ struct ValidationTable {
     }
 
     private var header: String {
-        pad("bin", 24) + ["n", "miss", "DR mean", "median", "max", "body |e|", "bias", "cement", "gross", "flagged",
+        pad("bin", 24) + ["n", "miss", "DR mean", "median", "max", "body |e|", "bias", "outline", "ends", "cement", "gross", "flagged",
                           "good flg", "interval"].map { pad($0, 9, right: true) }.joined()
-            + "\n" + pad("", 24) + ["levels", "no DR", "|e| pp", "|e| pp", "|e| pp", "mean %", "%", "|e| %", "%",
+            + "\n" + pad("", 24) + ["levels", "no DR", "|e| pp", "|e| pp", "|e| pp", "mean %", "%", "|e| %", "|e| %", "|e| %", "%",
                                     "of gross", "%", "cover %"].map { pad($0, 9, right: true) }.joined()
     }
 
@@ -62,13 +62,14 @@ struct ValidationTable {
         let dr = measured.compactMap(\.drError).map(abs).sorted()
         let body = measured.compactMap(\.bodyError)
         let cement = measured.compactMap(\.cementError).map(abs)
+        let outline = measured.compactMap(\.split?.outlinePercent).map(abs), ends = measured.compactMap(\.split?.endsPercent).map(abs)
         let gross = bin.filter(\.isGross), good = bin.filter { !$0.isGross }
         let intervals = bin.compactMap(\.intervalHolds)
         func mean(_ x: [Double]) -> String { x.isEmpty ? "–" : String(format: "%.2f", x.reduce(0, +) / Double(x.count)) }
         func share(_ k: Int, _ n: Int) -> String { n == 0 ? "–" : String(format: "%.0f", 100 * Double(k) / Double(n)) }
         let cells = [
             String(bin.count), String(bin.count - measured.count), mean(dr), dr.isEmpty ? "–" : String(format: "%.2f", dr[dr.count / 2]),
-            dr.last.map { String(format: "%.2f", $0) } ?? "–", mean(body.map(abs)), mean(body), mean(cement),
+            dr.last.map { String(format: "%.2f", $0) } ?? "–", mean(body.map(abs)), mean(body), mean(outline), mean(ends), mean(cement),
             share(gross.count, bin.count), gross.isEmpty ? "–" : "\(gross.filter(\.isFlagged).count)/\(gross.count)",
             share(good.filter(\.isFlagged).count, good.count),
             intervals.isEmpty ? "n/a" : share(intervals.filter { $0 }.count, intervals.count),
