@@ -62,10 +62,10 @@ struct AuditIngestCommand: ParsableCommand {
                                       + "range, description, body part, patient ID, accession or UID")
             }
         } else {
-            guard input != nil else { throw ValidationError("give INPUT (a folder or manifest) or --pacs") }
             guard !filters.narrows, !connection.isGiven, pulled == nil else {
                 throw ValidationError("the PACS source options need --pacs")
             }
+            guard input != nil else { throw ValidationError("give INPUT (a folder or manifest) or --pacs") }
         }
         _ = try parseTimeZone(timeZone)
     }
