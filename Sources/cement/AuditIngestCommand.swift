@@ -62,7 +62,7 @@ struct AuditIngestCommand: ParsableCommand {
                                       + "range, description, body part, patient ID, accession or UID")
             }
         } else {
-            guard !filters.narrows, !connection.isGiven, pulled == nil else {
+            guard !filters.narrows, !connection.isGiven, pulled == nil, retrieval.retrieve == .get, retrieval.moveAe == nil else {
                 throw ValidationError("the PACS source options need --pacs")
             }
             guard input != nil else { throw ValidationError("give INPUT (a folder or manifest) or --pacs") }
