@@ -12,6 +12,7 @@ packages=(
   orthanc                                        # a real PACS on loopback for the PACS tests (DIMSE)
   python3-pip                                    # pip for the Python readers the tests use (below)
   libsqlite3-dev                                 # the audit registry (GRDB links the system SQLite)
+  sqlite3                                        # the independent read-only reader of the kill -9 ingest test
   jq                                             # the JSON filters of the --help examples (HelpExampleTests)
   chromium                                       # headless browser for the HTML report test
 )

@@ -12,7 +12,8 @@ import RateEngine
 /// reader that sums fractions × voxel volume (3D Slicer, highdicom) recovers the region's reported volume (its
 /// `FractionMap`'s sum) to within a fraction of one voxel. Plain clamping and rounding lose 0.7–1 % of the cement:
 /// its partial-volume estimates stray above 1 and below 0 in noise, and a SEG cannot hold those values, but the
-/// carry moves the excess to the neighbouring voxels of the region in the same row.
+/// carry moves the excess to the following voxels of the region; what is left at the region's end (the debt of
+/// the negative estimates in its last rows, 0.7 % of the cement on a phantom) is settled backwards from there.
 public enum SegmentationWriter {
     /// One segment: what it is and its voxels.
     public struct Segment: Sendable {
@@ -69,6 +70,7 @@ public enum SegmentationWriter {
             // Remainder (in units of 1/255) not yet written; only voxels of the region (non-zero fraction) take it,
             // so no voxel outside the region is marked.
             var carry = 0.0
+            var visited: [Int] = []
             for k in 0..<map.size.z {
                 for j in 0..<map.size.y {
                     for i in 0..<map.size.x {
@@ -79,8 +81,18 @@ public enum SegmentationWriter {
                         carry = wanted - level
                         let n = (map.low.z + k - lowSlice) * plane + (map.low.y + j) * g.size.x + map.low.x + i
                         bytes[n] = UInt8(level)
+                        visited.append(n)
                     }
                 }
+            }
+            // What the forward pass could not place — the debt of negative estimates in the region's last voxels
+            // (the cement's noisy fringe), or an excess above 1 with no room after it — is settled backwards from
+            // the region's end, so the segment's sum stays within half a step of the map's.
+            for n in visited.reversed() where abs(carry) > 0.5 {
+                let level = Double(bytes[n])
+                let change = carry > 0 ? min(255 - level, carry.rounded()) : -min(level, (-carry).rounded())
+                bytes[n] = UInt8(level + change)
+                carry -= change
             }
             return bytes
         }

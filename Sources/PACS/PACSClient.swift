@@ -77,61 +77,70 @@ public struct PACSClient: Sendable {
     }
 
     /// Retrieves each series by C-GET or C-MOVE (`retrieval`) into `folder/StudyInstanceUID/SeriesInstanceUID/` (one file per instance,
-    /// SOPInstanceUID.dcm). Each series is received into a temporary folder and moved into place when complete,
-    /// replacing an earlier pull of it; a failed series leaves nothing behind.
+    /// SOPInstanceUID.dcm), as `pull(_:to:)` does.
     public func pull(_ series: [PACSSeries], into folder: String) throws(PACSError) -> [PulledSeries] {
         var pulled: [PulledSeries] = []
         for item in series {
-            guard PACSQuery.isUID(item.studyUID), PACSQuery.isUID(item.seriesUID) else {
-                throw PACSError(peer: peer.name, .configuration("series \(item.seriesUID) has no valid study and series UIDs"))
-            }
-            let studyFolder = (folder as NSString).appendingPathComponent(item.studyUID)
-            let target = (studyFolder as NSString).appendingPathComponent(item.seriesUID)
-            do {
-                try FileManager.default.createDirectory(atPath: studyFolder, withIntermediateDirectories: true)
-            } catch {
-                throw PACSError(peer: peer.name, .local("cannot create the folder \(studyFolder)"))
-            }
-            AtomicFile.removeStaleTemporaries(in: studyFolder)
-            let temporary = (studyFolder as NSString).appendingPathComponent(AtomicFile.temporaryName(for: item.seriesUID))
-            try? FileManager.default.removeItem(atPath: temporary)
-            let keys: [(DICOMTag, String)] = [(.studyInstanceUID, item.studyUID), (.seriesInstanceUID, item.seriesUID)]
-            let count: Int
-            do throws(PACSError) {
-                count = try retrying { association throws(PACSError) in
-                    try? FileManager.default.removeItem(atPath: temporary)
-                    do {
-                        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
-                    } catch {
-                        throw PACSError(peer: peer.name, .local("cannot create \(temporary)"))
-                    }
-                    switch retrieval {
-                    case .get: return try association.get(level: .series, keys: keys, into: temporary)
-                    case .move(let ae, let port):
-                        do throws(PACSError) {
-                            return try association.move(level: .series, keys: keys, to: ae, port: port, into: temporary)
-                        } catch {
-                            // PS3.4 C.4.2.1.5: 0xA801, the destination is not among the PACS's known AE titles.
-                            guard case .failed(_, let status) = error.kind else { throw error }
-                            if status == 0xA801 { throw PACSError(peer: peer.name, .moveDestinationUnknown(ae: ae, port: port)) }
-                            // Other PACSes refuse an unknown destination with a general failure; name it anyway.
-                            throw PACSError(peer: peer.name, .failed(operation: "C-MOVE to \(ae)", status: status))
-                        }
-                    }
-                }
-                guard count > 0 else {
-                    throw PACSError(peer: peer.name,
-                                    .unsupported("\(retrieval.operation) of series \(item.seriesUID) sent no instances"))
-                }
-                try replace(target, with: temporary)
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw error
-            }
-            pulled.append(PulledSeries(studyUID: item.studyUID, seriesUID: item.seriesUID, folder: target,
-                                       instanceCount: count))
+            // `pull(_:to:)` checks the UIDs before it creates anything, so none reaches the file system unchecked.
+            let target = ((folder as NSString).appendingPathComponent(item.studyUID) as NSString)
+                .appendingPathComponent(item.seriesUID)
+            pulled.append(try pull(item, to: target))
         }
         return pulled
+    }
+
+    /// Retrieves one series by C-GET or C-MOVE (`retrieval`) into the folder `target` (created with its parents; one file
+    /// per instance, SOPInstanceUID.dcm). The series is received into a temporary folder beside `target` and moved
+    /// into place when complete, replacing an earlier pull of it; a failed pull leaves nothing behind. Callers
+    /// that must not name folders by the real UIDs (the audit's pseudonymous pull cache) choose `target` themselves.
+    public func pull(_ item: PACSSeries, to target: String) throws(PACSError) -> PulledSeries {
+        guard PACSQuery.isUID(item.studyUID), PACSQuery.isUID(item.seriesUID) else {
+            throw PACSError(peer: peer.name, .configuration("series \(item.seriesUID) has no valid study and series UIDs"))
+        }
+        let parent = (target as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw PACSError(peer: peer.name, .local("cannot create the folder \(parent)"))
+        }
+        AtomicFile.removeStaleTemporaries(in: parent)
+        let temporary = (parent as NSString)
+            .appendingPathComponent(AtomicFile.temporaryName(for: (target as NSString).lastPathComponent))
+        try? FileManager.default.removeItem(atPath: temporary)
+        let keys: [(DICOMTag, String)] = [(.studyInstanceUID, item.studyUID), (.seriesInstanceUID, item.seriesUID)]
+        let count: Int
+        do throws(PACSError) {
+            count = try retrying { association throws(PACSError) in
+                try? FileManager.default.removeItem(atPath: temporary)
+                do {
+                    try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+                } catch {
+                    throw PACSError(peer: peer.name, .local("cannot create \(temporary)"))
+                }
+                switch retrieval {
+                case .get: return try association.get(level: .series, keys: keys, into: temporary)
+                case .move(let ae, let port):
+                    do throws(PACSError) {
+                        return try association.move(level: .series, keys: keys, to: ae, port: port, into: temporary)
+                    } catch {
+                        // PS3.4 C.4.2.1.5: 0xA801, the destination is not among the PACS's known AE titles.
+                        guard case .failed(_, let status) = error.kind else { throw error }
+                        if status == 0xA801 { throw PACSError(peer: peer.name, .moveDestinationUnknown(ae: ae, port: port)) }
+                        // Other PACSes refuse an unknown destination with a general failure; name it anyway.
+                        throw PACSError(peer: peer.name, .failed(operation: "C-MOVE to \(ae)", status: status))
+                    }
+                }
+            }
+            guard count > 0 else {
+                throw PACSError(peer: peer.name,
+                                .unsupported("\(retrieval.operation) of series \(item.seriesUID) sent no instances"))
+            }
+            try replace(target, with: temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        return PulledSeries(studyUID: item.studyUID, seriesUID: item.seriesUID, folder: target, instanceCount: count)
     }
 
     /// Stores DICOM files (C-STORE) on one association. Files named are sent as they are (one that is not DICOM

@@ -43,6 +43,10 @@ public struct AuditIngest: Sendable {
     public struct Summary: Sendable {
         public var outcomes: [(input: String, outcome: Outcome)]
 
+        public init(outcomes: [(input: String, outcome: Outcome)]) {
+            self.outcomes = outcomes
+        }
+
         public var measured: Int { outcomes.filter { if case .measured = $0.outcome { true } else { false } }.count }
         public var alreadyRegistered: Int {
             outcomes.filter { if case .alreadyRegistered = $0.outcome { true } else { false } }.count

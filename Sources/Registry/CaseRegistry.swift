@@ -55,6 +55,15 @@ public final class CaseRegistry: Sendable {
         }
     }
 
+    /// The case whose series has the registry's (pseudonymous, `DepartmentKey.replacementUID`) series UID `uid`,
+    /// with the engine version it was measured with: lets a PACS source skip pulling a series already registered.
+    public func caseOfSeries(uid: String) throws(RegistryError) -> (caseID: String, engineVersion: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT case_id, engine_version FROM cases WHERE series_uid = ?",
+                             arguments: [uid]).map { row in (caseID: row["case_id"] as String, engineVersion: row["engine_version"] as String) }
+        }
+    }
+
     /// Records a measured case with its levels in one transaction: the case is inserted or replaced (a re-measured
     /// series keeps its follow-up), its old levels are replaced, and a failure recorded for `input` is cleared.
     public func record(_ item: RegisteredCase, input: String) throws(RegistryError) {

@@ -43,6 +43,12 @@ struct PACSConnectionOptions: ParsableArguments {
     @Option(help: "Seconds to wait for each DICOM message (default 60).") var messageTimeout: Int?
     @Option(help: "Tries after a failure to connect, a timeout or an abort (default 2).") var retries: Int?
 
+    /// True when any connection setting is given.
+    var isGiven: Bool {
+        config != nil || host != nil || port != nil || calledAe != nil || callingAe != nil || connectTimeout != nil
+            || associationTimeout != nil || messageTimeout != nil || retries != nil
+    }
+
     /// A client for the peer; `retrieval` says how `pull` retrieves (C-GET unless given).
     func client(retrieval: RetrievalOptions? = nil) throws -> PACSClient {
         do {

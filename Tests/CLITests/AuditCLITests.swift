@@ -48,44 +48,82 @@ final class AuditCLITests: XCTestCase {
         return path
     }
 
+    /// Runs SQL on the registry with the sqlite3 shell, read-only (an independent reader that never writes or
+    /// migrates the file, so it cannot disturb the ingest it watches); nil when the query fails (no file or schema yet,
+    /// or a lock held). Rows one per line, columns separated by "|".
+    private func readOnly(_ path: String, _ sql: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path),
+              let result = try? CommandRunner.run(URL(fileURLWithPath: "/usr/bin/sqlite3"),
+                                                  ["-readonly", "-cmd", ".timeout 2000", path, sql]),
+              result.status == 0 else { return nil }
+        return result.stdout
+    }
+
+    /// Every committed case and level, as the sqlite3 shell reads them.
+    private func committed(_ path: String) -> String? {
+        readOnly(path, """
+            SELECT case_id, series_sha256, series_uid, level_count FROM cases ORDER BY case_id;
+            SELECT case_id, level_index, distribution_rate_percent, qc_flags, fields FROM measurements
+            ORDER BY case_id, level_index;
+            """)
+    }
+
+    /// A kill -9 in the middle of an ingest, made deterministic: the registry is polled read-only until it holds a
+    /// committed case, the ingest is frozen (SIGSTOP) so nothing more can commit, its committed content is read,
+    /// and it is killed (SIGKILL) while frozen — mid-measurement or mid-transaction, wherever it stood. The file
+    /// must then pass `PRAGMA integrity_check`, hold exactly the content read while frozen (every committed case
+    /// with all its levels, nothing of the interrupted one), and a resumed ingest must measure exactly the rest.
     func testKillNineMidIngestLosesNothingCommittedAndCorruptsNothing() throws {
         let demo = try demoDepartment()
         let registryPath = temporaryFolder() + "/registry.sqlite"
+        let total = 8  // the demo department's 2 cases per quarter
         let process = Process()
         process.executableURL = CommandRunner.cement
         process.arguments = ["audit", "ingest", demo + "/manifest.csv", "--registry", registryPath, "--jobs", "1"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until two cases are committed, then kill the process in the middle of the next.
-        var committedBeforeKill = 0
+        var frozen: String?
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, process.isRunning {
-            if FileManager.default.fileExists(atPath: registryPath),
-               let count = try? CaseRegistry(path: registryPath).cases().count, count >= 2 {
-                committedBeforeKill = count
-                break
+        while Date() < deadline, process.isRunning, frozen == nil {
+            guard let count = readOnly(registryPath, "SELECT COUNT(*) FROM cases").flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+                  count >= 1 else {
+                usleep(10_000)
+                continue
             }
-            usleep(20_000)
+            kill(process.processIdentifier, SIGSTOP)
+            // A reader needs no lock the frozen writer holds, except in the instant of a checkpoint: then let it
+            // run a moment and freeze it again.
+            for _ in 0..<20 {
+                if let content = committed(registryPath) { frozen = content; break }
+                kill(process.processIdentifier, SIGCONT)
+                usleep(20_000)
+                kill(process.processIdentifier, SIGSTOP)
+            }
         }
-        XCTAssertTrue(process.isRunning, "the ingest finished before it could be killed; the test needs more series")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the ingest ended before it was killed")
+        let before = try XCTUnwrap(frozen, "no committed case could be read before the kill")
+
+        XCTAssertEqual(readOnly(registryPath, "PRAGMA integrity_check")?.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "ok", "sqlite3 after the kill")
+        XCTAssertEqual(committed(registryPath), before, "exactly the content committed before the kill")
         let registry = try CaseRegistry(path: registryPath)
         XCTAssertEqual(try registry.integrityCheck(), ["ok"])
         XCTAssertEqual(try registry.incompleteCases(), [], "every case holds exactly its levels")
         let survived = try registry.cases()
-        XCTAssertGreaterThanOrEqual(survived.count, committedBeforeKill)
-        XCTAssertLessThan(survived.count, 8)
-        // Resuming measures exactly the series not committed.
+        let survivedCount = before.split(separator: "\n").filter { $0.split(separator: "|").count == 4 }.count
+        XCTAssertEqual(survived.count, survivedCount)
+        XCTAssertLessThan(survived.count, total, "the kill came before the last series was committed")
+        // Resuming measures exactly the series not committed and changes none that were.
         let resumed = try cement(["audit", "ingest", demo + "/manifest.csv", "--registry", registryPath, "--json"])
         XCTAssertEqual(resumed.status, 0, resumed.text)
         let outcomes = try JSONSerialization.jsonObject(with: resumed.stdout) as! [[String: Any]]
         XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "already_registered" }.count, survived.count)
-        XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "measured" }.count, 8 - survived.count)
+        XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "measured" }.count, total - survived.count)
         let final = try CaseRegistry(path: registryPath).cases()
-        XCTAssertEqual(final.count, 8)
+        XCTAssertEqual(final.count, total)
         for item in survived { XCTAssertEqual(final.first { $0.caseID == item.caseID }, item, "a committed case changed") }
     }
 

@@ -175,6 +175,8 @@ final class PACSRoundTripTests: XCTestCase {
         let phantom = try cement(["phantom", source, "--matrix", "128", "--seed", "12", "--dr", "25",
                                   "--case-id", Self.patientID])
         XCTAssertEqual(phantom.status, 0, phantom.stderr)
+        // Out of the date range another test finds its own study of the same patient by (the phantom's 2022-01-01).
+        try dcmodify(try dicomFiles(in: source), ["(0008,0020)=20220301"])
         let first = try DICOMObject(path: try dicomFiles(in: source)[0])
         let studyUID = try XCTUnwrap(first.string(.studyInstanceUID))
         let seriesUID = try XCTUnwrap(first.string(.seriesInstanceUID))
@@ -218,6 +220,119 @@ final class PACSRoundTripTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("NOSUCHDEST"), unknown.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/unknown/" + studyUID + "/" + seriesUID))
         for (what, result) in outputs { assertNoPatientIdentifiers(result.both, what) }
+    }
+
+    /// Sets attributes of DICOM files in place with DCMTK's `dcmodify` (an independent tool): a study date the
+    /// other tests' series do not have, a second series joined to a study, a series marked as a localizer.
+    private func dcmodify(_ files: [String], _ assignments: [String]) throws {
+        let result = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/dcmodify"),
+                                           ["-nb"] + assignments.flatMap { ["-m", $0] } + files)
+        XCTAssertEqual(result.status, 0, result.both)
+    }
+
+    func testAuditIngestFromAPACSQueryPullsOnlyNewStudiesAndKeepsIdentifiersOutOfTheRegistry() throws {
+        let server = try orthanc()
+        let work = temporaryFolder()
+        // Two studies of the test patient in June 2024 (no other test stores a study in 2024): A holds one phantom
+        // series; B a phantom series and a localizer (a small series joined to B's study by dcmodify), of which
+        // series selection must measure the phantom.
+        var sources: [String] = [], studyUIDs: [String] = [], seriesUIDs: [String] = []
+        for (name, seed, date) in [("a", "31", "20240610"), ("b", "32", "20240612")] {
+            let source = work + "/source-" + name
+            let phantom = try cement(["phantom", source, "--matrix", "128", "--seed", seed, "--case-id", Self.patientID])
+            XCTAssertEqual(phantom.status, 0, phantom.stderr)
+            try dcmodify(try dicomFiles(in: source), ["(0008,0020)=\(date)"])
+            let first = try DICOMObject(path: try dicomFiles(in: source)[0])
+            sources.append(source)
+            studyUIDs.append(try XCTUnwrap(first.string(.studyInstanceUID)))
+            seriesUIDs.append(try XCTUnwrap(first.string(.seriesInstanceUID)))
+        }
+        let scout = work + "/scout"
+        try FileManager.default.createDirectory(atPath: scout, withIntermediateDirectories: true)
+        var identity = CTSeriesWriter.Identity(patientName: Self.patientName, patientID: Self.patientID,
+                                               uidSeed: "pacs-tests/audit-scout")
+        identity.seriesNumber = 99
+        let scoutFiles = try CTSeriesWriter(identity: identity)
+            .write(HUVolume(geometry: VolumeGeometry(size: [16, 12, 3], spacing: [1, 1, 1], origin: [0, 0, 0]),
+                            repeating: 0), to: scout)
+        try dcmodify(scoutFiles, ["(0020,000D)=\(studyUIDs[1])", "(0008,0020)=20240612",
+                                  "(0008,0008)=ORIGINAL\\PRIMARY\\LOCALIZER"])
+        seriesUIDs.append(identity.seriesUID)
+        let push = try cement(["pacs", "push"] + server.flags + sources + [scout])
+        XCTAssertEqual(push.status, 0, push.stderr)
+        // The reference measurement of each phantom: `cement rate` on the files pushed.
+        let sourceRates = try sources.map { source -> Double in
+            let rate = try cement(["rate", source, "--json"])
+            XCTAssertEqual(rate.status, 0, rate.stderr)
+            return try XCTUnwrap(try json(rate)["distribution_rate_percent"] as? Double)
+        }
+
+        let audit = work + "/audit", registry = audit + "/registry.sqlite", pulled = audit + "/pulled"
+        try FileManager.default.createDirectory(atPath: audit, withIntermediateDirectories: true)
+        let ingestArguments = ["audit", "ingest", "--pacs"] + server.flags
+            + ["--from", "2024-06-01", "--to", "2024-06-30", "--registry", registry, "--time-zone", "UTC", "--json"]
+        var outputs: [(String, Result)] = []
+        let first = try cement(ingestArguments)
+        outputs.append(("ingest", first))
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: first.stdoutData) as? [[String: Any]], first.stdout)
+        XCTAssertEqual(rows.map { $0["outcome"] as? String }, ["measured", "measured"], first.stdout)
+        XCTAssertTrue(first.stderr.contains("2 studies found, 3 series pulled"), first.stderr)
+        // Each measured input is a pulled folder of the study's phantom series (B's localizer was not measured).
+        for (index, row) in rows.enumerated() {
+            let folder = try XCTUnwrap(row["input"] as? String)
+            XCTAssertTrue(folder.hasPrefix(pulled + "/"), folder)
+            XCTAssertEqual(try DICOMObject(path: try dicomFiles(in: folder)[0]).string(.seriesInstanceUID), seriesUIDs[index])
+        }
+        let cases = try cement(["audit", "cases", "--registry", registry, "--json"])
+        outputs.append(("cases", cases))
+        XCTAssertEqual(cases.status, 0, cases.stderr)
+        let registered = try XCTUnwrap(JSONSerialization.jsonObject(with: cases.stdoutData) as? [[String: Any]], cases.stdout)
+        XCTAssertEqual(Set(registered.compactMap { $0["case_id"] as? String }), Set(rows.compactMap { $0["case_id"] as? String }))
+        XCTAssertEqual(registered.compactMap { $0["procedure_at"] as? String }.map { String($0.prefix(10)) },
+                       ["2024-06-10", "2024-06-12"])
+        let measuredRates = registered.map { (($0["levels"] as? [[String: Any]])?.first?["distribution_rate_percent"]) as? Double }
+        XCTAssertEqual(measuredRates, sourceRates.map { Optional($0) }, "each study measures as its phantom series")
+
+        // The pull cache is named by pseudonyms: no real UID in any path under it.
+        let pulledPaths = try XCTUnwrap(FileManager.default.subpathsOfDirectory(atPath: pulled))
+        XCTAssertEqual(pulledPaths.filter { !$0.contains("/") }.count, 2, "one folder per study")
+        for uid in studyUIDs + seriesUIDs { XCTAssertFalse(pulledPaths.contains { $0.contains(uid) }, "real UID \(uid) in a path") }
+
+        // A second run with the pull cache gone: both studies are recognised by their pseudonymous series UID and
+        // nothing is pulled (the cache is not recreated) or measured.
+        try FileManager.default.removeItem(atPath: pulled)
+        let second = try cement(ingestArguments)
+        outputs.append(("second ingest", second))
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let again = try XCTUnwrap(JSONSerialization.jsonObject(with: second.stdoutData) as? [[String: Any]], second.stdout)
+        XCTAssertEqual(again.map { $0["outcome"] as? String }, ["already_registered", "already_registered"])
+        XCTAssertEqual(again.map { $0["case_id"] as? String }, rows.map { $0["case_id"] as? String })
+        XCTAssertTrue(second.stderr.contains("0 series pulled"), second.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pulled), "nothing pulled on the second run")
+
+        // No identifier of the test patient, nor a real study or series UID, in any byte the audit wrote beside
+        // the pull cache (registry with its WAL, measurement cache, key) or printed.
+        let identifiers = [Self.patientID, "SYNTHETIC^"] + studyUIDs + seriesUIDs
+        let written = try FileManager.default.subpathsOfDirectory(atPath: audit).filter { path in
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: audit + "/" + path, isDirectory: &isFolder) && !isFolder.boolValue
+        }
+        XCTAssertTrue(written.contains("registry.sqlite") && written.contains { $0.hasPrefix("measurements/") }, "\(written)")
+        for path in written {
+            let data = try Data(contentsOf: URL(fileURLWithPath: audit + "/" + path))
+            for identifier in identifiers {
+                XCTAssertNil(data.range(of: Data(identifier.utf8)), "\(identifier) in \(path)")
+            }
+        }
+        for (what, result) in outputs {
+            for identifier in identifiers { XCTAssertFalse(result.both.contains(identifier), "\(identifier) in \(what)") }
+        }
+
+        // Without a filter besides the modality the PACS source is refused, as `cement pacs pull` refuses.
+        let everything = try cement(["audit", "ingest", "--pacs"] + server.flags + ["--registry", registry])
+        XCTAssertEqual(everything.status, 2, everything.stderr)
+        XCTAssertTrue(everything.stderr.contains("refusing"), everything.stderr)
     }
 
     func testLibraryClientFindsAndPullsForAnIngest() throws {
