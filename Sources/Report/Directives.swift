@@ -1,11 +1,12 @@
 import Figures
 import Foundation
+import Tabular
 
 /// What directives can use while rendering: the template, its parameters, its data, and what the directive
 /// modules prepared for this render (`state`).
 public struct RenderContext: Sendable {
     public var template: Template
-    public var data: FigureTable?
+    public var data: DataTable?
     public var registry: DirectiveRegistry
     /// Nesting of `{include}` (a loop would otherwise never end).
     var includeDepth = 0

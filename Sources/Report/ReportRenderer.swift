@@ -19,7 +19,7 @@ public struct ReportRenderer: Sendable {
     public func document(_ template: Template, comparingPublished: Bool = true) throws(ReportError) -> Document {
         let inputs = InputRecord()
         inputs.add(path: template.path, contents: template.contents)
-        var data: FigureTable?
+        var data: DataTable?
         if let source = template.data { data = try source.load(for: template, inputs: inputs) }
         let frontMatter = try ReportFrontMatter.load(template)
         for key in template.extensions.keys.sorted() where !registry.frontMatterKeys.union(ReportFrontMatter.keys).contains(key) {
@@ -46,9 +46,9 @@ public struct ReportRenderer: Sendable {
         switch frontMatter.date {
         case let .literal(date)?: byline.append(date)
         case let .latest(column)?:
-            guard let values = data?.columns[column] else {
+            guard let values = data?[column] else {
                 throw ReportError(file: template.path, line: 2, column: 1, "date: no data column '\(column)'"
-                                  + suggestion(column, data?.columns.keys.map { $0 } ?? []))
+                                  + suggestion(column, data?.names ?? []))
             }
             let dates = values.compactMap { $0 }.filter { $0.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil }
             guard let latest = dates.max() else {

@@ -55,6 +55,16 @@ public struct Codebook: Sendable {
 
     public subscript(name: String) -> Variable? { variables.first { $0.name == name } }
 
+    /// The column kinds the codebook declares, for `DataTable`: numbers (number, integer, binary) are numeric;
+    /// ids, dates and categories are categorical.
+    public var kinds: [String: DataTable.Kind] {
+        var kinds: [String: DataTable.Kind] = [:]
+        for variable in variables {
+            kinds[variable.name] = ["number", "integer", "binary"].contains(variable.type) ? .numeric : .categorical
+        }
+        return kinds
+    }
+
     public static func load(_ path: String) throws(StudyError) -> Codebook {
         let table = try CSVTable.read(path)
         var variables: [Variable] = []

@@ -55,7 +55,7 @@ struct SummaryTableDirective: BlockDirective {
                                     PrintedNumber(.sd, StatFormat.fixed(summary.sd, decimals: decimals), value: summary.sd)])
                     cells.append([.text(StatFormat.typographic(StatFormat.meanSD(summary.mean, summary.sd, decimals: decimals)))])
                 }
-                do { pValue = try OneWayANOVA(groups: groups).p } catch { throw grouped.failure(line, error) }
+                do { pValue = try OneWayANOVA(groups: try grouped.centred(line)).p } catch { throw grouped.failure(line, error) }
                 test = "one-way ANOVA"
                 p = StatFormat.p(pValue)
             }
