@@ -1,3 +1,4 @@
+import CementCore
 import Figures
 import Foundation
 import Tabular
@@ -50,8 +51,7 @@ public struct ReportRenderer: Sendable {
                 throw ReportError(file: template.path, line: 2, column: 1, "date: no data column '\(column)'"
                                   + suggestion(column, data?.names ?? []))
             }
-            let dates = values.compactMap { $0 }.filter { $0.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil }
-            guard let latest = dates.max() else {
+            guard let latest = values.compactMap({ $0.flatMap { CalendarDate($0) } }).max() else {
                 throw ReportError(file: template.path, line: 2, column: 1, "date: column '\(column)' holds no YYYY-MM-DD date")
             }
             byline.append(zh ? "数据截至 \(latest)（数据中的最晚日期）" : "Data as of \(latest) (latest \(column))")

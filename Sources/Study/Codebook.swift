@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Tabular
 
@@ -117,9 +118,8 @@ public struct Codebook: Sendable {
         switch variable.type {
         case "id": return value.isEmpty ? "empty identifier" : nil
         case "date":
-            let parts = value.split(separator: "-")
-            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }) else { return "'\(value)' is not a date (YYYY-MM-DD)" }
-            return nil
+            guard case let .failure(problem) = CalendarDate.parse(value) else { return nil }
+            return problem.description
         default:
             let number: Double
             switch DecimalNumber.parse(value) {
