@@ -28,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -64,7 +63,7 @@ let package = Package(
         .target(name: "PACS", dependencies: ["CementCore", "Imaging", "CDCMTKNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics", "Tabular"]),
         .target(name: "DICOMResults", dependencies: ["CementCore", "Imaging", "RateEngine", "CDCMTKResults"]),
-        .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", "Tabular", .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", "Tabular"]),
         .target(name: "Registry", dependencies: ["CementCore", "Imaging", "RateEngine", "RateBatch", "Measurements", "Study",
                                                 "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
                                                 .product(name: "Crypto", package: "swift-crypto")]),
