@@ -57,6 +57,12 @@ public protocol ColumnFormatting: Sendable {
     func summaryDecimals(of column: String) -> Int?
 }
 
+/// The kinds of the data's columns (numeric, categorical), supplied by a directive module that knows them (a
+/// study's codebook): the render's data table is typed by them before any directive reads it.
+public protocol DataSchema: Sendable {
+    var kinds: [String: DataTable.Kind] { get }
+}
+
 /// A directive written inline, in a code span: produces inlines.
 public protocol InlineDirective: Sendable {
     var name: String { get }

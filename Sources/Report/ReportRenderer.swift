@@ -29,6 +29,11 @@ public struct ReportRenderer: Sendable {
         }
         var states: [any Sendable] = []
         for module in registry.modules { states += try module.prepare(template, inputs: inputs) }
+        for case let schema as any DataSchema in states {
+            do { data = try data?.typed(by: schema.kinds) } catch {
+                throw ReportError(file: template.path, line: template.dataLine, column: 1, "data: \(error)")
+            }
+        }
         let context = RenderContext(template: template, data: data, registry: registry, inputs: inputs, states: states)
         var blocks = try MarkdownReader(file: template.path, lineOffset: template.lineOffset, registry: registry,
                                         context: context).read(template.markdown)

@@ -76,6 +76,12 @@ public struct DataTable: Sendable {
         try self.init(source: table.path, columns: columns, kinds: kinds)
     }
 
+    /// The same cells with `kinds` declared (a codebook known only later: a report's directive module's); a numeric
+    /// column holding a non-number is an error naming the row and the column.
+    public func typed(by kinds: [String: Kind]) throws(TableError) -> DataTable {
+        try DataTable(source: source, columns: names.map { ($0, cells[$0]!) }, kinds: self.kinds.merging(kinds) { $1 })
+    }
+
     /// The cells of a column (nil = missing), nil when there is no such column.
     public subscript(name: String) -> [String?]? { cells[name] }
 
