@@ -75,6 +75,19 @@ struct GroupedVariables {
     /// Rows with a group value, per group.
     var groupSizes: [Int] { groupRows.map(\.count) }
 
+    /// The lines missing values, with the n used per group, for a table's note ("missing values left out: VAS at
+    /// 1 year, n = 38, 40, 39"); nil when no line misses any.
+    func missingValuesNote(_ context: RenderContext) -> String? {
+        let zh = context.template.language == "zh"
+        let lines = lines.compactMap { line -> String? in
+            let used = present(line).map(\.count)
+            guard used != groupSizes else { return nil }
+            return label(line, context) + (zh ? "，n = " : ", n = ") + used.map(String.init).joined(separator: zh ? "、" : ", ")
+        }
+        guard !lines.isEmpty else { return nil }
+        return (zh ? "缺失值未纳入：" : "missing values left out: ") + lines.joined(separator: zh ? "；" : "; ")
+    }
+
     /// The rows of each group with the line's value present (the n used per group).
     private func present(_ line: Line) -> [[Int]] {
         groupRows.map { rows in rows.filter { line.values[$0] != nil } }

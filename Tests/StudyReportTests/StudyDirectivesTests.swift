@@ -76,6 +76,17 @@ final class StudyDirectivesTests: XCTestCase {
         }
     }
 
+    func testASummaryTableShowsTheNUsedWhereValuesAreMissing() throws {
+        // Two groups of three; one VAS missing in group b (empty) and one in a (NA). By hand: a = 2, 4 (mean 3.0,
+        // SD 1.4), b = 5, 7 (mean 6.0, SD 1.4); the note gives the n used per group, 2 and 2 of 3 and 3.
+        let data = try write("g,vas\na,2\na,4\na,NA\nb,5\nb,\nb,7\n", name: "d.csv")
+        let template = (data as NSString).deletingLastPathComponent + "/t.md"
+        try "---\ndata: d.csv\n---\n```{summary id=tbl-1 caption=\"T\" by=g}\nvas\n```\n".write(toFile: template, atomically: true, encoding: .utf8)
+        let html = HTMLRenderer.render(try ReportRenderer(registry: registry).document(try Template.load(template)))
+        XCTAssertTrue(html.contains("<td>3.0±1.4</td><td>6.0±1.4</td>"), html)
+        XCTAssertTrue(html.contains("missing values left out: vas, n = 2, 2."), html)
+    }
+
     func testReviewerTablesOnTheBundledCohort() throws {
         // Expected values from SciPy 1.17.1 on data/cohort.csv, independent of this package: stats.shapiro per group,
         // stats.levene(center="median"), Welch's ANOVA by its textbook formula, stats.kruskal; η² and its CI by
