@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 
 /// A stretch of calendar time in the department's time zone: a quarter ("2026-Q3"), a month ("2026-07"), a year
@@ -35,31 +36,15 @@ public struct AuditPeriod: Sendable, Equatable, CustomStringConvertible {
         self.kind = kind
         first = DateComponents(year: year, month: firstMonth, day: 1)
         let endMonth = firstMonth + months - 1
-        last = DateComponents(year: year, month: endMonth, day: Self.daysIn(year: year, month: endMonth))
+        last = DateComponents(year: year, month: endMonth, day: CalendarDate.days(inMonth: endMonth, of: year))
     }
 
     /// The days `from`…`to` (YYYY-MM-DD, both included); nil when either is no date or `to` precedes `from`.
     public init?(from: String, to: String) {
-        guard let a = Self.day(from), let b = Self.day(to),
-              (a.year!, a.month!, a.day!) <= (b.year!, b.month!, b.day!) else { return nil }
+        guard let a = CalendarDate(from), let b = CalendarDate(to), a <= b else { return nil }
         kind = .days
-        first = a
-        last = b
-    }
-
-    static func day(_ text: String) -> DateComponents? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard text.count == 10, parts.count == 3, (1...12).contains(parts[1]),
-              (1...daysIn(year: parts[0], month: parts[1])).contains(parts[2]) else { return nil }
-        return DateComponents(year: parts[0], month: parts[1], day: parts[2])
-    }
-
-    static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        first = a.components
+        last = b.components
     }
 
     /// The period's instants in `timeZone`: [start, end).

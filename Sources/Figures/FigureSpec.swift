@@ -1,41 +1,25 @@
 import Foundation
+import Tabular
 
-/// Named columns of a table, as text (nil = missing), the input of declarative figures.
-public struct FigureTable: Sendable {
-    public var columns: [String: [String?]]
-    public var rowCount: Int
-
-    public init(columns: [String: [String?]]) {
-        self.columns = columns
-        rowCount = columns.values.first?.count ?? 0
-    }
-
-    func texts(_ name: String) throws(FigureSpecError) -> [String?] {
-        guard let column = columns[name] else {
-            throw .unknownColumn(name, known: columns.keys.sorted())
-        }
+extension DataTable {
+    /// A column's cells, failing as a figure spec.
+    func figureTexts(_ name: String) throws(FigureSpecError) -> [String?] {
+        guard let column = self[name] else { throw .unknownColumn(name, known: names.sorted()) }
         return column
     }
 
-    func numbers(_ name: String) throws(FigureSpecError) -> [Double?] {
-        let column = try texts(name)
-        var values: [Double?] = []
-        for (row, text) in column.enumerated() {
-            guard let text else {
-                values.append(nil)
-                continue
-            }
-            guard let value = Double(text), value.isFinite else { throw .notNumeric(column: name, row: row + 1, value: text) }
-            values.append(value)
-        }
-        return values
+    /// A column as numbers (the table's one reading of numbers), failing as a figure spec.
+    func figureNumbers(_ name: String) throws(FigureSpecError) -> [Double?] {
+        _ = try figureTexts(name)
+        do { return try numbers(name) } catch { throw .data(error.message) }
     }
 }
 
 /// Why a figure spec cannot be drawn.
 public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownColumn(String, known: [String])
-    case notNumeric(column: String, row: Int, value: String)
+    /// A cell or column of the data the figure cannot use ("row 3, column 'x': 'nan' is not a decimal number").
+    case data(String)
     case missingOption(kind: String, option: String)
     case empty(String)
     /// A size or other number of the spec outside what can be drawn, by its JSON key.
@@ -50,7 +34,7 @@ public enum FigureSpecError: Error, Equatable, CustomStringConvertible, Sendable
     public var description: String {
         switch self {
         case let .unknownColumn(name, known): "no column '\(name)' (columns: \(known.joined(separator: ", ")))"
-        case let .notNumeric(column, row, value): "row \(row), column '\(column)': '\(value)' is not a number"
+        case let .data(message): message
         case let .missingOption(kind, option): "a \(kind) figure needs '\(option)'"
         case let .empty(what): "no data for \(what)"
         case let .outOfRange(key, value, allowed):
@@ -105,7 +89,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
     public static let sizeRangeMM = 10.0...1200.0
 
     /// Builds the chart from a table.
-    public func chart(_ table: FigureTable) throws(FigureSpecError) -> any Chart {
+    public func chart(_ table: DataTable) throws(FigureSpecError) -> any Chart {
         if let language, !["en", "zh"].contains(language) { throw .invalid("'language' must be en or zh, not '\(language)'") }
         for (key, value) in [("width_mm", widthMM), ("height_mm", heightMM)] {
             if let value, !Self.sizeRangeMM.contains(value) {
@@ -117,12 +101,12 @@ public struct FigureSpec: Codable, Sendable, Equatable {
         switch kind {
         case .boxplot:
             let value = try required(self.value, "value")
-            let groups = try grouped(table, numbers: try table.numbers(value))
+            let groups = try grouped(table, value)
             return BoxPlotChart(groups: groups.map { BoxPlotChart.Group(label: $0.label, values: $0.values) },
                                 yLabel: yLabel ?? value, xLabel: xLabel, title: title ?? "", width: width, height: height)
         case .scatter:
-            let xs = try table.numbers(try required(x, "x")), ys = try table.numbers(try required(y, "y"))
-            let labels = try group.map { name throws(FigureSpecError) in try table.texts(name) }
+            let xs = try table.figureNumbers(try required(x, "x")), ys = try table.figureNumbers(try required(y, "y"))
+            let labels = try group.map { name throws(FigureSpecError) in try table.figureTexts(name) }
             var px: [Double] = [], py: [Double] = [], pg: [String] = []
             for row in 0..<table.rowCount {
                 guard let a = xs[row], let b = ys[row] else { continue }
@@ -140,7 +124,7 @@ public struct FigureSpec: Codable, Sendable, Equatable {
         case .timecourse:
             let columns = try required(self.columns, "columns")
             var series: [TimeCourseChart.Series] = []
-            let perColumn = try columns.map { name throws(FigureSpecError) in try grouped(table, numbers: try table.numbers(name)) }
+            let perColumn = try columns.map { name throws(FigureSpecError) in try grouped(table, name) }
             guard let first = perColumn.first else { throw .empty("time course") }
             for (index, group) in first.enumerated() {
                 let summaries = perColumn.map { Descriptive($0[index].values) }
@@ -150,12 +134,12 @@ public struct FigureSpec: Codable, Sendable, Equatable {
                                    title: title ?? "", width: width, height: height)
         case .proportion:
             let value = try required(self.value, "value")
-            let groups = try grouped(table, numbers: try table.numbers(value))
+            let groups = try grouped(table, value)
             return ProportionChart(groups: groups.map {
                 ProportionChart.Group(label: $0.label, count: $0.values.filter { $0 != 0 }.count, total: $0.values.count)
             }, yLabel: yLabel ?? value, xLabel: xLabel, title: title ?? "", width: width, height: height)
         case .blandAltman:
-            let a = try table.numbers(try required(x, "x")), b = try table.numbers(try required(y, "y"))
+            let a = try table.figureNumbers(try required(x, "x")), b = try table.figureNumbers(try required(y, "y"))
             let pairs = zip(a, b).compactMap { pair -> (Double, Double)? in
                 guard let u = pair.0, let v = pair.1 else { return nil }
                 return (u, v)
@@ -180,19 +164,19 @@ public struct FigureSpec: Codable, Sendable, Equatable {
         return labels[index]
     }
 
-    /// Non-missing values per group, in `levels` order (or order of appearance); one group "all" without `group`.
-    private func grouped(_ table: FigureTable, numbers: [Double?]) throws(FigureSpecError) -> [(label: String, values: [Double])] {
+    /// Non-missing values of `column` per group, in `levels` order (or order of appearance); one group "all"
+    /// without `group`. The table drops the rows missing the value or the group and does the grouping.
+    private func grouped(_ table: DataTable, _ column: String) throws(FigureSpecError) -> [(label: String, values: [Double])] {
+        let numbers = try table.figureNumbers(column)
         guard let group else { return [(title ?? "all", numbers.compactMap { $0 })] }
-        let labels = try table.texts(group)
-        var order = levels ?? []
-        var values: [String: [Double]] = [:]
-        for (row, number) in numbers.enumerated() {
-            guard let number, let label = labels[row] else { continue }
-            if levels == nil, !order.contains(label) { order.append(label) }
-            guard order.contains(label) else { continue }
-            values[label, default: []].append(number)
+        _ = try table.figureTexts(group)
+        do {
+            let complete = try table.complete(columns: [column, group])
+            let grouping = try table.grouped(by: group, levels: levels, rows: complete.rows)
+            return zip(grouping.labels, grouping.rows).map { label, rows in (displayLabel(label), rows.compactMap { numbers[$0] }) }
+        } catch {
+            throw .data(error.message)
         }
-        return order.map { (displayLabel($0), values[$0] ?? []) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 
 /// A range of calendar dates as DICOM matches them (DA range matching, PS3.4 C.2.2.2.5): either end may be open.
@@ -23,12 +24,9 @@ public struct DICOMDateRange: Sendable, Equatable, Codable {
     }
 
     static func normalise(_ text: String) throws(PACSError) -> String {
-        let digits = text.replacingOccurrences(of: "-", with: "")
-        guard digits.count == 8, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
-              let month = Int(digits.dropFirst(4).prefix(2)), let day = Int(digits.suffix(2)),
-              (1...12).contains(month), (1...31).contains(day) else {
-            throw PACSError(peer: "query", .configuration("\"\(text)\" is not a date (YYYYMMDD or YYYY-MM-DD)"))
+        switch CalendarDate.parse(text, .isoOrDicom) {
+        case let .success(date): return date.dicom
+        case let .failure(problem): throw PACSError(peer: "query", .configuration(problem.description))
         }
-        return digits
     }
 }

@@ -1,5 +1,5 @@
-import CSV
 import Foundation
+import Tabular
 
 /// One series to measure, with the body mask a manifest names for it.
 public struct BatchCase: Sendable, Equatable {
@@ -45,8 +45,8 @@ public struct BatchCase: Sendable, Equatable {
     }
 
     private static func manifestCases(_ manifest: String) throws(BatchError) -> [BatchCase] {
-        let rows = try CSVRows.read(manifest)
-        guard let header = rows.first else { throw BatchError("\(manifest): the manifest is empty") }
+        let table = try CSVTable.batchInput(manifest)
+        let header = table.header
         func column(_ name: String) -> Int? { header.firstIndex(of: name) }
         guard let idColumn = column("case_id"), let pathColumn = column("path") else {
             throw BatchError("\(manifest): row 1: the header needs the columns case_id and path (found: "
@@ -58,10 +58,11 @@ public struct BatchCase: Sendable, Equatable {
             path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
         }
         var cases: [BatchCase] = [], rowOfID: [String: Int] = [:]
-        for (offset, row) in rows.dropFirst().enumerated() {
+        // Rows are numbered as records of the file, the header being row 1.
+        for (offset, row) in table.rows.enumerated() {
             let number = offset + 2
             func field(_ column: Int?) -> String? {
-                guard let column, column < row.count, !row[column].isEmpty else { return nil }
+                guard let column, !row[column].isEmpty else { return nil }
                 return row[column]
             }
             guard let id = field(idColumn) else { throw BatchError("\(manifest): row \(number), column case_id: empty") }
@@ -89,23 +90,14 @@ public func quoted(_ caseID: String) -> String {
     caseID.debugDescription
 }
 
-/// Whole-file CSV reading with CSV.swift (quoted fields with commas, quotes and line breaks).
-enum CSVRows {
-    static func read(_ path: String) throws(BatchError) -> [[String]] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw BatchError("\(path): cannot read the file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw BatchError("\(path): not UTF-8 text") }
-        return try parse(text, path: path)
+extension CSVTable {
+    /// The table at `path` (Tabular's one CSV reader), failing as a batch input.
+    static func batchInput(_ path: String) throws(BatchError) -> CSVTable {
+        do { return try CSVTable(path: path) } catch { throw BatchError(error.description) }
     }
 
-    static func parse(_ text: String, path: String) throws(BatchError) -> [[String]] {
-        var rows: [[String]] = []
-        do {
-            let reader = try CSVReader(string: text, hasHeaderRow: false)
-            while let row = reader.next() { rows.append(row) }
-            if let error = reader.error { throw error }
-            return rows
-        } catch {
-            throw BatchError("\(path): row \(rows.count + 1): not valid CSV (\(error))")
-        }
+    /// The table in `data`, failing as a batch input naming `path`.
+    static func batchInput(data: Data, path: String) throws(BatchError) -> CSVTable {
+        do { return try CSVTable(data: data, path: path) } catch { throw BatchError(error.description) }
     }
 }

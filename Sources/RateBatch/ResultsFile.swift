@@ -62,8 +62,7 @@ public enum ResultsFile {
                 throw BatchError("\(path): not a results file of cement rate-batch (\(error))")
             }
         case .csv:
-            guard let text = String(data: data, encoding: .utf8) else { throw BatchError("\(path): not UTF-8 text") }
-            results = try parseCSV(text, path: path)
+            results = try parseCSV(data, path: path)
         }
         var seen = Set<String>()
         for item in results.cases where !seen.insert(item.caseID).inserted {
@@ -102,9 +101,10 @@ public enum ResultsFile {
         return CSVText.document(header: header, rows: rows)
     }
 
-    private static func parseCSV(_ text: String, path: String) throws(BatchError) -> BatchResults {
-        let rows = try CSVRows.parse(text, path: path)
-        guard let header = rows.first else { throw BatchError("\(path): empty; not a results file of cement rate-batch") }
+    private static func parseCSV(_ data: Data, path: String) throws(BatchError) -> BatchResults {
+        // Tabular's reader checks the structure (quotes, field counts), naming the row and line.
+        let table = try CSVTable.batchInput(data: data, path: path)
+        let header = table.header
         var column: [String: Int] = [:]
         for (index, name) in header.enumerated() { column[name] = index }
         for name in ["case_id", "levels", "status", "engine_version"] where column[name] == nil {
@@ -117,13 +117,10 @@ public enum ResultsFile {
         var results: BatchResults?
         var cases: [CaseResult] = []
         var number = 1
-        var remaining = rows.dropFirst()
+        var remaining = table.rows[...]
         while let row = remaining.first {
             number += 1
             func place(_ name: String) -> String { "\(path): row \(number), column \(name)" }
-            guard row.count == header.count else {
-                throw BatchError("\(path): row \(number): \(row.count) fields, the header has \(header.count)")
-            }
             func field(_ name: String) -> String { column[name].map { row[$0] } ?? "" }
             let parameters = Dictionary(uniqueKeysWithValues: parameterColumns.compactMap { entry -> (String, FlatValue)? in
                 row[entry.offset].isEmpty ? nil : (String(entry.element.dropFirst(parameterPrefix.count)), .text(row[entry.offset]))
@@ -145,7 +142,7 @@ public enum ResultsFile {
             let caseID = field("case_id")
             var levels: [[String: FlatValue]] = []
             for index in 0..<max(count, 1) {
-                guard let levelRow = remaining.first, levelRow.count == header.count, levelRow[column["case_id"]!] == caseID else {
+                guard let levelRow = remaining.first, levelRow[column["case_id"]!] == caseID else {
                     throw BatchError("\(place("levels")): case \(quoted(caseID)) has \(count) level(s) but \(index) row(s)")
                 }
                 if index > 0 { number += 1 }

@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import RateBatch
 import Tabular
@@ -49,9 +50,8 @@ public struct AuditInput: Sendable, Equatable {
                 }
             }
             if let date = column("procedure_date").flatMap({ table.text(row: row, column: $0) }) {
-                guard ProcedureTime.instant(date: date, time: nil, offset: nil, timeZone: TimeZone(identifier: "UTC")!) != nil,
-                      date.count == 10 else {
-                    throw RegistryError(file: input, "row \(table.lines[row]), column 'procedure_date': '\(date)' is not a date (YYYY-MM-DD)")
+                if case let .failure(problem) = CalendarDate.parse(date) {
+                    throw RegistryError(file: input, "row \(table.lines[row]), column 'procedure_date': \(problem)")
                 }
                 item.procedureDate = date
             }

@@ -87,9 +87,7 @@ public struct FollowUpImport: Sendable {
     /// A date must be a real calendar date in ISO form.
     private static func dateProblem(_ value: String, _ isDate: Bool) -> String? {
         guard isDate else { return nil }
-        guard value.count == 10,
-              ProcedureTime.instant(date: value, time: nil, offset: nil, timeZone: TimeZone(identifier: "UTC")!) != nil
-        else { return "'\(value)' is not a date (YYYY-MM-DD)" }
-        return nil
+        guard case let .failure(problem) = CalendarDate.parse(value) else { return nil }
+        return problem.description
     }
 }

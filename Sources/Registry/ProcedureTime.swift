@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 
 /// The instant of a procedure from DICOM's local StudyDate and StudyTime: in the series' own
@@ -5,10 +6,8 @@ import Foundation
 public enum ProcedureTime {
     /// The instant, nil when `date` is not a DICOM date (YYYYMMDD) or an ISO date (YYYY-MM-DD).
     public static func instant(date: String, time: String?, offset: String?, timeZone: TimeZone) -> Date? {
-        let digits = date.filter(\.isNumber)
-        guard digits.count == 8, let year = Int(digits.prefix(4)), let month = Int(digits.dropFirst(4).prefix(2)),
-              let day = Int(digits.suffix(2)) else { return nil }
-        var components = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+        guard let day = CalendarDate(date, .isoOrDicom) else { return nil }
+        var components = DateComponents(year: day.year, month: day.month, day: day.day, hour: 0, minute: 0, second: 0)
         if let time {
             let clock = time.split(separator: ".").first.map(String.init) ?? ""
             guard clock.count >= 2, clock.count % 2 == 0, clock.allSatisfy(\.isNumber) else { return nil }
@@ -23,10 +22,7 @@ public enum ProcedureTime {
         if let offset, let seconds = offsetSeconds(offset), let fixed = TimeZone(secondsFromGMT: seconds) { zone = fixed }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        guard let instant = calendar.date(from: components),
-              calendar.component(.day, from: instant) == day, calendar.component(.month, from: instant) == month
-        else { return nil }
-        return instant
+        return calendar.date(from: components)
     }
 
     /// ±HHMM as seconds east of UTC.

@@ -3,31 +3,43 @@ import Foundation
 import Statistics
 import Tabular
 
-/// Values of a data column, as numbers, optionally for the rows where `by` equals `group`.
+/// The template's data, or an error saying the directive needs it.
+private func table(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> DataTable {
+    guard let data = context.data else { throw fail(call, context, "{\(call.name)} needs 'data:' in the front matter") }
+    return data
+}
+
+/// The rows of the data where `by` equals `group` (all rows without a group).
+private func groupRows(_ call: DirectiveCall, _ context: RenderContext, group: String?, by: String?) throws(ReportError) -> [Int]? {
+    guard let group else { return nil }
+    let data = try table(call, context)
+    guard let by, data[by] != nil else {
+        throw fail(call, context, "unknown grouping column '\(by ?? "")'" + suggestion(by ?? "", data.names))
+    }
+    let rows = try tableCall(call, context) { () throws(TableError) in try data.grouped(by: by, levels: [group]).rows[0] }
+    if rows.isEmpty { throw fail(call, context, "no rows with \(by) = \(group)") }
+    return rows
+}
+
+/// A table operation, its error positioned at the directive.
+private func tableCall<T>(_ call: DirectiveCall, _ context: RenderContext, _ body: () throws(TableError) -> T)
+    throws(ReportError) -> T
+{
+    do { return try body() } catch { throw fail(call, context, error.message) }
+}
+
+/// The present values of a data column, as numbers, optionally for the rows where `by` equals `group`.
 private func numbers(_ call: DirectiveCall, _ context: RenderContext, column: String, group: String? = nil,
                      by: String? = nil) throws(ReportError) -> [Double] {
-    guard let data = context.data else { throw fail(call, context, "{\(call.name)} needs 'data:' in the front matter") }
-    guard let values = data.columns[column] else {
-        throw fail(call, context, "unknown column '\(column)'" + suggestion(column, data.columns.keys))
+    let data = try table(call, context)
+    guard data[column] != nil else {
+        throw fail(call, context, "unknown column '\(column)'" + suggestion(column, data.names))
     }
-    var groups: [String?]?
-    if let group {
-        guard let by, let labels = data.columns[by] else {
-            throw fail(call, context, "unknown grouping column '\(by ?? "")'" + suggestion(by ?? "", data.columns.keys))
-        }
-        groups = labels
-        if !labels.contains(group) { throw fail(call, context, "no rows with \(by) = \(group)") }
+    let rows = try groupRows(call, context, group: group, by: by)
+    return try tableCall(call, context) { () throws(TableError) in
+        let values = try data.numbers(column)
+        return try data.complete(columns: [column], rows: rows).rows.map { values[$0]! }
     }
-    var result: [Double] = []
-    for (row, text) in values.enumerated() {
-        if let groups, groups[row] != group { continue }
-        guard let text else { continue }
-        switch DecimalNumber.parse(text) {
-        case let .success(value): result.append(value)
-        case let .failure(problem): throw fail(call, context, "row \(row + 1), column '\(column)': \(problem)")
-        }
-    }
-    return result
 }
 
 private func decimals(_ call: DirectiveCall, _ context: RenderContext, default value: Int) throws(ReportError) -> Int {
@@ -42,11 +54,11 @@ private func column(_ call: DirectiveCall, _ context: RenderContext) throws(Repo
 }
 
 /// The template's data and the column the directive names, as text.
-private func textColumn(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> (FigureTable, [String?]) {
-    guard let data = context.data else { throw fail(call, context, "{\(call.name)} needs 'data:' in the front matter") }
+private func textColumn(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> (DataTable, [String?]) {
+    let data = try table(call, context)
     let name = try column(call, context)
-    guard let values = data.columns[name] else {
-        throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.columns.keys))
+    guard let values = data[name] else {
+        throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.names))
     }
     return (data, values)
 }
@@ -77,14 +89,15 @@ struct CountDirective: InlineDirective {
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Inline] {
         let (data, values) = try textColumn(call, context)
         guard let wanted = call.options["value"] else { throw fail(call, context, "{count} needs value=") }
-        var labels: [String?]?
+        var members: [Int]?
         if let group = call.options["group"] {
-            guard let by = call.options["by"], let column = data.columns[by] else {
+            guard let by = call.options["by"], data[by] != nil else {
                 throw fail(call, context, "{count} with group= needs a valid by=")
             }
-            labels = column.map { $0 == group ? "in" : nil }
+            members = try tableCall(call, context) { () throws(TableError) in try data.grouped(by: by, levels: [group]).rows[0] }
         }
-        let rows = values.indices.filter { labels?[$0] != nil || labels == nil }.filter { values[$0] != nil }
+        let name = try column(call, context)
+        let rows = try tableCall(call, context) { () throws(TableError) in try data.complete(columns: [name], rows: members).rows }
         let count = rows.filter { values[$0] == wanted }.count
         let places = try decimals(call, context, default: 1)
         let percent = rows.isEmpty ? Double.nan : 100 * Double(count) / Double(rows.count)
@@ -108,32 +121,40 @@ struct PValueDirective: InlineDirective {
             switch test {
             case "pearson":
                 guard let with = call.options["with"] else { throw fail(call, context, "{p pearson} needs with=") }
-                let x = try numbers(call, context, column: with), y = try numbers(call, context, column: variable)
-                guard x.count == y.count else { throw fail(call, context, "missing values differ between the columns") }
-                let p = try PearsonCorrelation(x, y).p
+                for name in [with, variable] where data[name] == nil {
+                    throw fail(call, context, "unknown column '\(name)'" + suggestion(name, data.names))
+                }
+                // The pairs with both values (the n used); centred, as a correlation is location-invariant.
+                let pairs = try tableCall(call, context) { () throws(TableError) in
+                    let rows = [try data.complete(columns: [with, variable]).rows]
+                    return (try data.centred(with, in: rows)[0], try data.centred(variable, in: rows)[0])
+                }
+                let p = try PearsonCorrelation(pairs.0, pairs.1).p
                 context.record(call, variable: variable, with: with, test: "Pearson", [PrintedNumber(.p, StatFormat.p(p), value: p)])
                 return [.text(StatFormat.pStatement(p))]
             case "anova", "kruskal", "chisq":
-                guard let by = call.options["by"], let labels = data.columns[by] else {
+                guard let by = call.options["by"], data[by] != nil else {
                     throw fail(call, context, "{p \(test)} needs a valid by=")
                 }
-                var levels = call.options["levels"]?.split(separator: ",").map(String.init) ?? []
-                if levels.isEmpty { for case let label? in labels where !levels.contains(label) { levels.append(label) } }
+                let levels = call.options["levels"]?.split(separator: ",").map(String.init)
+                guard let values = data[variable] else { throw fail(call, context, "unknown column '\(variable)'") }
+                // The rows with both the value and the group (the n used), split by the group.
+                let grouping = try tableCall(call, context) { () throws(TableError) in
+                    let complete = try data.complete(columns: [variable, by])
+                    return try data.grouped(by: by, levels: levels?.isEmpty == false ? levels : nil, rows: complete.rows)
+                }
                 if test == "chisq" {
-                    guard let values = data.columns[variable] else { throw fail(call, context, "unknown column '\(variable)'") }
-                    var categories: [String] = []
-                    for case let value? in values where !categories.contains(value) { categories.append(value) }
-                    categories.sort()
-                    let table = categories.map { category in
-                        levels.map { level in values.indices.filter { labels[$0] == level && values[$0] == category }.count }
-                    }
+                    let categories = Set(grouping.rows.joined().compactMap { values[$0] }).sorted()
+                    let table = categories.map { category in grouping.rows.map { rows in rows.filter { values[$0] == category }.count } }
                     let p = try ChiSquareTest(table: table).p
                     context.record(call, variable: variable, groupColumn: by, test: "chi-square",
                                    [PrintedNumber(.p, StatFormat.p(p), value: p)])
                     return [.text(StatFormat.pStatement(p))]
                 }
-                var groups: [[Double]] = []
-                for level in levels { groups.append(try numbers(call, context, column: variable, group: level, by: by)) }
+                for (level, rows) in zip(grouping.labels, grouping.rows) where rows.isEmpty {
+                    throw fail(call, context, "no rows with \(by) = \(level)")
+                }
+                let groups = try tableCall(call, context) { () throws(TableError) in try data.centred(variable, in: grouping.rows) }
                 let p = test == "anova" ? try OneWayANOVA(groups: groups).p : try KruskalWallis.test(groups: groups).p
                 context.record(call, variable: variable, groupColumn: by, test: test == "anova" ? "one-way ANOVA" : "Kruskal–Wallis",
                                [PrintedNumber(.p, StatFormat.p(p), value: p)])
@@ -161,8 +182,8 @@ struct CaseValueDirective: InlineDirective {
         let (data, values) = try textColumn(call, context)
         guard let wanted = call.options["case"] else { throw fail(call, context, "{value} needs case=") }
         let key = call.options["key"] ?? "case_id"
-        guard let keys = data.columns[key] else {
-            throw fail(call, context, "unknown key column '\(key)'" + suggestion(key, data.columns.keys))
+        guard let keys = data[key] else {
+            throw fail(call, context, "unknown key column '\(key)'" + suggestion(key, data.names))
         }
         let rows = keys.indices.filter { keys[$0] == wanted }
         guard rows.count == 1 else {

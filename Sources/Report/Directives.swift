@@ -1,11 +1,12 @@
 import Figures
 import Foundation
+import Tabular
 
 /// What directives can use while rendering: the template, its parameters, its data, and what the directive
 /// modules prepared for this render (`state`).
 public struct RenderContext: Sendable {
     public var template: Template
-    public var data: FigureTable?
+    public var data: DataTable?
     public var registry: DirectiveRegistry
     /// Nesting of `{include}` (a loop would otherwise never end).
     var includeDepth = 0
@@ -54,6 +55,12 @@ public protocol ColumnFormatting: Sendable {
     func decimals(of column: String) -> Int?
     /// Decimals of a mean or SD of a column, nil when not known; tables and text print summaries with these.
     func summaryDecimals(of column: String) -> Int?
+}
+
+/// The kinds of the data's columns (numeric, categorical), supplied by a directive module that knows them (a
+/// study's codebook): the render's data table is typed by them before any directive reads it.
+public protocol DataSchema: Sendable {
+    var kinds: [String: DataTable.Kind] { get }
 }
 
 /// A directive written inline, in a code span: produces inlines.

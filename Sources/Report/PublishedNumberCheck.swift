@@ -1,4 +1,5 @@
 import Figures
+import Tabular
 
 /// A printed number set against the published number it stands for.
 public struct PublishedComparison: Sendable, Equatable, Encodable {
@@ -33,7 +34,7 @@ public struct PublishedComparison: Sendable, Equatable, Encodable {
 public protocol PublishedNumbers: Sendable {
     /// The comparisons of each printed value (in order; empty where a value stands for no published number),
     /// given the template's data.
-    func compare(_ values: [PrintedValue], data: FigureTable?) throws(ReportError) -> [[PublishedComparison]]
+    func compare(_ values: [PrintedValue], data: DataTable?) throws(ReportError) -> [[PublishedComparison]]
 }
 
 /// The self-check of a render: every printed value with its source and its comparisons with published numbers.

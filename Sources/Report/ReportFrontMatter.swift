@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Yams
 
@@ -79,8 +80,8 @@ public struct ReportFrontMatter: Sendable {
         }
         if let date = front["date"] {
             if let text = date as? String ?? (date as? Date).map({ ISO8601DateFormatter.string(from: $0, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate]) }) {
-                guard text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
-                    throw failure("date: '\(text)' is not YYYY-MM-DD (or use 'date: {latest: COLUMN}')")
+                if case let .failure(problem) = CalendarDate.parse(text) {
+                    throw failure("date: \(problem) (or use 'date: {latest: COLUMN}')")
                 }
                 result.date = .literal(text)
             } else if let source = date as? [String: Any], let column = source["latest"] as? String, source.count == 1 {

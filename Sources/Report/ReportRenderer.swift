@@ -1,3 +1,4 @@
+import CementCore
 import Figures
 import Foundation
 import Tabular
@@ -19,7 +20,7 @@ public struct ReportRenderer: Sendable {
     public func document(_ template: Template, comparingPublished: Bool = true) throws(ReportError) -> Document {
         let inputs = InputRecord()
         inputs.add(path: template.path, contents: template.contents)
-        var data: FigureTable?
+        var data: DataTable?
         if let source = template.data { data = try source.load(for: template, inputs: inputs) }
         let frontMatter = try ReportFrontMatter.load(template)
         for key in template.extensions.keys.sorted() where !registry.frontMatterKeys.union(ReportFrontMatter.keys).contains(key) {
@@ -28,6 +29,11 @@ public struct ReportRenderer: Sendable {
         }
         var states: [any Sendable] = []
         for module in registry.modules { states += try module.prepare(template, inputs: inputs) }
+        for case let schema as any DataSchema in states {
+            do { data = try data?.typed(by: schema.kinds) } catch {
+                throw ReportError(file: template.path, line: template.dataLine, column: 1, "data: \(error)")
+            }
+        }
         let context = RenderContext(template: template, data: data, registry: registry, inputs: inputs, states: states)
         var blocks = try MarkdownReader(file: template.path, lineOffset: template.lineOffset, registry: registry,
                                         context: context).read(template.markdown)
@@ -46,12 +52,11 @@ public struct ReportRenderer: Sendable {
         switch frontMatter.date {
         case let .literal(date)?: byline.append(date)
         case let .latest(column)?:
-            guard let values = data?.columns[column] else {
+            guard let values = data?[column] else {
                 throw ReportError(file: template.path, line: 2, column: 1, "date: no data column '\(column)'"
-                                  + suggestion(column, data?.columns.keys.map { $0 } ?? []))
+                                  + suggestion(column, data?.names ?? []))
             }
-            let dates = values.compactMap { $0 }.filter { $0.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil }
-            guard let latest = dates.max() else {
+            guard let latest = values.compactMap({ $0.flatMap { CalendarDate($0) } }).max() else {
                 throw ReportError(file: template.path, line: 2, column: 1, "date: column '\(column)' holds no YYYY-MM-DD date")
             }
             byline.append(zh ? "数据截至 \(latest)（数据中的最晚日期）" : "Data as of \(latest) (latest \(column))")

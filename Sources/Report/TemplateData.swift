@@ -43,7 +43,7 @@ public enum TemplateData: Sendable, Equatable {
 
     /// Reads the table (or joins the tables), recording each file as an input. Errors name the template's
     /// `data:` line and the file, row and key.
-    func load(for template: Template, inputs: InputRecord) throws(ReportError) -> FigureTable {
+    func load(for template: Template, inputs: InputRecord) throws(ReportError) -> DataTable {
         let position = SourcePosition(line: template.dataLine, column: 1)
         func read(_ relative: String) throws(ReportError) -> CSVTable {
             let path = try template.resolveData(relative, at: position)
@@ -58,17 +58,15 @@ public enum TemplateData: Sendable, Equatable {
         switch self {
         case let .table(relative):
             let table = try read(relative)
-            var columns: [String: [String?]] = [:]
-            for (index, name) in table.header.enumerated() {
-                columns[name] = table.rows.indices.map { table.text(row: $0, column: index) }
+            do { return try DataTable(table) } catch {
+                throw ReportError(file: template.path, line: position.line, column: 1, "data: \(error)")
             }
-            return FigureTable(columns: columns)
         case let .joined(files, key):
             var parts: [KeyedJoin.Part] = []
             for file in files { parts.append(KeyedJoin.Part(name: file.name, table: try read(file.path))) }
             do {
                 let joined = try KeyedJoin(parts, on: key)
-                return FigureTable(columns: Dictionary(joined.allNames, uniquingKeysWith: { first, _ in first }))
+                return try DataTable(source: "data", columns: joined.allNames)
             } catch {
                 throw ReportError(file: template.path, line: position.line, column: 1, "data: \(error)")
             }

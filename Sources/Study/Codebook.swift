@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Tabular
 
@@ -55,6 +56,16 @@ public struct Codebook: Sendable {
 
     public subscript(name: String) -> Variable? { variables.first { $0.name == name } }
 
+    /// The column kinds the codebook declares, for `DataTable`: numbers (number, integer, binary) are numeric;
+    /// ids, dates and categories are categorical.
+    public var kinds: [String: DataTable.Kind] {
+        var kinds: [String: DataTable.Kind] = [:]
+        for variable in variables {
+            kinds[variable.name] = ["number", "integer", "binary"].contains(variable.type) ? .numeric : .categorical
+        }
+        return kinds
+    }
+
     public static func load(_ path: String) throws(StudyError) -> Codebook {
         let table = try CSVTable.read(path)
         var variables: [Variable] = []
@@ -107,9 +118,8 @@ public struct Codebook: Sendable {
         switch variable.type {
         case "id": return value.isEmpty ? "empty identifier" : nil
         case "date":
-            let parts = value.split(separator: "-")
-            guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }) else { return "'\(value)' is not a date (YYYY-MM-DD)" }
-            return nil
+            guard case let .failure(problem) = CalendarDate.parse(value) else { return nil }
+            return problem.description
         default:
             let number: Double
             switch DecimalNumber.parse(value) {

@@ -1,7 +1,9 @@
 import Tabular
+
 /// The study's clinical table (`data/cohort.csv`), every cell checked against the codebook on loading.
 public struct Cohort: Sendable {
-    public let table: CSVTable
+    /// The table, its columns typed by the codebook (`Codebook.kinds`).
+    public let data: DataTable
     public let codebook: Codebook
 
     /// Loads and validates: the contract's columns must all be present (more may follow) and every value must
@@ -20,20 +22,18 @@ public struct Cohort: Sendable {
                 }
             }
         }
-        return Cohort(table: table, codebook: codebook)
+        do { return Cohort(data: try DataTable(table, kinds: codebook.kinds), codebook: codebook) } catch {
+            throw StudyError(error)
+        }
     }
 
     /// A numeric column (nil = missing).
     public func numbers(_ name: String) throws(StudyError) -> [Double?] {
-        let column = try table.studyColumn(name)
-        var values: [Double?] = []
-        for row in table.rows.indices { values.append(try table.studyNumber(row: row, column: column)) }
-        return values
+        do { return try data.numbers(name) } catch { throw StudyError(error) }
     }
 
     /// A text column (nil = missing).
     public func texts(_ name: String) throws(StudyError) -> [String?] {
-        let column = try table.studyColumn(name)
-        return table.rows.indices.map { table.text(row: $0, column: column) }
+        do { return try data.texts(name) } catch { throw StudyError(error) }
     }
 }

@@ -273,12 +273,7 @@ public struct CohortGenerator: Sendable {
         var rows: [[String]] = []
         let n = published.design.perGroup
         let thoracic = ["T10", "T11", "T12"], lumbar = ["L1", "L1", "L2", "L2", "L3", "L4", "L5"]
-        let start = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                                   year: 2021, month: 3, day: 1).date!
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
+        let start = CalendarDate(year: 2021, month: 3, day: 1)!
         var caseNumber = 0
         // Patients are listed in order of procedure date, as a register would be.
         var entries: [(date: Int, group: DRGroup, index: Int)] = []
@@ -291,7 +286,7 @@ public struct CohortGenerator: Sendable {
             for column in Self.columns {
                 switch column {
                 case "case_id": cells.append(String(format: "P%03d", caseNumber))
-                case "procedure_date": cells.append(formatter.string(from: start.addingTimeInterval(Double(day) * 86_400)))
+                case "procedure_date": cells.append(start.adding(days: day).iso)
                 case "dr_group": cells.append(group.rawValue)
                 case "sex": cells.append(data["sex"]![group]![index] == 1 ? "F" : "M")
                 case "segment": cells.append(data["segment"]![group]![index] == 1 ? "lower_thoracic" : "lumbar")

@@ -1,6 +1,7 @@
 import CementCore
 import Foundation
 import Statistics
+import Tabular
 
 /// One number the paper prints next to the number reproduced from the data.
 public struct VerificationItem: Sendable, Encodable, Equatable {
@@ -37,31 +38,29 @@ public struct StudyVerification: PublishedStudyVisitor, Sendable {
     public typealias Failure = StudyError
 
     public let study: PublishedStudy
-    /// Columns of the data by name; nil cells are missing values.
-    public let columns: [String: [String?]]
-    /// Names the data in error messages.
-    public let source: String
+    /// The data; nil cells are missing values.
+    public let data: DataTable
     public let groupColumn: String
     /// Recording steps of the variables, for the GRIM-aware audit that decides what is unattainable.
     public let codebook: Codebook?
 
-    public init(study: PublishedStudy, columns: [String: [String?]], source: String, codebook: Codebook? = nil,
-                groupColumn: String = "dr_group") throws(StudyError)
+    public init(study: PublishedStudy, data: DataTable, codebook: Codebook? = nil, groupColumn: String = "dr_group")
+        throws(StudyError)
     {
-        guard columns[groupColumn] != nil else { throw StudyError(file: source, "no column '\(groupColumn)'") }
+        guard data[groupColumn] != nil else { throw StudyError(file: data.source, "no column '\(groupColumn)'") }
         self.study = study
-        self.columns = columns
-        self.source = source
+        self.data = data
         self.codebook = codebook
         self.groupColumn = groupColumn
     }
 
-    /// Reads `columns` from a cohort.
+    /// Verifies against a cohort (its columns typed by its codebook).
     public init(study: PublishedStudy, cohort: Cohort) throws(StudyError) {
-        var columns: [String: [String?]] = [:]
-        for name in cohort.table.header { columns[name] = try cohort.texts(name) }
-        try self.init(study: study, columns: columns, source: cohort.table.path, codebook: cohort.codebook)
+        try self.init(study: study, data: cohort.data, codebook: cohort.codebook)
     }
+
+    /// Names the data in error messages.
+    private var source: String { data.source }
 
     private var groups: [String] { study.design.groupOrderInTables }
 
@@ -83,37 +82,40 @@ public struct StudyVerification: PublishedStudyVisitor, Sendable {
 
     // MARK: Data access
 
+    /// A table operation, failing as a study input.
+    private func reading<T>(_ body: () throws(TableError) -> T) throws(StudyError) -> T {
+        do { return try body() } catch { throw StudyError(error) }
+    }
+
     private func column(_ name: String) throws(StudyError) -> [String?] {
-        guard let values = columns[name] else {
-            var message = "no column '\(name)'"
-            if let near = closestName(to: name, among: columns.keys) { message += " (did you mean '\(near)'?)" }
-            throw StudyError(file: source, message)
-        }
-        return values
+        try reading { () throws(TableError) in try data.texts(name) }
     }
 
     private func rows(in group: String) throws(StudyError) -> [Int] {
-        let labels = try column(groupColumn)
-        return labels.indices.filter { labels[$0] == group }
+        try reading { () throws(TableError) in try data.grouped(by: groupColumn, levels: [group]).rows[0] }
     }
 
+    /// The present values of `name` in `rows`; a cell that is not a number is an error naming its row.
     private func numbers(_ name: String, rows: [Int]) throws(StudyError) -> [Double] {
-        let values = try column(name)
-        var result: [Double] = []
-        for row in rows {
-            guard let text = values[row] else { continue }
-            guard let value = Double(text), value.isFinite else {
-                throw StudyError(file: source, "row \(row + 1), column '\(name)': '\(text)' is not a number")
-            }
-            result.append(value)
+        try reading { () throws(TableError) in
+            let values = try data.numbers(name)
+            return try data.complete(columns: [name], rows: rows).rows.map { values[$0]! }
         }
-        return result
     }
 
+    /// The present values of `name` per group, as recorded (for means).
     private func groupNumbers(_ name: String) throws(StudyError) -> [[Double]] {
         var result: [[Double]] = []
         for group in groups { result.append(try numbers(name, rows: try rows(in: group))) }
         return result
+    }
+
+    /// The present values of `name` per group, centred in exact decimal arithmetic (for ANOVA, which depends on
+    /// the values only through their deviations).
+    private func centredGroups(_ name: String) throws(StudyError) -> [[Double]] {
+        try reading { () throws(TableError) in
+            try data.centred(name, in: try data.grouped(by: groupColumn, levels: groups).rows)
+        }
     }
 
     // MARK: Comparison rules
@@ -181,7 +183,9 @@ public struct StudyVerification: PublishedStudyVisitor, Sendable {
                 items.append(valueItem(table, variable, "sd", group, published: printed[1], reproduced: summary.sd, decimals: decimals))
             }
             let p: Double
-            do { p = try OneWayANOVA(groups: values).p } catch {
+            do { p = try OneWayANOVA(groups: try centredGroups(variable)).p } catch let error as StudyError {
+                throw error
+            } catch {
                 throw StudyError(file: source, "\(variable): \(error)")
             }
             items.append(try pItem(table, variable, published: row.p, p: p, test: "one-way ANOVA"))
@@ -238,11 +242,9 @@ public struct StudyVerification: PublishedStudyVisitor, Sendable {
         throws(StudyError) -> [VerificationItem]
     {
         // Complete pairs only; a cell that is not a number is an error naming its row.
-        let x = try column("dr_recorded_percent"), y = try column(variable)
-        var xs: [Double] = [], ys: [Double] = []
-        for row in y.indices where x[row] != nil && y[row] != nil {
-            xs += try numbers("dr_recorded_percent", rows: [row])
-            ys += try numbers(variable, rows: [row])
+        let (xs, ys) = try reading { () throws(TableError) in
+            let rows = [try data.complete(columns: ["dr_recorded_percent", variable]).rows]
+            return (try data.centred("dr_recorded_percent", in: rows)[0], try data.centred(variable, in: rows)[0])
         }
         let correlation: PearsonCorrelation
         do { correlation = try PearsonCorrelation(xs, ys) } catch {
@@ -258,12 +260,11 @@ public struct StudyVerification: PublishedStudyVisitor, Sendable {
         var items: [VerificationItem] = []
         for group in groups {
             let printed = entry.p[group] ?? ""
-            let members = try rows(in: group)
-            var subjects: [[Double]] = []
-            for row in members {
-                var values: [Double] = []
-                for name in entry.columns { values += try numbers(name, rows: [row]) }
-                if values.count == entry.columns.count { subjects.append(values) }
+            // The subjects with every occasion (the occasions share one location, so the values stay as recorded).
+            let subjects = try reading { () throws(TableError) in
+                let complete = try data.complete(columns: entry.columns, rows: try data.grouped(by: groupColumn, levels: [group]).rows[0])
+                let columns = try entry.columns.map { name throws(TableError) in try data.numbers(name) }
+                return complete.rows.map { row in columns.map { $0[row]! } }
             }
             let anova: RepeatedMeasuresANOVA
             do { anova = try RepeatedMeasuresANOVA(rows: subjects) } catch {
@@ -329,6 +330,8 @@ public struct StudyVerification: PublishedStudyVisitor, Sendable {
         -> (Double, Double, String)
     {
         if row.kind == .meanSD {
+            // As recorded, not centred: the claim prints the difference of the means (to 3 digits, where a
+            // difference such as 1.105 is a tie that the last bit of the means decides).
             let values = try groupNumbers(variable)
             do {
                 let lsd = try PostHoc(groups: values, method: .lsd)

@@ -19,7 +19,7 @@ struct AssumptionsTableDirective: BlockDirective {
                 throw ReportError(file: context.template.path, line: line.position.line, column: 1,
                                   "{assumptions} checks numeric variables; '\(line.variable) \(line.level!)' is a count")
             }
-            let groups = try grouped.numbers(line)
+            let groups = try grouped.centred(line)
             var cells: [[Inline]] = []
             func cell(_ p: Double, _ test: String, group: String? = nil) {
                 context.record(name, at: line.position, variable: line.variable, group: group, groupColumn: call.options["by"],

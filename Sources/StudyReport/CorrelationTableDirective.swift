@@ -13,7 +13,7 @@ struct CorrelationTableDirective: BlockDirective {
 
     func render(_ call: DirectiveCall, _ context: RenderContext) throws(ReportError) -> [Block] {
         guard let data = context.data else { throw fail(call, context, "{correlations} needs 'data:' in the front matter") }
-        guard let with = call.options["with"], let xs = data.columns[with] else {
+        guard let with = call.options["with"], data[with] != nil else {
             throw fail(call, context, "{correlations} needs with= naming a column")
         }
         let zh = context.template.language == "zh"
@@ -22,23 +22,20 @@ struct CorrelationTableDirective: BlockDirective {
             let variable = line.trimmingCharacters(in: .whitespaces)
             guard !variable.isEmpty else { continue }
             let lineNumber = call.position.line + 1 + offset
-            guard let ys = data.columns[variable] else {
+            guard data[variable] != nil else {
                 throw ReportError(file: context.template.path, line: lineNumber, column: 1,
-                                  "unknown column '\(variable)'" + suggestion(variable, data.columns.keys))
+                                  "unknown column '\(variable)'" + suggestion(variable, data.names))
             }
-            // Rows missing either value are left out (pairwise), as R's cor.test does.
-            var pairs: [(Double, Double)] = []
-            for (row, (x, y)) in zip(xs, ys).enumerated() {
-                guard let x, let y else { continue }
-                switch (DecimalNumber.parse(x), DecimalNumber.parse(y)) {
-                case let (.success(a), .success(b)): pairs.append((a, b))
-                case let (.failure(problem), _):
-                    throw ReportError(file: context.template.path, line: lineNumber, column: 1, "row \(row + 1), column '\(with)': \(problem)")
-                case let (_, .failure(problem)):
-                    throw ReportError(file: context.template.path, line: lineNumber, column: 1, "row \(row + 1), column '\(variable)': \(problem)")
-                }
+            // Rows missing either value are left out (pairwise), as R's cor.test does; the values are centred in
+            // exact decimal arithmetic (a correlation is location-invariant).
+            let xs: [Double], ys: [Double]
+            do {
+                let rows = [try data.complete(columns: [with, variable]).rows]
+                (xs, ys) = (try data.centred(with, in: rows)[0], try data.centred(variable, in: rows)[0])
+            } catch {
+                throw ReportError(file: context.template.path, line: lineNumber, column: 1, error.message)
             }
-            guard let r = try? PearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) else {
+            guard let r = try? PearsonCorrelation(xs, ys) else {
                 throw ReportError(file: context.template.path, line: lineNumber, column: 1, "\(variable): no correlation")
             }
             let label = context.variableLabel(variable)

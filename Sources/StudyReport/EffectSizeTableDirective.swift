@@ -27,7 +27,7 @@ struct EffectSizeTableDirective: BlockDirective {
                         + (zh ? "精确检验 " : "exact ") + StatFormat.pStatement(exact.p) + "; "
                         + (zh ? "最小期望频数 " : "smallest expected count ") + StatFormat.fixed(chi.expectedMin, decimals: 1)
                 } else {
-                    let anova = try OneWayANOVA(groups: try grouped.numbers(line))
+                    let anova = try OneWayANOVA(groups: try grouped.centred(line))
                     effect = EffectSizeInterval.etaSquared(anova)
                     test = "F(\(Int(anova.dfBetween)), \(Int(anova.dfWithin))) = \(StatFormat.fixed(anova.f, decimals: 2)), "
                         + "\(StatFormat.pStatement(anova.p)); ω² = \(StatFormat.fixed(anova.omegaSquared, decimals: 3))"

@@ -1,6 +1,7 @@
 import Figures
 import Report
 import Study
+import Tabular
 
 /// The paper's printed numbers (the front matter's `published:`) for `cement render --check`: a value printed
 /// for a variable of the paper, in one of the study's groups (or a P or r across them), is set against every
@@ -16,13 +17,13 @@ struct PublishedNumbersCheck: PublishedNumbers {
     /// the claims of the text, which no directive prints).
     private static let places: Set<String> = ["table1", "table2", "table3", "table4", "abstract_en", "abstract_zh"]
 
-    func compare(_ values: [PrintedValue], data: FigureTable?) throws(ReportError) -> [[PublishedComparison]] {
+    func compare(_ values: [PrintedValue], data: DataTable?) throws(ReportError) -> [[PublishedComparison]] {
         guard let data, values.contains(where: { $0.groupColumn == groupColumn || $0.with != nil }) else {
             return values.map { _ in [] }
         }
         let items: [VerificationItem]
         do {
-            items = try StudyVerification(study: study, columns: data.columns, source: "data", codebook: codebook,
+            items = try StudyVerification(study: study, data: data, codebook: codebook,
                                           groupColumn: groupColumn).items().filter { Self.places.contains($0.where) }
         } catch {
             throw ReportError(file: path, line: 1, column: 1, "published numbers: \(error)")

@@ -2,6 +2,7 @@ import Foundation
 import Measurements
 import Report
 import Study
+import Tabular
 
 /// The study's directives — `summary`, `correlations`, `assumptions`, `effect_sizes`, `verification`,
 /// `ct-figure` — for registering with the report engine (`DirectiveRegistry.standard.adding(StudyDirectives())`).
@@ -58,9 +59,10 @@ struct StudyRenderState: Sendable {
 }
 
 /// The codebook's decimals for the engine's data directives (`{value}` prints a value's decimals, `{mean_sd}` a
-/// summary's).
-struct CodebookFormatting: ColumnFormatting {
+/// summary's), and its column kinds, which type the report's data table.
+struct CodebookFormatting: ColumnFormatting, DataSchema {
     let codebook: Codebook
+    var kinds: [String: DataTable.Kind] { codebook.kinds }
     func decimals(of column: String) -> Int? { codebook[column]?.decimals }
     func summaryDecimals(of column: String) -> Int? { codebook[column]?.summaryPrecision }
 }

@@ -55,7 +55,7 @@ struct SummaryTableDirective: BlockDirective {
                                     PrintedNumber(.sd, StatFormat.fixed(summary.sd, decimals: decimals), value: summary.sd)])
                     cells.append([.text(StatFormat.typographic(StatFormat.meanSD(summary.mean, summary.sd, decimals: decimals)))])
                 }
-                do { pValue = try OneWayANOVA(groups: groups).p } catch { throw grouped.failure(line, error) }
+                do { pValue = try OneWayANOVA(groups: try grouped.centred(line)).p } catch { throw grouped.failure(line, error) }
                 test = "one-way ANOVA"
                 p = StatFormat.p(pValue)
             }
@@ -78,11 +78,13 @@ struct SummaryTableDirective: BlockDirective {
             note.append("P 值：" + [hasNumbers ? "计量资料采用单因素方差分析" : nil, hasCounts ? "计数资料采用 χ² 检验" : nil]
                 .compactMap { $0 }.joined(separator: "，"))
             if exactUsed { note.append("ᵃ 期望频数小于 5，采用 Fisher–Freeman–Halton 精确检验") }
+            if let missing = grouped.missingValuesNote(context) { note.append(missing) }
         } else {
             note.append("Values are " + [hasNumbers ? "mean ± SD" : nil, hasCounts ? "n (%)" : nil].compactMap { $0 }.joined(separator: " or "))
             note.append("P: " + [hasNumbers ? "one-way ANOVA for means" : nil, hasCounts ? "chi-square test for counts" : nil]
                 .compactMap { $0 }.joined(separator: ", "))
             if exactUsed { note.append("ᵃ Fisher–Freeman–Halton exact test, as an expected count is below 5") }
+            if let missing = grouped.missingValuesNote(context) { note.append(missing) }
         }
         return [.table(Table(id: call.options["id"], caption: call.options["caption"].map { [.text($0)] } ?? [], header: header,
                              rows: rows, alignments: Array(repeating: .left, count: header.count), number: nil,

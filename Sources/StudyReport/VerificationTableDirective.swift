@@ -23,7 +23,7 @@ struct VerificationTableDirective: BlockDirective {
         do {
             study = try PublishedStudy.load(path)
             context.inputs.add(path: path, contents: FileManager.default.contents(atPath: path) ?? Data())
-            items = try StudyVerification(study: study, columns: data.columns, source: "data", codebook: context.codebook).items()
+            items = try StudyVerification(study: study, data: data, codebook: context.codebook).items()
         } catch {
             throw fail(call, context, "\(error)")
         }

@@ -1,12 +1,15 @@
 import Foundation
 
 /// CSV output (RFC 4180): the one writer of the CSV files CementReport writes, so every file quotes alike.
-/// A field is quoted when it holds a comma, a double quote, CR or LF, with inner quotes doubled; records end in LF.
+/// A field is quoted when it holds a comma, a double quote, CR or LF, or begins or ends with white space (which
+/// the reader, SwiftCSV, drops before an unquoted field), with inner quotes doubled; records end in LF.
 public enum CSVText {
     /// One field, quoted when it needs to be.
     public static func field(_ value: String) -> String {
         // Scalars, not Characters: "\r\n" is one Character equal to neither "\r" nor "\n".
-        let needsQuotes = value.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        let scalars = value.unicodeScalars
+        let needsQuotes = scalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+            || [scalars.first, scalars.last].contains { $0?.properties.isWhitespace == true }
         return needsQuotes ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 

@@ -55,13 +55,9 @@ struct ChartFigureCommand: ParsableCommand {
         do { figure = try FigureSpec.read(specData) } catch {
             throw CommandFailure(message: "\(spec): \(error.description)")
         }
-        let table = try CSVTable(path: data)
-        var columns: [String: [String?]] = [:]
-        for (index, name) in table.header.enumerated() {
-            columns[name] = table.rows.indices.map { table.text(row: $0, column: index) }
-        }
+        let table = try DataTable(CSVTable(path: data))
         do {
-            let chart = try figure.chart(FigureTable(columns: columns))
+            let chart = try figure.chart(table)
             try FigureRenderer.write(chart, to: out, dpi: dpi)
         } catch let error as FigureSpecError {
             throw CommandFailure(message: "\(data): \(error.description)")

@@ -11,53 +11,37 @@ struct StatsAnalysis {
         case anova, welch, lsd, bonferroni, tukey, levene, shapiro, kruskal, ttest, mannwhitney
     }
 
-    let table: CSVTable
+    let table: DataTable
     /// The file the table came from, for messages.
     let path: String
 
-    /// Rows with every listed column present, and how many were dropped.
-    private func completeRows(_ columns: [Int]) -> (rows: [Int], dropped: Int) {
-        let rows = table.rows.indices.filter { r in columns.allSatisfy { table.text(row: r, column: $0) != nil } }
-        return (rows, table.rows.count - rows.count)
+    /// The rows of `columns.value` (with a group, when given) split by `columns.group` (one group "all" without),
+    /// and the rows dropped for a missing value or a group outside `--levels`.
+    private func groupedRows(_ columns: GroupColumns) throws -> (grouping: DataTable.Grouping, dropped: Int) {
+        _ = try table.numbers(columns.value)
+        let complete = try table.complete(columns: [columns.value] + (columns.group.map { [$0] } ?? []))
+        guard let group = columns.group else {
+            return (DataTable.Grouping(labels: ["all"], rows: [complete.rows], missing: 0, outside: 0), complete.dropped)
+        }
+        let grouping = try table.grouped(by: group, levels: columns.levelList, rows: complete.rows)
+        return (grouping, complete.dropped + grouping.outside)
     }
 
     /// Values of `columns.value` split by `columns.group`, as exact-decimal-centred deviations.
     private func groupedValues(_ columns: GroupColumns) throws -> (labels: [String], groups: [[Double]], dropped: Int) {
-        let valueColumn = try table.column(columns.value)
-        let groupColumn = try columns.group.map { try table.column($0) }
-        let (rows, dropped) = completeRows([valueColumn] + (groupColumn.map { [$0] } ?? []))
-        let levels = columns.levelList
-        var labels: [String] = levels ?? []
-        var texts: [String: [String]] = [:]
-        var levelDropped = 0
-        for r in rows {
-            _ = try table.number(row: r, column: valueColumn)
-            let label = groupColumn.map { table.text(row: r, column: $0)! } ?? "all"
-            if levels == nil, texts[label] == nil { labels.append(label) }
-            guard labels.contains(label) else {
-                levelDropped += 1
-                continue
-            }
-            texts[label, default: []].append(table.text(row: r, column: valueColumn)!)
-        }
-        guard let groups = DecimalCentring.groups(labels.map { texts[$0] ?? [] }) else {
-            throw CommandFailure(message: "\(path): column '\(table.header[valueColumn])' holds a value that is not a decimal number")
-        }
-        return (labels, groups, dropped + levelDropped)
+        let (grouping, dropped) = try groupedRows(columns)
+        return (grouping.labels, try table.centred(columns.value, in: grouping.rows), dropped)
     }
 
-    /// Descriptive statistics of the value per group.
+    /// Descriptive statistics of the value per group (missing values counted as such).
     func describe(_ columns: GroupColumns) throws -> StatsOutput {
-        let valueColumn = try table.column(columns.value)
-        let (labels, _, _) = try groupedValues(columns)
-        let groupColumn = try columns.group.map { try table.column($0) }
+        let values = try table.numbers(columns.value)
+        let (grouping, _) = try groupedRows(columns)
         var summaries: [StatsOutput.GroupSummary] = []
-        for label in labels {
-            var values: [Double?] = []
-            for r in table.rows.indices where groupColumn.map({ table.text(row: r, column: $0) == label }) ?? true {
-                values.append(try table.number(row: r, column: valueColumn))
-            }
-            summaries.append(StatsOutput.GroupSummary(label: label, descriptive: Descriptive(values)))
+        for label in grouping.labels {
+            let rows = try columns.group.map { group in try table.grouped(by: group, levels: [label]).rows[0] }
+                ?? Array(0..<table.rowCount)
+            summaries.append(StatsOutput.GroupSummary(label: label, descriptive: Descriptive(rows.map { values[$0] })))
         }
         var output = StatsOutput()
         output.groups = summaries
@@ -123,23 +107,19 @@ struct StatsAnalysis {
 
     /// Pearson's χ² (with Yates' correction when `yates`) or Fisher's exact test on the contingency table.
     func counts(_ columns: CountColumns, fisher: Bool, yates: Bool = false) throws -> StatsOutput {
-        let rowColumn = try table.column(columns.row), colColumn = try table.column(columns.col)
-        let (rows, dropped) = completeRows([rowColumn, colColumn])
-        var rowLabels: [String] = [], colLabels: [String] = []
-        for r in rows {
-            let a = table.text(row: r, column: rowColumn)!, b = table.text(row: r, column: colColumn)!
-            if !rowLabels.contains(a) { rowLabels.append(a) }
-            if !colLabels.contains(b) { colLabels.append(b) }
-        }
+        let complete = try table.complete(columns: [columns.row, columns.col])
+        let dropped = complete.dropped
+        var byColumn = try table.grouped(by: columns.col, rows: complete.rows)
         if let levels = columns.levels {
             let order = levels.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            if Set(order) == Set(colLabels) { colLabels = order }
+            if Set(order) == Set(byColumn.labels) { byColumn = try table.grouped(by: columns.col, levels: order, rows: complete.rows) }
         }
-        rowLabels.sort()
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: colLabels.count), count: rowLabels.count)
-        for r in rows {
-            counts[rowLabels.firstIndex(of: table.text(row: r, column: rowColumn)!)!][
-                colLabels.firstIndex(of: table.text(row: r, column: colColumn)!)!] += 1
+        let colLabels = byColumn.labels
+        let byRow = try table.grouped(by: columns.row, rows: complete.rows)
+        let rowLabels = byRow.labels.sorted()
+        let counts = rowLabels.map { label in
+            let members = Set(byRow.rows[byRow.labels.firstIndex(of: label)!])
+            return byColumn.rows.map { rows in rows.filter(members.contains).count }
         }
         var output = StatsOutput()
         output.dropped = dropped
@@ -164,12 +144,15 @@ struct StatsAnalysis {
 
     /// Pearson's r (with its interval), Spearman's ρ or the least-squares line of y on x.
     func association(_ kind: Association, _ columns: AssociationColumns) throws -> StatsOutput {
-        let xColumn = try table.column(columns.x), yColumn = try table.column(columns.y)
-        let (rows, dropped) = completeRows([xColumn, yColumn])
-        var xs: [Double] = [], ys: [Double] = []
-        for r in rows {
-            xs.append(try table.number(row: r, column: xColumn)!)
-            ys.append(try table.number(row: r, column: yColumn)!)
+        let complete = try table.complete(columns: [columns.x, columns.y])
+        let dropped = complete.dropped
+        // Pearson and Spearman are location-invariant: exact-decimal-centred; the line keeps its intercept.
+        let xs: [Double], ys: [Double]
+        if kind == .regression {
+            let x = try table.numbers(columns.x), y = try table.numbers(columns.y)
+            (xs, ys) = (complete.rows.map { x[$0]! }, complete.rows.map { y[$0]! })
+        } else {
+            (xs, ys) = (try table.centred(columns.x, in: [complete.rows])[0], try table.centred(columns.y, in: [complete.rows])[0])
         }
         var output = StatsOutput()
         output.dropped = dropped
@@ -192,16 +175,10 @@ struct StatsAnalysis {
 
     /// The complete rows of the repeated-measures columns, as a subjects × occasions matrix.
     private func occasions(_ names: [String]) throws -> (matrix: [[Double]], dropped: Int) {
-        var indices: [Int] = []
-        for name in names { indices.append(try table.column(name)) }
-        let (rows, dropped) = completeRows(indices)
-        var matrix: [[Double]] = []
-        for r in rows {
-            var values: [Double] = []
-            for c in indices { values.append(try table.number(row: r, column: c)!) }
-            matrix.append(values)
-        }
-        return (matrix, dropped)
+        let complete = try table.complete(columns: names)
+        // The occasions share one location, so the values stay as recorded.
+        let columns = try names.map { try table.numbers($0) }
+        return (complete.rows.map { row in columns.map { $0[row]! } }, complete.dropped)
     }
 
     /// The paired t test of two occasions, with the mean difference and its interval.

@@ -9,7 +9,7 @@ struct StatsInput: ParsableArguments {
 
     /// Reads the table, runs `analysis` on it and prints its output (JSON on stdout with `--json`), warnings on stderr.
     func run(_ test: String, _ analysis: (StatsAnalysis) throws -> StatsOutput) throws {
-        var output = try analysis(StatsAnalysis(table: try CSVTable(path: csv), path: csv))
+        var output = try analysis(StatsAnalysis(table: try DataTable(CSVTable(path: csv)), path: csv))
         output.test = test
         if json {
             try Terminal.printJSON(output)

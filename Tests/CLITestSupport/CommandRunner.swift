@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// What a command printed and how it ended.
 public struct CommandRun: Sendable {
@@ -53,6 +54,15 @@ public enum CommandRunner {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         done.wait()
         process.waitUntilExit()
+        // Every `cement … --json` a test runs is held to the one key convention of the CLI's JSON.
+        if executable.lastPathComponent == "cement", arguments.contains("--json") {
+            let wrong = JSONKeyConvention.violations(inOutput: stdout)
+            if !wrong.isEmpty {
+                let command = arguments.prefix { !$0.hasPrefix("-") && !$0.contains("/") && !$0.contains(".") }.prefix(2)
+                XCTFail("cement \(command.joined(separator: " ")) --json: keys not snake_case: "
+                        + wrong.joined(separator: ", "))
+            }
+        }
         return CommandRun(status: process.terminationStatus, stdoutData: stdout, stderrData: errors.data)
     }
 }

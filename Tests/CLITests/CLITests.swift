@@ -162,6 +162,31 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(pairs[0]["p"] as! Double, 0.187692200035336487, accuracy: 1e-12)
     }
 
+    func testStatsLeaveOutMissingValuesPerTestAndSayHowMany() throws {
+        // R 4 (Rscript): d <- data.frame(g = c(rep(c("a", "b", "c"), each = 4), NA),
+        //   v = c(5.1, 4.8, NA, 5.6, 6.2, 6.9, 6.4, NA, 7.1, 7.8, 7.4, 8.0, 9.9), x = 1:13)
+        // summary(aov(v ~ g, d[complete.cases(d[, c("g", "v")]), ])): F = 32.4101629169899, P = 0.000289052906852795, n 10;
+        // cor.test(d$x, d$v): r = 0.935671193037514, P = 2.31605805093482e-05, 11 complete pairs.
+        let path = temporaryFolder() + "/missing.csv"
+        let g = ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c", "NA"]
+        let v = ["5.1", "4.8", "", "5.6", "6.2", "6.9", "6.4", "NA", "7.1", "7.8", "7.4", "8.0", "9.9"]
+        let rows = (0..<13).map { "\(g[$0]),\(v[$0]),\($0 + 1)" }
+        try (["g,v,x"] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let anova = try cement(["stats", "anova", path, "--value", "v", "--group", "g", "--json"])
+        XCTAssertEqual(anova.status, 0, anova.stderr)
+        let a = try JSONSerialization.jsonObject(with: Data(anova.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(a["statistic"] as! Double, 32.4101629169899, accuracy: 1e-10)
+        XCTAssertEqual(a["p"] as! Double, 0.000289052906852795, accuracy: 1e-15)
+        XCTAssertEqual([a["n"] as? Int, a["dropped"] as? Int], [10, 3], "two values and one group missing")
+        let pearson = try cement(["stats", "pearson", path, "--x", "x", "--y", "v", "--json"])
+        let r = try JSONSerialization.jsonObject(with: Data(pearson.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(r["statistic"] as! Double, 0.935671193037514, accuracy: 1e-12)
+        XCTAssertEqual(r["p"] as! Double, 2.31605805093482e-05, accuracy: 1e-15)
+        XCTAssertEqual([r["n"] as? Int, r["dropped"] as? Int], [11, 2], "the group is not the test's column")
+        let text = try cement(["stats", "anova", path, "--value", "v", "--group", "g"])
+        XCTAssertTrue(text.stdout.contains("n = 10") && text.stdout.contains("3 row(s) with missing values left out"), text.stdout)
+    }
+
     func testStatsErrorsNameTheColumnAndRow() throws {
         let csv = try statsCSV()
         let typo = try cement(["stats", "anova", csv, "--value", "valeu", "--group", "dr_group"])

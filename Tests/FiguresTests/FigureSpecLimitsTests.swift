@@ -2,11 +2,12 @@ import Foundation
 import XCTest
 
 @testable import Figures
+import Tabular
 
 /// Figure specs and data with numbers no figure can have: a clear error naming the key, never a trap in the text
 /// layout or a canvas of gigabytes.
 final class FigureSpecLimitsTests: XCTestCase {
-    private let table = FigureTable(columns: ["g": ["a", "a", "a", "b", "b", "b"], "v": ["1", "2", "3", "4", "6", "5"]])
+    private let table = try! DataTable(source: "t", columns: [("g", ["a", "a", "a", "b", "b", "b"]), ("v", ["1", "2", "3", "4", "6", "5"])])
 
     private func spec(_ json: String) throws -> FigureSpec {
         try JSONDecoder().decode(FigureSpec.self, from: Data(json.utf8))
@@ -25,9 +26,10 @@ final class FigureSpecLimitsTests: XCTestCase {
 
     func testNonFiniteCellsAreNotNumbers() {
         for cell in ["nan", "inf", "-infinity", "1e400"] {
-            let data = FigureTable(columns: ["x": ["1", "2", cell, "4"], "y": ["1", "3", "2", "5"]])
+            let data = try! DataTable(source: "t", columns: [("x", ["1", "2", cell, "4"]), ("y", ["1", "3", "2", "5"])])
             XCTAssertThrowsError(try spec(#"{"kind": "scatter", "x": "x", "y": "y"}"#).chart(data)) { error in
-                XCTAssertEqual(error as? FigureSpecError, .notNumeric(column: "x", row: 3, value: cell))
+                let expected = cell == "1e400" ? "'1e400' is out of range (at most 1e100 in magnitude)" : "'\(cell)' is not a decimal number"
+                XCTAssertEqual(error as? FigureSpecError, .data("row 3, column 'x': " + expected))
             }
         }
     }

@@ -2,6 +2,7 @@ import CCairo
 import Foundation
 import Imaging
 import Statistics
+import Tabular
 import XCTest
 
 #if canImport(FoundationXML)
@@ -140,13 +141,13 @@ final class FiguresTests: XCTestCase {
         var spec = FigureSpec(kind: .boxplot)
         spec.value = "cement"
         spec.group = "dr_group"
-        let table = FigureTable(columns: ["cement_ml": ["1", "2"], "dr_group": ["low", "high"]])
+        let table = try! DataTable(source: "t", columns: [("cement_ml", ["1", "2"]), ("dr_group", ["low", "high"])])
         XCTAssertThrowsError(try spec.chart(table)) { error in
             XCTAssertEqual(error as? FigureSpecError, .unknownColumn("cement", known: ["cement_ml", "dr_group"]))
         }
         spec.value = "dr_group"
         XCTAssertThrowsError(try spec.chart(table)) { error in
-            XCTAssertEqual(error as? FigureSpecError, .notNumeric(column: "dr_group", row: 1, value: "low"))
+            XCTAssertEqual(error as? FigureSpecError, .data("row 1, column 'dr_group': 'low' is not a number"))
         }
     }
 

@@ -291,6 +291,19 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(xml.contains(">six<"))
     }
 
+    func testTheReportsDateIsARealCalendarDate() throws {
+        // February 2026 has 28 days (2026 is no leap year); the latest date of a column ignores no-dates.
+        XCTAssertThrowsError(try render("---\ndate: \"2026-02-30\"\n---\nText.\n")) { error in
+            XCTAssertTrue("\(error)".contains(":2:1: date: '2026-02-30' is not a date: February 2026 has 28 days"), "\(error)")
+        }
+        XCTAssertTrue(try render("---\ndate: \"2026-02-28\"\n---\nText.\n").contains("2026-02-28"))
+        let data = try write("d,v\n2026-01-31,1\n2026-02-30,2\n2025-12-31,3\n", name: "d.csv")
+        let template = (data as NSString).deletingLastPathComponent + "/t.md"
+        try "---\ndata: d.csv\ndate: {latest: d}\n---\nText.\n".write(toFile: template, atomically: true, encoding: .utf8)
+        let html = HTMLRenderer.render(try ReportRenderer().document(try Template.load(template)))
+        XCTAssertTrue(html.contains("Data as of 2026-01-31 (latest d)"), html)
+    }
+
     func testFrontMatterKeysOfModulesAreRefusedWithoutTheModule() throws {
         // `codebook:` belongs to the study's directive module; the bare engine does not read it.
         XCTAssertThrowsError(try ReportRenderer().document(try Template.load(try write("---\ncodebook: c.csv\n---\nx\n")))) { error in

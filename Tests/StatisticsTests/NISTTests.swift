@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import Statistics
+import Tabular
 
 /// NIST Statistical Reference Datasets for one-way ANOVA (files from NIST StRD, public domain, as shipped with
 /// SciPy's test data). Certified values are parsed from each file.
@@ -17,8 +18,7 @@ final class NISTTests: XCTestCase {
         let url = try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: "dat", subdirectory: "NIST"))
         let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: .newlines)
         var ssBetween = 0.0, ssWithin = 0.0, f = 0.0
-        var byTreatment: [String: [String]] = [:]
-        var order: [String] = []
+        var treatments: [String?] = [], responses: [String?] = []
         var inData = false
         for line in lines {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -32,12 +32,14 @@ final class NISTTests: XCTestCase {
             } else if line.hasPrefix("Data:") && fields.count == 3 && Double(fields[1]) == nil {
                 inData = true
             } else if inData, fields.count == 2 {
-                if byTreatment[fields[0]] == nil { order.append(fields[0]) }
-                byTreatment[fields[0], default: []].append(fields[1])
+                treatments.append(fields[0])
+                responses.append(fields[1])
             }
         }
-        // Values keep their decimal digits until centred (DecimalCentring), as `cement stats` reads CSV.
-        let groups = try XCTUnwrap(DecimalCentring.groups(order.map { byTreatment[$0]! }))
+        // Values keep their decimal digits until centred, as every command reads a data table (DataTable).
+        let table = try DataTable(source: name, columns: [("treatment", treatments), ("response", responses)],
+                                  kinds: ["response": .numeric, "treatment": .categorical])
+        let groups = try table.centred("response", in: try table.grouped(by: "treatment").rows)
         return Dataset(groups: groups, ssBetween: ssBetween, ssWithin: ssWithin, f: f)
     }
 

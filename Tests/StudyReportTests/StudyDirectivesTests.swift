@@ -52,6 +52,41 @@ final class StudyDirectivesTests: XCTestCase {
         XCTAssertTrue(html.contains("<td>−0.333</td><td>&lt;0.001</td>") && html.contains("<td>0.345</td>"))
     }
 
+    func testTheCodebookTypesTheReportsData() throws {
+        // A codebook declares age_years a number and dr_group a category: a non-number in age_years fails at the
+        // data: line, naming row and column, and a category asked for as a number is refused by its kind.
+        let codebook = try write("variable,type,unit,min,max,decimals,step,label_en,label_zh\n"
+                                 + "age_years,integer,years,0,120,0,1,Age,年龄\ndr_group,category:low|high,,,,,,Group,分组\n",
+                                 name: "codebook.csv")
+        let folder = (codebook as NSString).deletingLastPathComponent
+        try "age_years,dr_group\n70,low\nabc,high\n".write(toFile: folder + "/bad.csv", atomically: true, encoding: .utf8)
+        try "age_years,dr_group\n70,low\n80,high\n".write(toFile: folder + "/good.csv", atomically: true, encoding: .utf8)
+        func render(_ data: String, _ body: String) throws -> String {
+            let path = folder + "/t.md"
+            try "---\ndata: \(data)\ncodebook: codebook.csv\n---\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            return HTMLRenderer.render(try ReportRenderer(registry: registry).document(try Template.load(path)))
+        }
+        XCTAssertThrowsError(try render("bad.csv", "Age `{mean_sd age_years}`.")) { error in
+            XCTAssertTrue("\(error)".contains("t.md:2:1: data: ") && "\(error)".contains("row 2, column 'age_years': 'abc' is not a number"),
+                          "\(error)")
+        }
+        XCTAssertTrue(try render("good.csv", "Age `{mean_sd age_years}`.").contains("Age 75.0±7.1."), "mean 75, SD √50 = 7.07")
+        XCTAssertThrowsError(try render("good.csv", "Group `{mean_sd dr_group}`.")) { error in
+            XCTAssertTrue("\(error)".contains("column 'dr_group' holds categories, not numbers"), "\(error)")
+        }
+    }
+
+    func testASummaryTableShowsTheNUsedWhereValuesAreMissing() throws {
+        // Two groups of three; one VAS missing in group b (empty) and one in a (NA). By hand: a = 2, 4 (mean 3.0,
+        // SD 1.4), b = 5, 7 (mean 6.0, SD 1.4); the note gives the n used per group, 2 and 2 of 3 and 3.
+        let data = try write("g,vas\na,2\na,4\na,NA\nb,5\nb,\nb,7\n", name: "d.csv")
+        let template = (data as NSString).deletingLastPathComponent + "/t.md"
+        try "---\ndata: d.csv\n---\n```{summary id=tbl-1 caption=\"T\" by=g}\nvas\n```\n".write(toFile: template, atomically: true, encoding: .utf8)
+        let html = HTMLRenderer.render(try ReportRenderer(registry: registry).document(try Template.load(template)))
+        XCTAssertTrue(html.contains("<td>3.0±1.4</td><td>6.0±1.4</td>"), html)
+        XCTAssertTrue(html.contains("missing values left out: vas, n = 2, 2."), html)
+    }
+
     func testReviewerTablesOnTheBundledCohort() throws {
         // Expected values from SciPy 1.17.1 on data/cohort.csv, independent of this package: stats.shapiro per group,
         // stats.levene(center="median"), Welch's ANOVA by its textbook formula, stats.kruskal; η² and its CI by

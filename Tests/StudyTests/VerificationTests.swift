@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import XCTest
 
 @testable import Study
@@ -17,10 +18,12 @@ final class VerificationTests: XCTestCase {
         let codebook = try Codebook.load(path("data/codebook.csv"))
         let cohort = try Cohort.load(path("data/cohort.csv"), codebook: codebook)
         var columns: [String: [String?]] = [:]
-        for name in cohort.table.header { columns[name] = try cohort.texts(name) }
+        for name in cohort.data.names { columns[name] = try cohort.texts(name) }
         edit?(&columns)
-        return try StudyVerification(study: try PublishedStudy.load(path("data/published.json")), columns: columns,
-                                     source: "cohort", codebook: codebook).items()
+        let names = cohort.data.names + columns.keys.filter { !cohort.data.names.contains($0) }.sorted()
+        let data = try DataTable(source: "cohort", columns: names.compactMap { name in columns[name].map { (name, $0) } })
+        return try StudyVerification(study: try PublishedStudy.load(path("data/published.json")), data: data,
+                                     codebook: codebook).items()
     }
 
     func testBundledCohortReproducesEveryAttainablePublishedNumber() throws {

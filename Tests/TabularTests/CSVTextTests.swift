@@ -17,6 +17,15 @@ final class CSVTextTests: XCTestCase {
         XCTAssertEqual(CSVText.field("crlf\r\nhere"), "\"crlf\r\nhere\"")
     }
 
+    func testFieldsWithEdgeSpaceAreQuotedAndReadBackWhole() throws {
+        // RFC 4180 (section 2, rule 4): spaces are part of a field; quoted, no reader can take them for padding.
+        XCTAssertEqual(CSVText.field(" leading"), "\" leading\"")
+        XCTAssertEqual(CSVText.field("trailing\t"), "\"trailing\t\"")
+        XCTAssertEqual(CSVText.field("inner space"), "inner space")
+        let table = try CSVTable(data: CSVText.document(header: ["id"], rows: [[" leading"], ["trailing "]]), path: "t.csv")
+        XCTAssertEqual(table.rows, [[" leading"], ["trailing "]])
+    }
+
     func testDocumentEndsEveryRecordWithLineFeedAndReadsBack() throws {
         let data = CSVText.document(header: ["id", "note"], rows: [["1", "a, b"], ["2", "q\"t"]])
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "id,note\n1,\"a, b\"\n2,\"q\"\"t\"\n")
