@@ -39,11 +39,8 @@ public struct DICOMScan: Sendable {
             }
             return match
         }
-        guard let ct = SeriesSelection.ranked(self).eligible.first?.0 else {
-            let found = series.map { "\($0.modality.isEmpty ? "?" : $0.modality) series \($0.uid)" }
-            throw ImagingError(file: location,
-                               "no CT series found" + (found.isEmpty ? "" : " (found: \(found.joined(separator: ", ")))"))
-        }
+        let (eligible, excluded) = SeriesSelection.ranked(self)
+        guard let ct = eligible.first?.0 else { throw SeriesSelection.nothingToMeasure(excluded, location: location) }
         return ct
     }
 }

@@ -7,19 +7,22 @@ import Foundation
 /// 1. **Describe** each series from its headers: ImageType, orientation (slice normal against the patient's
 ///    head–foot axis), slice count, slice step (distance between ImagePositionPatient along the normal), slice
 ///    thickness and ConvolutionKernel (classified by `KernelClass`).
-/// 2. **Exclude** what must never be measured: a series that is not CT, and a scout (ImageType LOCALIZER), even
-///    when named with `--series`.
-/// 3. **Rank** the rest, each rule deciding only on a tie of the ones before it: axial before sagittal, coronal
-///    and oblique; bone kernel before an unknown one before a soft-tissue one; thinner slices first (the slice
-///    width, the larger of step and thickness, to 0.01 mm); more slices first; then by UID.
+/// 2. **Exclude** what must never be measured, even when named with `--series`: a series that is not CT, a scout
+///    (ImageType LOCALIZER), and a series that is not axial (a sagittal, coronal or oblique MPR): the rate engine
+///    finds a body's endplates along the slice normal and follows its tilt only up to lordosis and scoliosis, so
+///    it cannot measure slices cut along the spine. When nothing is left, the error lists every series and why.
+/// 3. **Rank** the rest, each rule deciding only on a tie of the ones before it: bone kernel before an unknown
+///    one before a soft-tissue one; thinner slices first (the slice width, the larger of step and thickness, to
+///    0.01 mm); more slices first; then by UID.
 /// 4. **Cover**: candidates are loaded in rank order and the first whose cement (voxels at or above
 ///    `cementThresholdHU`, at least `minimumCementML`) lies inside the scan, not on its first or last slice, is
 ///    measured. When none covers the cement, the first-ranked is measured and every candidate says so.
 public enum SeriesSelection {
     /// The settings of the rules, echoed with the candidates.
     public struct Parameters: Sendable, Codable, Equatable {
-        /// A series whose slice normal lies within this angle (degrees) of the head–foot axis is axial; more than
-        /// a gantry tilt or an oblique axial reconstruction, much less than the 90° of a sagittal or coronal MPR.
+        /// A series whose slice normal lies within this angle (degrees) of the head–foot axis is axial and may be
+        /// measured; more than a gantry tilt or an oblique axial reconstruction, much less than the 90° of a
+        /// sagittal or coronal MPR.
         public var maximumAxialTiltDegrees = 30.0
         /// Cement seeds the coverage check at this CT number (HU); `cement rate` passes its `--cement-hu`.
         public var cementThresholdHU = 1000.0
@@ -197,6 +200,11 @@ public enum SeriesSelection {
                 candidate.reason = .localizer
                 candidate.detail = "ImageType \(candidate.imageType.joined(separator: "\\")) marks a scout; never measured"
                 excluded.append(candidate)
+            } else if candidate.orientation != .axial {
+                candidate.reason = .notAxial
+                candidate.detail = "\(candidate.orientation.rawValue) slices (normal \(format(candidate.normalTiltDegrees))° "
+                    + "from head–foot, more than \(format(parameters.maximumAxialTiltDegrees))°); only axial series are measured"
+                excluded.append(candidate)
             } else {
                 eligible.append((series, candidate))
             }
@@ -210,19 +218,19 @@ public enum SeriesSelection {
     }
 
     private struct RankKey: Comparable {
-        var notAxial: Int, kernel: Int, widthHundredths: Int, negativeSlices: Int
+        var kernel: Int, widthHundredths: Int, negativeSlices: Int
         static func < (a: RankKey, b: RankKey) -> Bool {
-            (a.notAxial, a.kernel, a.widthHundredths, a.negativeSlices) < (b.notAxial, b.kernel, b.widthHundredths, b.negativeSlices)
+            (a.kernel, a.widthHundredths, a.negativeSlices) < (b.kernel, b.widthHundredths, b.negativeSlices)
         }
     }
 
     private static func rankKey(_ c: Candidate) -> RankKey {
-        RankKey(notAxial: c.orientation == .axial ? 0 : 1, kernel: c.kernelClass.order,
+        RankKey(kernel: c.kernelClass.order,
                 widthHundredths: c.sliceWidthMM.map { Int(($0 * 100).rounded()) } ?? Int.max, negativeSlices: -c.slices)
     }
 
-    /// Selects and loads the series to measure: `uid` when given (a scout or a non-CT series is refused), otherwise
-    /// by the rules. `load` turns a scanned series into HU (normally `SeriesLoader.load`).
+    /// Selects and loads the series to measure: `uid` when given (a scout, a non-CT or a non-axial series is
+    /// refused), otherwise by the rules. `load` turns a scanned series into HU (normally `SeriesLoader.load`).
     public static func select(_ scan: DICOMScan, uid: String?, location: String, parameters: Parameters = Parameters(),
                               load: (DICOMScan.Series) throws(ImagingError) -> LoadedSeries) throws(ImagingError) -> Outcome
     {
@@ -230,8 +238,7 @@ public enum SeriesSelection {
         if let uid {
             if let refused = excluded.first(where: { $0.seriesUID == uid }) {
                 let file = scan.series.first { $0.uid == uid }?.images.first?.path ?? location
-                throw ImagingError(file: file, tag: refused.reason == .localizer ? DICOMAttribute.imageType.description
-                                   : DICOMAttribute.modality.description,
+                throw ImagingError(file: file, tag: refusedAttribute(refused.reason).description,
                                    "series \(uid) cannot be measured: " + (refused.detail ?? ""))
             }
             guard let index = eligible.firstIndex(where: { $0.1.seriesUID == uid }) else {
@@ -246,12 +253,7 @@ public enum SeriesSelection {
             eligible[index].1.selected = true
             return Outcome(series: loaded, candidates: eligible.map(\.1) + excluded, parameters: parameters)
         }
-        guard !eligible.isEmpty else {
-            let found = scan.series.map { "\($0.modality.isEmpty ? "?" : $0.modality) series \($0.uid)" }
-            let scouts = excluded.contains { $0.reason == .localizer } ? " other than scouts" : ""
-            throw ImagingError(file: location, "no CT series\(scouts) found"
-                               + (found.isEmpty ? "" : " (found: \(found.joined(separator: ", ")))"))
-        }
+        guard !eligible.isEmpty else { throw nothingToMeasure(excluded, location: location) }
         var firstLoaded: LoadedSeries?
         var chosen: (index: Int, series: LoadedSeries)?
         for index in eligible.indices {
@@ -284,10 +286,6 @@ public enum SeriesSelection {
     /// The first ranking rule on which `loser` is worse than `winner`.
     private static func lostReason(_ loser: Candidate, to winner: Candidate) -> (Reason, String) {
         let (a, b) = (rankKey(loser), rankKey(winner))
-        if a.notAxial != b.notAxial {
-            return (.notAxial, "\(loser.orientation.rawValue) slices (normal \(format(loser.normalTiltDegrees))° from "
-                    + "head–foot); an axial series exists")
-        }
         if a.kernel != b.kernel {
             let kernel = loser.convolutionKernel.isEmpty ? "no kernel given" : loser.convolutionKernel.joined(separator: "\\")
             return (.softerKernel, "kernel \(kernel) (\(loser.kernelClass.rawValue)) against \(winner.kernelClass.rawValue)")
@@ -300,6 +298,31 @@ public enum SeriesSelection {
             return (.fewerSlices, "\(loser.slices) slices against \(winner.slices)")
         }
         return (.sameRankLaterUID, "ranks equal; the UID orders after \(winner.seriesUID)")
+    }
+
+    /// The attribute on which an excluded series was refused.
+    private static func refusedAttribute(_ reason: Reason?) -> DICOMAttribute {
+        switch reason {
+        case .localizer: .imageType
+        case .notAxial: .imageOrientationPatient
+        default: .modality
+        }
+    }
+
+    /// The error when every series is excluded: the folder, then each series with why it cannot be measured.
+    public static func nothingToMeasure(_ excluded: [Candidate], location: String) -> ImagingError {
+        let found = excluded.map { candidate in
+            // No SeriesDescription: free text may name the patient, and the audit registry records this message.
+            let modality = candidate.modality.isEmpty ? "?" : candidate.modality
+            let number = candidate.seriesNumber.map { " (number \($0))" } ?? ""
+            return "\(modality) series \(candidate.seriesUID)\(number) \(candidate.reason?.rawValue ?? "?"): "
+                + (candidate.detail ?? "")
+        }
+        guard excluded.contains(where: { $0.reason != .notCT }) else {
+            return ImagingError(file: location, "no CT series found" + (found.isEmpty ? "" : " (found: \(found.joined(separator: "; ")))"))
+        }
+        return ImagingError(file: location, "no axial CT series other than scouts to measure; found: "
+                            + found.joined(separator: "; "))
     }
 
     /// Why a loaded series does not cover the cement, or nil when it does.

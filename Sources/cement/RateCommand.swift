@@ -30,10 +30,11 @@ struct RateCommand: ParsableCommand {
             each level uses the label that holds most of its cement, and within it the connected part that does.
 
             A folder holding a whole study (scouts, soft-tissue and bone reconstructions, MPRs) is measured on one \
-            series, chosen by documented rules: never a scout (ImageType LOCALIZER) or a non-CT series; axial \
-            before other orientations; bone kernel before unknown before soft; thinner slices; more slices; and \
-            the first in that order whose cement lies inside its scan range. --json lists every series in \
-            series_candidates with why it lost; --series UID overrides the rules.
+            series, chosen by documented rules: never a scout (ImageType LOCALIZER), a non-CT series or one that \
+            is not axial (a sagittal or coronal MPR; the engine finds endplates along the slice normal); then bone \
+            kernel before unknown before soft; thinner slices; more slices; and the first in that order whose cement \
+            lies inside its scan range. --json lists every series in series_candidates with why it lost; --series \
+            UID overrides the rules. When no series may be measured, rate exits 2 naming each series and why.
 
             An edited cement mask (--cement-mask; any label map, e.g. level-N-cement.nii.gz from --export-masks \
             corrected in 3D Slicer or ITK-SNAP) replaces the cement threshold: its voxels count whole and the body \

@@ -286,6 +286,45 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("2 case(s) already measured"), second.stderr)
     }
 
+    /// A study folder holding only a scout and a sagittal MPR (each with a 3000 HU cement block, so a careless
+    /// choice would find cement to measure): `rate` measures neither, exits 2 and says per series why.
+    func testRateRefusesAStudyOfOnlyAScoutAndASagittalMPR() throws {
+        let folder = temporaryFolder()
+        func write(_ name: String, size: SIMD3<Int>, row: SIMD3<Double>, column: SIMD3<Double>, slice: SIMD3<Double>,
+                   imageType: [String], number: Int) throws -> String {
+            let geometry = VolumeGeometry(size: size, spacing: [1, 1, 1], origin: [-12, -12, 12], rowDirection: row,
+                                          columnDirection: column, sliceDirection: slice)
+            var volume = HUVolume(geometry: geometry, repeating: 40)
+            for k in 0..<size.z { for j in 8..<16 { for i in 8..<16 { volume[i, j, k] = 3000 } } }
+            var identity = CTSeriesWriter.Identity(patientName: "SECRET^SCOUT", patientID: "SECRETPID7", uidSeed: "cli/" + name)
+            identity.seriesNumber = number
+            var writer = CTSeriesWriter(identity: identity)
+            writer.imageType = imageType
+            writer.convolutionKernel = "B70f"
+            try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
+            try writer.write(volume, to: folder + "/" + name)
+            return writer.identity.seriesUID
+        }
+        let scout = try write("scout", size: [24, 24, 1], row: [1, 0, 0], column: [0, 0, -1], slice: [0, 1, 0],
+                              imageType: ["ORIGINAL", "PRIMARY", "LOCALIZER"], number: 1)
+        let sagittal = try write("sagittal", size: [24, 24, 24], row: [0, 1, 0], column: [0, 0, -1], slice: [-1, 0, 0],
+                                 imageType: ["DERIVED", "SECONDARY", "REFORMATTED"], number: 2)
+        for arguments in [["rate", folder], ["rate", folder, "--json"]] {
+            let rate = try cement(arguments)
+            XCTAssertEqual(rate.status, 2, "input error: \(rate.stderr)")
+            XCTAssertEqual(rate.stdout, "", "nothing measured, nothing printed")
+            for expected in [folder + ": no axial CT series other than scouts to measure",
+                             "CT series \(scout) (number 1) localizer: ImageType ORIGINAL\\PRIMARY\\LOCALIZER marks a scout",
+                             "CT series \(sagittal) (number 2) not_axial: sagittal slices (normal 90° from head–foot"] {
+                XCTAssertTrue(rate.stderr.contains(expected), "missing '\(expected)' in:\n\(rate.stderr)")
+            }
+            XCTAssertFalse(rate.stderr.contains("SECRET"), rate.stderr)
+        }
+        let forced = try cement(["rate", folder, "--series", scout])
+        XCTAssertEqual(forced.status, 2)
+        XCTAssertTrue(forced.stderr.contains("(0008,0008) ImageType: series \(scout) cannot be measured"), forced.stderr)
+    }
+
     func testRateWithATruthBodyMaskAndItsErrors() throws {
         let root = temporaryFolder()
         let made = try cement(["phantom", root + "/ct", "--realism", "classic", "--dr", "15", "--seed", "8", "--matrix", "256", "--spacing", "0.7",

@@ -120,7 +120,44 @@ final class SeriesSelectionTests: XCTestCase {
                                  column: [0, 0, -1], imageType: ["ORIGINAL", "PRIMARY", "LOCALIZER"]),
                       number: 1, into: root)
         XCTAssertThrowsError(try SeriesLoader().load(paths: [root])) { error in
-            XCTAssertTrue("\(error)".contains("no CT series other than scouts"), "\(error)")
+            XCTAssertTrue("\(error)".contains("no axial CT series other than scouts"), "\(error)")
+        }
+    }
+
+    /// Only a scout and a sagittal MPR: neither may be measured (the engine finds endplates along the slice
+    /// normal), so selection fails before loading any series, naming the folder and each series' reason.
+    func testAScoutAndASagittalMPRAloneAreAnErrorThatSaysWhy() throws {
+        let root = Fixtures.temporaryFolder()
+        let scout = try write(SeriesSpec(name: "scout", size: [48, 48, 1], spacing: [1, 1, 1], origin: [-24, 0, 24],
+                                         column: [0, 0, -1], imageType: ["ORIGINAL", "PRIMARY", "LOCALIZER"]),
+                              number: 1, into: root)
+        let sagittal = try write(SeriesSpec(name: "sagittal", size: [24, 24, 60], spacing: [1, 1, 0.5],
+                                            origin: [15, -12, 12], row: [0, 1, 0], column: [0, 0, -1], kernel: "B70f",
+                                            imageType: ["DERIVED", "SECONDARY", "REFORMATTED"]),
+                                 number: 2, into: root)
+        let scan = try DICOMScanner.scan([root])
+        var loaded: [String] = []
+        XCTAssertThrowsError(try SeriesSelection.select(scan, uid: nil, location: root) { series throws(ImagingError) in
+            loaded.append(series.uid)
+            return try SeriesLoader().load(series)
+        }) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix(root + ": "), text)
+            XCTAssertTrue(text.contains("no axial CT series other than scouts to measure"), text)
+            XCTAssertTrue(text.contains("CT series \(scout) (number 1) localizer: ImageType ORIGINAL\\PRIMARY\\LOCALIZER"), text)
+            // The MPR's normal is the x axis: 90° from head–foot, against the documented 30° limit.
+            XCTAssertTrue(text.contains("CT series \(sagittal) (number 2) not_axial: sagittal slices (normal 90° from "
+                                        + "head–foot, more than 30°)"), text)
+            XCTAssertFalse(text.contains("SYNTHETIC"), "no patient name in the error: \(text)")
+        }
+        XCTAssertEqual(loaded, [], "no series is loaded, let alone measured")
+        XCTAssertThrowsError(try scan.select(uid: nil, location: root)) { error in
+            XCTAssertTrue("\(error)".contains("not_axial"), "\(error)")
+        }
+        // Named with --series, the MPR is refused on its orientation, as a scout is on its ImageType.
+        XCTAssertThrowsError(try SeriesLoader().select(paths: [root], seriesUID: sagittal)) { error in
+            XCTAssertTrue("\(error)".contains("(0020,0037) ImageOrientationPatient"), "\(error)")
+            XCTAssertTrue("\(error)".contains("only axial series are measured"), "\(error)")
         }
     }
 
