@@ -72,6 +72,16 @@ final class AuditTemplateTests: XCTestCase {
         // QC list: CCCC's flag is explained.
         XCTAssertTrue(html.contains("cement_outside_body: more than a tenth of the cement lies outside the body"))
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "two control charts")
+        // DR groups of Q3's four levels: low CAAA 8.5 and CDDD 6.0, medium CBBB 14.0, high CCCC 22.0.
+        XCTAssertTrue(html.contains("<th scope=\"row\">low DR</th><td>2/4 (50.0\u{00A0}%)</td>"), html)
+        XCTAssertTrue(html.contains("<th scope=\"row\">medium DR</th><td>1/4 (25.0\u{00A0}%)</td><td>14.0</td>"), html)
+        XCTAssertTrue(html.contains("<th scope=\"row\">high DR</th><td>1/4 (25.0\u{00A0}%)</td><td>22.0</td>"), html)
+        // Completeness: leakage recorded for all four, secondary fracture lacks CDDD, adjacent fracture CCCC and
+        // CDDD, and no case has VAS at one year.
+        XCTAssertTrue(html.contains("<th scope=\"row\">leakage</th><td>4/4 (100.0\u{00A0}%)</td><td>—</td>"), html)
+        XCTAssertTrue(html.contains("<th scope=\"row\">secondary_fracture</th><td>3/4 (75.0\u{00A0}%)</td><td>CDDD</td>"), html)
+        XCTAssertTrue(html.contains("<th scope=\"row\">adjacent_fracture</th><td>2/4 (50.0\u{00A0}%)</td><td>CCCC, CDDD</td>"), html)
+        XCTAssertTrue(html.contains("<th scope=\"row\">vas_1y</th><td>0/4 (0.0\u{00A0}%)</td><td>CAAA, CBBB, CCCC, CDDD</td>"), html)
     }
 
     func testTheChineseTemplateRendersAndRenderingIsDeterministic() throws {
