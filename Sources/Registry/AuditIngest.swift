@@ -96,7 +96,7 @@ public struct AuditIngest: Sendable {
                         outcome = .failedBefore(error: error)
                     } else {
                         do throws(RegistryError) {
-                            outcome = try ingest(input)
+                            outcome = try ingest(input, failedBefore: earlierFailures[input.path] != nil)
                         } catch {
                             // The registry cannot be written (a full disk, say): later series would fail alike.
                             outcomes.stop(error)
@@ -115,8 +115,10 @@ public struct AuditIngest: Sendable {
         return Summary(outcomes: outcomes.all)
     }
 
-    /// One input through the stages: identify (one scan of its folder), decide, load and measure, record.
-    func ingest(_ input: AuditInput) throws(RegistryError) -> Outcome {
+    /// One input through the stages: identify (one scan of its folder), decide, load and measure, record. An input
+    /// that `failedBefore` and now succeeds loses its failure: in the measurement's transaction when measured, on
+    /// its own when its series turns out to be registered already (from another folder).
+    func ingest(_ input: AuditInput, failedBefore: Bool = false) throws(RegistryError) -> Outcome {
         let identified: IdentifiedSeries
         do throws(ImagingError) {
             identified = try identify(input)
@@ -125,6 +127,7 @@ public struct AuditIngest: Sendable {
         }
         if let existing = try registry.caseOfSeries(identified.digest),
            existing.engineVersion == RateEngine.version || !parameters.remeasure {
+            if failedBefore { try registry.clearFailure(input: input.path) }
             return .alreadyRegistered(caseID: existing.caseID, engineVersion: existing.engineVersion)
         }
         let loaded: LoadedSeries
@@ -164,10 +167,13 @@ public struct AuditIngest: Sendable {
     /// The series' files, content hash and pseudonymous identity; the identifiers themselves stay here.
     func identify(_ input: AuditInput) throws(ImagingError) -> IdentifiedSeries {
         let scan = try DICOMScanner.scan([input.path])
-        let series = scan.series.filter(\.isCT)
+        // `cement rate`'s exclusions: a scout, a non-CT or a non-axial series beside the series is passed over,
+        // and never measured alone.
+        let (eligible, excluded) = SeriesSelection.ranked(scan)
+        let series = eligible.map(\.0)
         guard series.count == 1, let first = series[0].images.first else {
-            throw ImagingError(file: input.path, series.isEmpty ? "no CT series found"
-                               : "holds \(series.count) CT series; give one series per folder")
+            if series.isEmpty { throw SeriesSelection.nothingToMeasure(excluded, location: input.path) }
+            throw ImagingError(file: input.path, "holds \(series.count) measurable CT series; give one series per folder")
         }
         let digest: String
         do { digest = try SeriesDigest.of(files: series[0].images.map(\.path)) } catch {

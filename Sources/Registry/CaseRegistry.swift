@@ -104,6 +104,11 @@ public final class CaseRegistry: Sendable {
         }
     }
 
+    /// Forgets the failure recorded for `input` (its series was found registered when retried).
+    public func clearFailure(input: String) throws(RegistryError) {
+        try write { db in try db.execute(sql: "DELETE FROM ingest_failures WHERE input = ?", arguments: [input]) }
+    }
+
     /// Inputs that failed, with their errors, by input.
     public func failures() throws(RegistryError) -> [String: String] {
         try read { db in

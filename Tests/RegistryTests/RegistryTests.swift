@@ -105,6 +105,49 @@ final class RegistryTests: XCTestCase {
         XCTAssertNotNil(fields["cement_in_body_ml"])
     }
 
+    /// A case measured by another engine version (its version rewritten in the file, and its DR with it) is
+    /// reported stale and left alone by a plain ingest; `remeasure` measures it again with this engine, giving the
+    /// first measurement's numbers back, and keeps its follow-up.
+    func testRemeasureReplacesOnlyCasesOfAnotherEngineVersionAndKeepsFollowUp() throws {
+        let folder = temporaryFolder()
+        var overrides = PhantomParameters.Overrides()
+        overrides.matrix = 128
+        overrides.realism = .classic
+        let generator = PhantomGenerator()
+        _ = try generator.write(generator.makeCase(seed: 500, overrides: overrides), to: folder + "/series/s0")
+        let registry = try CaseRegistry(path: folder + "/registry.sqlite")
+        let key = try DepartmentKey.loadOrCreate(folder + "/department.key")
+        var parameters = AuditIngest.Parameters()
+        func ingest() throws -> AuditIngest.Summary {
+            try AuditIngest(registry: registry, key: key, parameters: parameters,
+                            clock: { Date(timeIntervalSince1970: 1_790_000_000) }).run(try AuditInput.list(folder + "/series"))
+        }
+        XCTAssertEqual(try ingest().measured, 1)
+        let measured = try registry.cases()
+        let caseID = measured[0].caseID
+        try registry.upsertFollowUp([(caseID, "vas_1y", "2")])
+        let file = try DatabaseQueue(path: folder + "/registry.sqlite")
+        try file.write { db in
+            try db.execute(sql: "UPDATE cases SET engine_version = '0.0.1-old'")
+            try db.execute(sql: "UPDATE measurements SET engine_version = '0.0.1-old', distribution_rate_percent = 99")
+        }
+        try file.close()
+
+        let plain = try ingest()
+        XCTAssertEqual(plain.outcomes.first?.outcome, .alreadyRegistered(caseID: caseID, engineVersion: "0.0.1-old"))
+        XCTAssertEqual(plain.stale, 1)
+        XCTAssertEqual(try registry.cases()[0].levels[0].distributionRatePercent, 99, "left alone")
+
+        parameters.remeasure = true
+        XCTAssertEqual(try ingest().outcomes.first?.outcome, .measured(caseID: caseID))
+        let again = try registry.cases()
+        XCTAssertEqual(again.map(\.engineVersion), [RateEngine.version])
+        XCTAssertEqual(again[0].levels, measured[0].levels, "the same engine on the same series gives the same levels")
+        XCTAssertEqual(again[0].followUp, ["vas_1y": "2"])
+        // Measured by this version now: remeasure has nothing more to do.
+        XCTAssertEqual(try ingest().outcomes.first?.outcome, .alreadyRegistered(caseID: caseID, engineVersion: RateEngine.version))
+    }
+
     func testAFailedSeriesIsRecordedAndRetriedOnlyOnRequest() throws {
         let folder = temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/series/broken", withIntermediateDirectories: true)
@@ -122,6 +165,93 @@ final class RegistryTests: XCTestCase {
         guard case .failed? = try AuditIngest(registry: registry, key: key, parameters: parameters,
                                               clock: { Date(timeIntervalSince1970: 0) }).run(inputs).outcomes.first?.outcome
         else { return XCTFail("not retried") }
+    }
+
+    /// A series that failed (its folder held no DICOM yet, as when a transfer is incomplete) and then succeeds on
+    /// `--retry-failed` is no longer a failure: its row leaves `ingest_failures` in the transaction that records the
+    /// measurement, and later runs report it registered. The same when the retried folder turns out to hold a series
+    /// registered from another folder. Checked on the SQLite file itself, read back with a fresh connection.
+    func testAFailureFollowedByASuccessfulRetryLeavesNoFailure() throws {
+        let folder = temporaryFolder()
+        let (first, second) = (folder + "/series/s0", folder + "/series/s1")
+        for path in [first, second] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try Data("not DICOM".utf8).write(to: URL(fileURLWithPath: path + "/IM00001.dcm"))
+        }
+        let registry = try CaseRegistry(path: folder + "/registry.sqlite")
+        let key = try DepartmentKey.loadOrCreate(folder + "/department.key")
+        var parameters = AuditIngest.Parameters()
+        func ingest(retry: Bool) throws -> AuditIngest.Summary {
+            parameters.retryFailed = retry
+            return try AuditIngest(registry: registry, key: key, parameters: parameters,
+                                   clock: { Date(timeIntervalSince1970: 1_790_000_000) }).run(try AuditInput.list(folder + "/series"))
+        }
+        XCTAssertEqual(try ingest(retry: false).failures.map(\.input), [first, second])
+        XCTAssertEqual(Set(try registry.failures().keys), [first, second])
+
+        // The transfer completes: s0 now holds a phantom series, s1 a copy of the same files.
+        try FileManager.default.removeItem(atPath: first + "/IM00001.dcm")
+        try FileManager.default.removeItem(atPath: second + "/IM00001.dcm")
+        var overrides = PhantomParameters.Overrides()
+        overrides.matrix = 128
+        overrides.realism = .classic
+        let generator = PhantomGenerator()
+        _ = try generator.write(generator.makeCase(seed: 500, overrides: overrides), to: first)
+        for file in try FileManager.default.contentsOfDirectory(atPath: first) {
+            try FileManager.default.copyItem(atPath: first + "/" + file, toPath: second + "/" + file)
+        }
+        // Not asked to retry: both are still failures from before, and nothing is measured.
+        let unasked = try ingest(retry: false)
+        XCTAssertEqual(unasked.measured, 0)
+        XCTAssertEqual(unasked.failures.map(\.input), [first, second])
+
+        // jobs 1: s0 is measured before s1 is looked at, so s1 finds its series registered.
+        parameters.jobs = 1
+        let retried = try ingest(retry: true)
+        guard case .measured(let caseID)? = retried.outcomes.first?.outcome else {
+            return XCTFail("s0 not measured: \(retried.outcomes)")
+        }
+        XCTAssertEqual(retried.outcomes.last?.outcome, .alreadyRegistered(caseID: caseID, engineVersion: RateEngine.version))
+        XCTAssertTrue(retried.failures.isEmpty, "\(retried.failures)")
+        XCTAssertEqual(try registry.failures(), [:])
+        let later = try ingest(retry: false)
+        XCTAssertTrue(later.failures.isEmpty, "\(later.failures)")
+        XCTAssertEqual(later.alreadyRegistered, 2)
+
+        let file = try DatabaseQueue(path: folder + "/registry.sqlite")
+        let (failures, cases, levels) = try file.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingest_failures")!,
+             try String.fetchAll(db, sql: "SELECT case_id FROM cases"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM measurements WHERE case_id = ? AND distribution_rate_percent IS NOT NULL",
+                              arguments: [caseID])!)
+        }
+        XCTAssertEqual(failures, 0)
+        XCTAssertEqual(cases, [caseID])
+        XCTAssertGreaterThan(levels, 0, "the measurement is recorded")
+        XCTAssertEqual(try registry.integrityCheck(), ["ok"])
+    }
+
+    /// A folder holding only a scout (ImageType LOCALIZER, full of 3000 HU "cement") is never measured: ingest
+    /// records `cement rate`'s reason and registers no case.
+    func testAScoutAloneIsRecordedAsAFailureAndNeverMeasured() throws {
+        let folder = temporaryFolder()
+        let geometry = VolumeGeometry(size: [32, 32, 1], spacing: [1, 1, 1], origin: [-16, 0, 16],
+                                      rowDirection: [1, 0, 0], columnDirection: [0, 0, -1], sliceDirection: [0, 1, 0])
+        var writer = CTSeriesWriter(identity: CTSeriesWriter.Identity(patientName: "SCOUT^ONLY", patientID: "SCOUTPID",
+                                                                      uidSeed: "registry/scout"))
+        writer.imageType = ["ORIGINAL", "PRIMARY", "LOCALIZER"]
+        try FileManager.default.createDirectory(atPath: folder + "/series/scout", withIntermediateDirectories: true)
+        try writer.write(HUVolume(geometry: geometry, repeating: 3000), to: folder + "/series/scout")
+        let registry = try CaseRegistry(path: folder + "/registry.sqlite")
+        let summary = try AuditIngest(registry: registry, key: try DepartmentKey.loadOrCreate(folder + "/department.key"),
+                                      parameters: AuditIngest.Parameters(), clock: { Date(timeIntervalSince1970: 0) })
+            .run(try AuditInput.list(folder + "/series"))
+        XCTAssertEqual(summary.measured, 0)
+        XCTAssertEqual(summary.failures.count, 1)
+        XCTAssertTrue(summary.failures.first?.error.contains("localizer: ImageType ORIGINAL\\PRIMARY\\LOCALIZER") ?? false,
+                      "\(summary.failures)")
+        XCTAssertEqual(try registry.cases(), [])
+        XCTAssertFalse(try registry.failures().values.contains { $0.contains("SCOUTPID") || $0.contains("SCOUT^ONLY") }, "no patient identifier recorded")
     }
 
     func testFollowUpErrorsNameRowAndColumnAndStoreNothing() throws {
