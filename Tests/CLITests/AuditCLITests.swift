@@ -177,8 +177,19 @@ final class AuditCLITests: XCTestCase {
                 identifiers.formUnion([identity.patientID, identity.studyInstanceUID, identity.seriesInstanceUID,
                                        try DICOMImageHeader.read(path: path).sopInstanceUID])
             }
+            // PatientName and FrameOfReferenceUID (one per series) as DCMTK's dcmdump prints them.
+            let dump = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                             ["dcmdump", "+P", "0010,0010", "+P", "0020,0052",
+                                              seriesFolder + "/" + name + "/" + files.sorted()[0]])
+            XCTAssertEqual(dump.status, 0, dump.stderr)
+            for line in dump.stdout.split(separator: "\n") {
+                guard let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { continue }
+                identifiers.insert(String(line[line.index(after: open)..<close]))
+            }
         }
         XCTAssertTrue(identifiers.contains("DEMO-PATIENT-0001"))
+        XCTAssertTrue(identifiers.contains("SYNTHETIC^DEMO-PATIENT-0001"), "\(identifiers.sorted())")
+        XCTAssertEqual(identifiers.filter { $0.hasPrefix("SYNTHETIC^") }.count, 8, "a patient name per demo series")
         for identifier in identifiers.sorted() {
             for (file, bytes) in written {
                 XCTAssertNil(bytes.range(of: Data(identifier.utf8)), "\(identifier) appears in \(file)")

@@ -5,7 +5,8 @@ import PACS
 import XCTest
 
 /// `cement pacs` against a real Orthanc on loopback, run as a user would run the built executable: a synthetic
-/// CT series (`cement phantom`) is pushed, found, pulled and measured with `cement rate`; a second series is
+/// CT series (`cement phantom`) is pushed, found, pulled and measured with `cement rate`; the measurement's DICOM
+/// Segmentation and Structured Report are pushed and found again under their modalities; a second series is
 /// pushed back by file name and found again; the refusals a user meets (unknown AE titles, a peer that is down
 /// or hangs) exit 2 quickly with the peer named. Reference values come from the files the phantom wrote (counted
 /// on disk, UIDs read back by the Imaging module's DCMTK reader) and from Orthanc's own instance counts.
@@ -140,6 +141,31 @@ final class PACSRoundTripTests: XCTestCase {
                        "the pulled series measures as the series written")
         XCTAssertEqual(try XCTUnwrap(measuredPulled["vertebral_body_ml"] as? Double),
                        try XCTUnwrap(measuredSource["vertebral_body_ml"] as? Double))
+
+        // The results go back into the PACS: the Segmentation and the TID 1500 report of the pulled series, pushed
+        // and found again in the study under their own modalities, one instance each as Orthanc counts them.
+        let results = work + "/results"
+        let measuredOut = try cement(["rate", pulledFolder, "--dicom-out", results, "--case-id", "CR-PACS1"])
+        outputs.append(("rate --dicom-out", measuredOut))
+        XCTAssertEqual(measuredOut.status, 0, measuredOut.stderr)
+        let resultFiles = [results + "/level-1-seg.dcm", results + "/level-1-sr.dcm"]
+        let pushResults = try cement(["pacs", "push"] + server.flags + resultFiles + ["--json"])
+        outputs.append(("push results", pushResults))
+        XCTAssertEqual(pushResults.status, 0, pushResults.stderr)
+        XCTAssertEqual(try json(pushResults)["stored"] as? Int, 2)
+        XCTAssertEqual(try json(pushResults)["failed"] as? Int, 0)
+        for (modality, file) in zip(["SEG", "SR"], resultFiles) {
+            let object = try DICOMObject(path: file)
+            XCTAssertEqual(object.string(.studyInstanceUID), studyUID, "filed with the images it was measured on")
+            let found = try cement(["pacs", "find"] + server.flags + ["--study-uid", studyUID, "--modality", modality, "--json"])
+            outputs.append(("find " + modality, found))
+            XCTAssertEqual(found.status, 0, found.stderr)
+            let foundSeries = try XCTUnwrap(try json(found)["studies"] as? [[String: Any]])
+                .flatMap { ($0["series"] as? [[String: Any]]) ?? [] }
+            XCTAssertEqual(foundSeries.map { $0["series_uid"] as? String }, [object.string(.seriesInstanceUID)], modality)
+            XCTAssertEqual(foundSeries.first?["modality"] as? String, modality)
+            XCTAssertEqual(foundSeries.first?["instances"] as? Int, 1, modality)
+        }
 
         // Push files back by name (a second series of the study's kind) and find them again.
         let back = work + "/back"
