@@ -240,6 +240,37 @@ final class AuditCLITests: XCTestCase {
         XCTAssertEqual(count("No thumbnail for case", in: missing), flagged)
     }
 
+    /// `--from/--to` spanning the days of 2026-Q4 selects the same cases as `--period 2026-Q4`: as many as the
+    /// manifest's procedure dates in October–December (counted here from the CSV), all 8 cumulatively. The
+    /// registry defaults to registry.sqlite in the working folder.
+    func testADaySpanCountsTheCasesOfItsDaysAndTheRegistryDefaultsToTheWorkingFolder() throws {
+        let demo = try demoDepartment()
+        let folder = temporaryFolder()
+        let work = try CommandRunner.run(CommandRunner.cement, ["audit", "ingest", demo + "/manifest.csv"], in: folder)
+        XCTAssertEqual(work.status, 0, work.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/registry.sqlite"), "default registry path")
+        let manifest = try String(contentsOfFile: demo + "/manifest.csv", encoding: .utf8)
+        let inQ4 = manifest.split(separator: "\n").filter { line in
+            [",2026-10-", ",2026-11-", ",2026-12-"].contains { line.contains($0) }
+        }.count
+        XCTAssertGreaterThan(inQ4, 0)
+        func casesRow(_ arguments: [String], _ name: String) throws -> String {
+            let run = try cement(["audit", "report"] + arguments + ["--registry", folder + "/registry.sqlite",
+                                  "--time-zone", "Asia/Shanghai", "--format", "html", "--out", folder + "/" + name])
+            XCTAssertEqual(run.status, 0, run.text)
+            let html = try String(contentsOfFile: folder + "/" + name + "/audit.en.html", encoding: .utf8)
+            let start = try XCTUnwrap(html.range(of: "<th scope=\"row\">Cases</th>"), html)
+            return String(html[start.lowerBound...].prefix { $0 != "\n" }.prefix(60))
+        }
+        let quarter = try casesRow(["--period", "2026-Q4"], "quarter")
+        XCTAssertTrue(quarter.hasPrefix("<th scope=\"row\">Cases</th><td>\(inQ4)</td><td>8</td>"), quarter)
+        XCTAssertEqual(try casesRow(["--from", "2026-10-01", "--to", "2026-12-31"], "days"), quarter)
+        let reversed = try cement(["audit", "report", "--from", "2026-12-31", "--to", "2026-10-01", "--registry",
+                                   folder + "/registry.sqlite", "--out", folder + "/bad"])
+        XCTAssertEqual(reversed.status, 2)
+        XCTAssertTrue(reversed.text.contains("--from 2026-12-31 --to 2026-10-01 is not a span of days"), reversed.text)
+    }
+
     func testBadInputExitsTwoNamingThePlace() throws {
         let demo = try demoDepartment()
         let folder = temporaryFolder()
