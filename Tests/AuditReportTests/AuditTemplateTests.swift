@@ -72,6 +72,11 @@ final class AuditTemplateTests: XCTestCase {
         // QC list: CCCC's flag is explained.
         XCTAssertTrue(html.contains("cement_outside_body: more than a tenth of the cement lies outside the body"))
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "two control charts")
+        // 95 % Wilson score intervals, closed form (p + z²/2n ± z√(p(1−p)/n + z²/4n²)) / (1 + z²/n) with
+        // z = 1.959963984540054, evaluated in Python 3: 2/4 → 0.1500–0.8500, 1/3 → 0.0615–0.7923, 8/120 → 0.0342–0.1261.
+        XCTAssertTrue(html.contains("<th scope=\"row\">Cement leakage</th><td>2/4 (50.0\u{00A0}%)</td><td>15.0–85.0\u{00A0}%</td>"
+                                    + "<td>8/120 (6.7\u{00A0}%)</td><td>3.4–12.6\u{00A0}%</td>"), html)
+        XCTAssertTrue(html.contains("<td>1/3 (33.3\u{00A0}%)</td><td>6.1–79.2\u{00A0}%</td>"), html)
         // DR groups of Q3's four levels: low CAAA 8.5 and CDDD 6.0, medium CBBB 14.0, high CCCC 22.0.
         XCTAssertTrue(html.contains("<th scope=\"row\">low DR</th><td>2/4 (50.0\u{00A0}%)</td>"), html)
         XCTAssertTrue(html.contains("<th scope=\"row\">medium DR</th><td>1/4 (25.0\u{00A0}%)</td><td>14.0</td>"), html)
