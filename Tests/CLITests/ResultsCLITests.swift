@@ -93,6 +93,40 @@ final class ResultsCLITests: XCTestCase {
         }
     }
 
+    /// `--export-masks` writes every level, not only the main one: a world phantom with a second cemented level
+    /// (seed 76, as WorldPhantomTests uses it) gives two levels, and nibabel's count of each level's files
+    /// reproduces that level's reported volumes.
+    func testExportedMasksOfEveryLevelReproduceThatLevelsVolumes() throws {
+        try requirePython(["nibabel", "numpy"])
+        let root = temporaryFolder()
+        let made = try cement(["phantom", root + "/ct", "--realism", "world", "--second-level", "true", "--seed", "76",
+                               "--matrix", "128"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let rate = try cement(["rate", root + "/ct", "--json", "--export-masks", root + "/masks"])
+        XCTAssertEqual(rate.status, 0, rate.stderr)
+        let levels = try json(rate.stdout)["levels"] as! [[String: Any]]
+        XCTAssertEqual(levels.count, 2, "both cemented levels measured")
+        for (index, level) in levels.enumerated() {
+            let prefix = root + "/masks/level-\(index + 1)-"
+            let count = try python("""
+                import sys, nibabel, numpy
+                for path in sys.argv[1:]:
+                    image = nibabel.load(path)
+                    data = numpy.asarray(image.dataobj, dtype=numpy.float64)
+                    voxel = abs(numpy.linalg.det(image.affine[:3, :3]))
+                    label = image.get_data_dtype() == numpy.uint8
+                    print((data == 1).sum() * voxel / 1000 if label else data.sum() * voxel / 1000)
+                """, ["body.nii.gz", "body-fraction.nii.gz", "cement-in-body-fraction.nii.gz"].map { prefix + $0 })
+            XCTAssertEqual(count.status, 0, count.stderr)
+            let volumes = count.stdout.split(separator: "\n").compactMap { Double($0) }
+            guard volumes.count == 3 else { XCTFail(count.stdout); continue }
+            let body = level["vertebral_body_ml"] as! Double, inBody = level["cement_in_body_ml"] as! Double
+            XCTAssertEqual(volumes[0], body, accuracy: 0.005 * body, "level \(index + 1) binary body mask")
+            XCTAssertEqual(volumes[1], body, accuracy: 0.001 * body, "level \(index + 1) body fraction map")
+            XCTAssertEqual(volumes[2], inBody, accuracy: 0.001 * inBody, "level \(index + 1) cement-in-body fraction map")
+        }
+    }
+
     func testSegmentationAndReportAreReadBackByHighdicomAndDCMTK() throws {
         try requirePython(["pydicom", "highdicom", "numpy"])
         let root = temporaryFolder()
