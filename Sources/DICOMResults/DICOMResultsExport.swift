@@ -71,7 +71,7 @@ public enum DICOMResultsExport {
                 MeasurementReportWriter.Group(
                     trackingID: segments[0].trackingID, trackingUID: trackingUIDs[0], finding: .vertebra, segmentNumber: 1,
                     measurements: [(.volume, body, .milliliter)],
-                    evaluations: level.qc.map { (.qualityControlFlag, ResultCode($0.rawValue, ResultCode.privateScheme, $0.description)) }),
+                    evaluations: level.qc.map { (.qualityControlFlag, ResultCode.qualityControl($0)) }),
                 MeasurementReportWriter.Group(
                     trackingID: segments[1].trackingID, trackingUID: trackingUIDs[1], finding: .acrylicResin, segmentNumber: 2,
                     measurements: cementMeasurements, evaluations: []),

@@ -1,4 +1,5 @@
 import CDCMTKResults
+import RateEngine
 
 /// A coded concept as DICOM writes it: code value, coding scheme designator, code meaning.
 ///
@@ -39,4 +40,15 @@ public struct ResultCode: Sendable, Equatable {
     public static let distributionRateUpper = ResultCode("CR-DR-U90", privateScheme,
                                                          "Cement distribution rate, upper limit of 90 % interval")
     public static let qualityControlFlag = ResultCode("CR-QC", privateScheme, "Quality control flag")
+
+    /// Longest CodeMeaning (0008,0104): its VR is LO, at most 64 characters.
+    static let maximumMeaningLength = 64
+
+    /// A QC flag as a qualitative evaluation: its name as the code value, its description as the meaning, or the
+    /// name in words where the description is longer than a CodeMeaning may be (readers such as pydicom reject it).
+    public static func qualityControl(_ flag: QCFlag) -> ResultCode {
+        let meaning = flag.description.count <= maximumMeaningLength ? flag.description
+            : flag.rawValue.replacingOccurrences(of: "_", with: " ")
+        return ResultCode(flag.rawValue, privateScheme, meaning)
+    }
 }

@@ -87,4 +87,54 @@ final class DICOMResultsExportTests: XCTestCase {
         XCTAssertEqual(volumes[1], cementML, accuracy: step)
         XCTAssertEqual(volumes[2], leakML, accuracy: step)
     }
+
+    /// Every QC flag at once as the report's qualitative evaluations: pydicom, validating each value against its
+    /// VR (a CodeMeaning is LO, at most 64 characters; some flag descriptions are longer), reads both files, and
+    /// highdicom gives back every flag's code and the tool as the observer device.
+    func testEveryQCFlagFitsItsVRsAndTheToolIsTheObserverDevice() throws {
+        let probe = try tool(["python3", "-c", "import highdicom"])
+        guard probe.status == 0 else { throw XCTSkip("pydicom + highdicom are needed (scripts/install-deps.sh installs them)") }
+        let root = NSTemporaryDirectory() + "cementreport-dicomresults-\(UUID().uuidString)"
+        let geometry = VolumeGeometry(size: [8, 8, 4], spacing: [1, 1, 1], origin: [0, 0, 0])
+        try CTSeriesWriter(identity: CTSeriesWriter.Identity(patientName: "SYNTHETIC^FLAGS", patientID: "FLAGS-1",
+                                                             uidSeed: "results-flags"))
+            .write(HUVolume(geometry: geometry, repeating: 40), to: root + "/ct")
+        let series = try SeriesLoader().load(paths: [root + "/ct"])
+        var body = FractionMap(geometry: geometry, low: [0, 0, 0], size: geometry.size)
+        var inBody = body
+        let leaked = body
+        for k in 1...2 { for j in 2...5 { for i in 2...5 { body[i, j, k] = 1 } } }
+        inBody[3, 3, 1] = 1
+        let level = LevelMeasurement(
+            levelIndex: 0, distributionRatePercent: 100.0 / 32, vertebralBodyML: 0.032, cementInBodyML: 0.001,
+            leakageML: 0, group: nil, qc: QCFlag.allCases, distributionRateRangePercent: nil, cementHU: 2000,
+            cementCentroidMM: [3, 3, 1], distributionRateIntervalPercent: [2, 4])
+        let masks = LevelMasks(levelIndex: 0, body: LabelVolume(geometry: geometry, repeating: 0),
+                               cement: LabelVolume(geometry: geometry, repeating: 0), bodyFraction: body,
+                               cementInBodyFraction: inBody, leakedCementFraction: leaked)
+        let files = try DICOMResultsExport.write(caseID: "CASE-F", series: series,
+                                                 result: RateEngine.Result(levels: [level], masks: [masks],
+                                                                           parameters: RateEngine.Parameters()),
+                                                 to: root + "/out")
+        let read = try tool(["python3", "-c", """
+            import sys, pydicom, highdicom
+            from pydicom.sr.codedict import codes
+            pydicom.config.settings.reading_validation_mode = pydicom.config.RAISE
+            for path in sys.argv[1:]:
+                for element in pydicom.dcmread(path).iterall():
+                    element.value
+            report = highdicom.sr.srread(sys.argv[2])
+            group = report.content.get_volumetric_roi_measurement_groups()[0]
+            print(" ".join(sorted(e.value.value for e in group.get_qualitative_evaluations())))
+            device = report.content.get_observer_contexts(observer_type=codes.DCM.Device)[0].observer_identifying_attributes
+            print("|".join([device.name, device.manufacturer_name, device.model_name, report.SoftwareVersions]))
+            """] + files)
+        XCTAssertEqual(read.status, 0, read.output)
+        let lines = read.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, QCFlag.allCases.map(\.rawValue).sorted().joined(separator: " "), read.output)
+        XCTAssertEqual(lines.last, "cement rate|CementReport|cement rate|\(RateEngine.version)", read.output)
+        for flag in QCFlag.allCases {
+            XCTAssertLessThanOrEqual(ResultCode.qualityControl(flag).meaning.count, 64, flag.rawValue)
+        }
+    }
 }
