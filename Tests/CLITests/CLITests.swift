@@ -286,7 +286,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("2 case(s) already measured"), second.stderr)
     }
 
-    /// A study folder holding only a scout and a sagittal MPR (each with a 3000 HU cement block, so a careless
+    /// A study folder holding only a scout and a sagittal MPR (each with a 3000 HU cement cube, so a careless
     /// choice would find cement to measure): `rate` measures neither, exits 2 and says per series why.
     func testRateRefusesAStudyOfOnlyAScoutAndASagittalMPR() throws {
         let folder = temporaryFolder()
@@ -295,7 +295,10 @@ final class CLITests: XCTestCase {
             let geometry = VolumeGeometry(size: size, spacing: [1, 1, 1], origin: [-12, -12, 12], rowDirection: row,
                                           columnDirection: column, sliceDirection: slice)
             var volume = HUVolume(geometry: geometry, repeating: 40)
-            for k in 0..<size.z { for j in 8..<16 { for i in 8..<16 { volume[i, j, k] = 3000 } } }
+            // A cube of cement in the middle of the scan (on the scout's one slice).
+            for k in 0..<size.z where size.z == 1 || (8..<16).contains(k) {
+                for j in 8..<16 { for i in 8..<16 { volume[i, j, k] = 3000 } }
+            }
             var identity = CTSeriesWriter.Identity(patientName: "SECRET^SCOUT", patientID: "SECRETPID7", uidSeed: "cli/" + name)
             identity.seriesNumber = number
             var writer = CTSeriesWriter(identity: identity)
@@ -323,6 +326,19 @@ final class CLITests: XCTestCase {
         let forced = try cement(["rate", folder, "--series", scout])
         XCTAssertEqual(forced.status, 2)
         XCTAssertTrue(forced.stderr.contains("(0008,0008) ImageType: series \(scout) cannot be measured"), forced.stderr)
+
+        // With an axial series beside them, that one is measured and --json says why the other two lost (no
+        // vertebral body lies around this block of cement, so exit 1, with the JSON printed all the same).
+        let axial = try write("axial", size: [24, 24, 24], row: [1, 0, 0], column: [0, 1, 0], slice: [0, 0, 1],
+                              imageType: ["ORIGINAL", "PRIMARY", "AXIAL"], number: 3)
+        let rate = try cement(["rate", folder, "--json"])
+        XCTAssertNotEqual(rate.status, 2, rate.stderr)
+        let output = try JSONSerialization.jsonObject(with: Data(rate.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(output["series_uid"] as? String, axial)
+        let candidates = output["series_candidates"] as! [[String: Any]]
+        var reasons: [String: String] = [:]
+        for candidate in candidates { reasons[candidate["series_uid"] as! String] = candidate["reason"] as? String ?? "selected" }
+        XCTAssertEqual(reasons, [axial: "selected", scout: "localizer", sagittal: "not_axial"])
     }
 
     func testRateWithATruthBodyMaskAndItsErrors() throws {
