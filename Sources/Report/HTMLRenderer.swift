@@ -150,11 +150,8 @@ public enum HTMLRenderer {
             // Each figure's SVG ids get a prefix so that several inline SVGs in one page do not collide.
             let prefix = "f\(figure.number ?? 0)-"
             let textID = (figure.id ?? "figure-\(figure.number ?? 0)") + "-text"
-            var svg = figure.svg.replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", with: "")
-                .replacingOccurrences(of: "id=\"", with: "id=\"" + prefix)
-                .replacingOccurrences(of: "href=\"#", with: "href=\"#" + prefix)
-                .replacingOccurrences(of: "url(#", with: "url(#" + prefix)
-            if let open = svg.range(of: "<svg") {
+            var svg = SVGIdentifierPrefix.apply(figure.svg, prefix: prefix)
+            if let open = svg.firstRange(of: "<svg") {
                 svg.replaceSubrange(open, with: "<svg role=\"img\" aria-label=\"\(escape(figure.alt))\" aria-describedby=\"\(escape(textID))\"")
             }
             var html = "<figure" + (figure.id.map { " id=\"\(escape($0))\"" } ?? "") + ">\n" + svg
