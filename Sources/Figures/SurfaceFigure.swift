@@ -75,29 +75,30 @@ public struct SurfaceFigure: Chart {
             let screenY = -(p.z * cos(e) + y1 * sin(e))
             return SIMD3(screenX, screenY, depth)
         }
-        // One value per triangle, no arrays inside: a surface has tens of thousands of triangles, and the arrays of
-        // each one's points (and the key-path walks over them for the extent) were about a fifth of drawing them.
+        // One small value per triangle, no arrays inside: a surface has tens of thousands of triangles, and the
+        // arrays of each one's points (and the key-path walks over them for the extent) were about a fifth of
+        // drawing them. Only the screen position, the depth and the shade are kept.
         struct Item {
             var depth: Double
             var order: Int
-            var p0, p1, p2: SIMD3<Double>
-            var color: Color
+            var p0, p1, p2: SIMD2<Double>
+            var shade: Double
+            var part: Int
         }
-        var items: [Item] = []
         let light = SIMD3<Double>(-0.4, -0.5, -0.77)
-        for (partIndex, part) in parts.enumerated() {
-            let mesh = Self.mesh(part.mask)
-            items.reserveCapacity(items.count + mesh.count)
+        let meshes = parts.map { Self.mesh($0.mask) }
+        var items: [Item] = []
+        items.reserveCapacity(meshes.reduce(0) { $0 + $1.count })
+        for (partIndex, mesh) in meshes.enumerated() {
             for (index, triangle) in mesh.enumerated() {
                 let p0 = view(triangle.0), p1 = view(triangle.1), p2 = view(triangle.2)
                 let normal = cross3(p1 - p0, p2 - p0)
                 let length = (normal * normal).sum().squareRoot()
                 guard length > 0 else { continue }
                 let shade = 0.35 + 0.65 * abs((normal / length * light).sum() / (light * light).sum().squareRoot())
-                let color = Color(red: part.color.red * shade, green: part.color.green * shade, blue: part.color.blue * shade,
-                                  alpha: part.opacity)
                 let depth = (p0.z + p1.z + p2.z) / 3
-                items.append(Item(depth: depth, order: partIndex << 24 | index, p0: p0, p1: p1, p2: p2, color: color))
+                items.append(Item(depth: depth, order: partIndex << 24 | index, p0: SIMD2(p0.x, p0.y), p1: SIMD2(p1.x, p1.y),
+                                  p2: SIMD2(p2.x, p2.y), shade: shade, part: partIndex))
             }
         }
         guard !items.isEmpty else { return }
@@ -111,11 +112,14 @@ public struct SurfaceFigure: Chart {
         let area = rect.inset(left: 6, top: 6 + titleHeight, right: 6, bottom: 14)
         let scale = min(area.width / max(1e-9, maxX - minX), area.height / max(1e-9, maxY - minY))
         let offsetX = area.x + (area.width - (maxX - minX) * scale) / 2, offsetY = area.y + (area.height - (maxY - minY) * scale) / 2
-        func point(_ p: SIMD3<Double>) -> Point { Point(offsetX + (p.x - minX) * scale, offsetY + (p.y - minY) * scale) }
+        func point(_ p: SIMD2<Double>) -> Point { Point(offsetX + (p.x - minX) * scale, offsetY + (p.y - minY) * scale) }
         // Painter's algorithm: far triangles first (larger depth is farther from the viewer).
         items.sort { ($0.depth, $0.order) > ($1.depth, $1.order) }
         for item in items {
-            context.triangle(point(item.p0), point(item.p1), point(item.p2), fill: item.color)
+            let base = parts[item.part].color
+            let color = Color(red: base.red * item.shade, green: base.green * item.shade, blue: base.blue * item.shade,
+                              alpha: parts[item.part].opacity)
+            context.triangle(point(item.p0), point(item.p1), point(item.p2), fill: color)
         }
         if !title.isEmpty {
             context.text(title, at: Point(rect.x, rect.y), anchor: .topLeft, size: context.theme.titleSize, bold: true)
