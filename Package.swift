@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "PACS", dependencies: ["CementCore", "Imaging", "CDCMTKNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "Figures", dependencies: ["CCairo", "Imaging", "Statistics", "Tabular"]),
         .target(name: "DICOMResults", dependencies: ["CementCore", "Imaging", "RateEngine", "CDCMTKResults"]),
-        .target(name: "RateBatch", dependencies: ["RateEngine", "Imaging", "Tabular"]),
+        .target(name: "RateBatch", dependencies: ["RateEngine", "Measurements", "Imaging", "Tabular"]),
         .target(name: "Registry", dependencies: ["CementCore", "Imaging", "RateEngine", "RateBatch", "Measurements", "Study",
                                                 "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
                                                 .product(name: "Crypto", package: "swift-crypto")]),

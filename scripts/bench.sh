@@ -126,37 +126,8 @@ if ((${#peer[@]})); then
   echo "  pandoc, equivalent Markdown to self-contained HTML only: $(printf '%.2f' "$t_peer") s"
 fi
 
-# The study report (en, HTML + PDF) against R Markdown/knitr rendering an equivalent report (the same tables, read
-# from the same template, and the same charts, from the same CSV; HTML only and without the CT figures, so knitr
-# does less work). Needs `make report` first (the CSV and the measurement cache). R and knitr from Debian.
-if ! command -v Rscript >/dev/null || ! Rscript -e 'library(knitr); library(rmarkdown)' >/dev/null 2>&1; then
-  apt-get install -y -qq --no-install-recommends r-base-core r-cran-knitr r-cran-rmarkdown pandoc >/dev/null 2>&1 || true
-fi
-if [[ -f report/out/cohort-with-engine.csv ]]; then
-  knit=$cache/knitr
-  rm -rf "$knit"; mkdir -p "$knit"; cp scripts/bench-report/study.Rmd "$knit/"
-  ours=(); peer=()
-  for _ in $(seq "$runs"); do
-    start=$(date +%s.%N); $bin/cement render report/study.en.md --out "$knit/out" >/dev/null 2>&1; end=$(date +%s.%N)
-    ours+=("$(python3 -c "print($end - $start)")")
-    if command -v Rscript >/dev/null; then
-      start=$(date +%s.%N)
-      (cd "$knit" && Rscript -e "rmarkdown::render('study.Rmd', output_file = 'study.html', quiet = TRUE,
-        params = list(template = '$PWD/report/study.en.md', data = '$PWD/report/out/cohort-with-engine.csv'))" >/dev/null 2>&1)
-      end=$(date +%s.%N)
-      peer+=("$(python3 -c "print($end - $start)")")
-    fi
-  done
-  t_ours=$(printf '%s\n' "${ours[@]}" | median)
-  echo "Study report (en): CementReport HTML + PDF $(printf '%.2f' "$t_ours") s (target <= 1 s)"
-  if ((${#peer[@]})); then
-    t_peer=$(printf '%s\n' "${peer[@]}" | median)
-    echo "  R Markdown/knitr, equivalent report to HTML only: $(printf '%.2f' "$t_peer") s;" \
-      "speed ratio (knitr / ours): $(python3 -c "print(f'{$t_peer / $t_ours:.1f}')")x (target >= 6x)"
-  fi
-else
-  echo "Study report: skipped (run make report first)"
-fi
+# The study report (en, HTML + PDF) against R Markdown/knitr, in its own script (runnable alone).
+scripts/bench-study-report.sh "$runs"
 
 # Department audit: `cement audit ingest` of N phantom series (128², classic; the demo department's) into a fresh
 # registry — content hashes, pseudonymous IDs, one transaction per series — against plain `rate-batch` measuring

@@ -5,7 +5,7 @@ Talks to Chromium over --remote-debugging-pipe (the DevTools protocol on file de
 separated by NUL), so it needs nothing beyond the Python standard library. For each width it emulates a window of
 that width, loads the page, and records the document's layout width, the window's width, whether the first wide
 table scrolls inside its own box, the in-page links and whether each leads to an element, the table of
-contents, and a full-page screenshot (PNG) written next to the page.
+contents, the lines each column header takes, and a full-page screenshot (PNG) written next to the page.
 
 Usage: browser-check.py CHROMIUM PAGE.html WIDTH [WIDTH ...]
 """
@@ -28,6 +28,9 @@ PROBE = """JSON.stringify({
     alt: s.getAttribute("aria-label") || "", width: s.getBoundingClientRect().width})),
   smallestFigureText: Math.min(...[...document.querySelectorAll("figure svg")].map(s => {
     const box = s.viewBox.baseVal; return box && box.width ? 8 * s.getBoundingClientRect().width / box.width : 99;}), 99),
+  headerLines: Object.fromEntries([...document.querySelectorAll("thead th")].map(th => {
+    const range = document.createRange(); range.selectNodeContents(th);
+    return [th.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];})),
   text: document.body.innerText.length
 })"""
 

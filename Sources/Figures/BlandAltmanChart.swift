@@ -72,12 +72,18 @@ public struct BlandAltmanChart: Chart {
                               fill: color.withAlpha(0.12))
             context.line(from: Point(frame.plot.x, frame.y(value)), to: Point(frame.plot.maxX, frame.y(value)), color: color,
                          width: 1, dash: label == lineLabels[0] ? [] : [3, 2])
-            context.text("\(label) \(StatFormat.fixed(value, decimals: 2).replacingOccurrences(of: "-", with: "−"))",
-                         at: Point(frame.plot.maxX - 2, frame.y(value) - 1), anchor: .bottomRight, size: theme.baseSize - 1,
-                         color: color)
         }
         for (m, d) in zip(means, diffs) {
             context.circle(centre: Point(frame.x(m), frame.y(d)), radius: theme.pointRadius, fill: Color.grey.withAlpha(0.7))
+        }
+        // The lines' labels last, each on a pale box: drawn under the points, the points crossed them.
+        for (_, value, label, color) in bands {
+            let text = "\(label) \(StatFormat.fixed(value, decimals: 2).replacingOccurrences(of: "-", with: "−"))"
+            let (width, height) = context.measure(text, size: theme.baseSize - 1, bold: false)
+            let corner = Point(frame.plot.maxX - 2, frame.y(value) - 1)
+            context.rectangle(Rect(x: corner.x - width - 1, y: corner.y - height, width: width + 2, height: height),
+                              fill: Color.white.withAlpha(0.85))
+            context.text(text, at: corner, anchor: .bottomRight, size: theme.baseSize - 1, color: color)
         }
     }
 }

@@ -106,6 +106,15 @@ public final class DrawingContext {
         finishPath(fill: fill, stroke: stroke, width: width)
     }
 
+    /// The polygon of three points, without an array for them (a 3D surface draws tens of thousands).
+    public func triangle(_ a: Point, _ b: Point, _ c: Point, fill: Color?, stroke: Color? = nil, width: Double = 0.5) {
+        cairo_move_to(cairo, a.x, a.y)
+        cairo_line_to(cairo, b.x, b.y)
+        cairo_line_to(cairo, c.x, c.y)
+        cairo_close_path(cairo)
+        finishPath(fill: fill, stroke: stroke, width: width)
+    }
+
     public func rectangle(_ rect: Rect, fill: Color?, stroke: Color? = nil, width: Double = 0.5) {
         cairo_rectangle(cairo, rect.x, rect.y, rect.width, rect.height)
         finishPath(fill: fill, stroke: stroke, width: width)

@@ -32,8 +32,11 @@ public enum MarchingTetrahedra {
             for j in (low.y - 1)...high.y {
                 for i in (low.x - 1)...high.x {
                     let origin = SIMD3(i, j, k)
-                    let values = corners.map { value(origin &+ $0) }
-                    if values.allSatisfy({ $0 }) || !values.contains(true) { continue }
+                    // The corners as bits first: most cells of the box are wholly inside or outside, and need no array.
+                    var bits = 0
+                    for corner in 0..<8 where value(origin &+ corners[corner]) { bits |= 1 << corner }
+                    if bits == 0 || bits == 0xFF { continue }
+                    let values = (0..<8).map { bits & (1 << $0) != 0 }
                     for tetra in tetrahedra {
                         let points = tetra.map { SIMD3<Double>(origin &+ corners[$0]) }
                         emit(points, tetra.map { values[$0] }, into: &triangles)

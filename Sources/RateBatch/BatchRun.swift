@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Measurements
 import RateEngine
 
 /// Measures the cases of a batch (or of one shard) into a results file, resuming from what the file holds.
@@ -43,6 +44,8 @@ public struct BatchRun: Sendable {
     public var jobs: Int
     public var redo: Redo
     public var out: String
+    /// Where each measurement is also stored with its masks (`cement rate-batch --measurements`), nil for none.
+    public var measurementCache: MeasurementCache?
 
     public init(cases: [BatchCase], shard: Shard?, parameters: RateEngine.Parameters, jobs: Int, redo: Redo, out: String) {
         self.cases = cases
@@ -91,7 +94,7 @@ public struct BatchRun: Sendable {
         let earlier = results.cases.filter { !pendingIDs.contains($0.caseID) }
         let state = RunState(results: results, out: out, total: pending.count, progress: progress)
         try state.write()
-        let parameters = parameters
+        let parameters = parameters, cache = measurementCache
         let queue = WorkQueue(pending)
         // Threads of their own rather than Dispatch's pool, which caps at the core count: series on a network file
         // system can keep more workers than cores busy.
@@ -100,7 +103,7 @@ public struct BatchRun: Sendable {
             workers.enter()
             let thread = Thread {
                 while let item = queue.next() {
-                    state.record(CaseMeasurement.measure(item, parameters: parameters))
+                    state.record(CaseMeasurement.measure(item, parameters: parameters, cache: cache))
                 }
                 workers.leave()
             }

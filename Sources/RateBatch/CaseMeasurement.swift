@@ -1,10 +1,15 @@
 import Imaging
+import Measurements
 import RateEngine
 
 /// Measures one case with the rate engine; an unreadable series or body mask becomes a failed `CaseResult`
 /// rather than stopping the batch.
 public enum CaseMeasurement {
-    public static func measure(_ item: BatchCase, parameters: RateEngine.Parameters) -> CaseResult {
+    /// With a `cache`, the measurement and its masks are stored there too (keyed by the series' content, the
+    /// engine and `parameters`, and the body mask's content when one is given), for reports and figures to read.
+    public static func measure(_ item: BatchCase, parameters: RateEngine.Parameters, cache: MeasurementCache? = nil)
+        -> CaseResult
+    {
         let loaded: LoadedSeries
         do {
             // The series is chosen with the engine's own cement threshold, as `cement rate --cement-hu` chooses it.
@@ -14,7 +19,12 @@ public enum CaseMeasurement {
         } catch {
             return CaseResult(caseID: item.id, status: .failed, error: "\(error)")
         }
-        return measure(item, loaded: loaded, parameters: parameters)
+        guard let cache else { return measure(item, loaded: loaded, parameters: parameters) }
+        return measure(item, loaded: loaded, parameters: parameters, withMasks: true) { result in
+            let key = MeasurementCache.Key(seriesDigest: try SeriesDigest.of(files: loaded.files), parameters: parameters,
+                                           bodyMaskDigest: try item.bodyMask.map { path throws in try SeriesDigest.of(files: [path]) })
+            try cache.store(result, geometry: loaded.volume.geometry, key: key, seriesFolder: item.path)
+        }
     }
 
     /// Measures a series already loaded (the audit's ingest has scanned it to identify it, and does not scan it

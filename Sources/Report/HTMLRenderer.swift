@@ -24,6 +24,8 @@ public enum HTMLRenderer {
         return html + "</main>\n</body>\n</html>\n"
     }
 
+    // Column headers keep Chinese words whole (word-break: keep-all, breaking at spaces only): a squeezed table put
+    // "效应量" one character a line.
     static let css = """
         body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;max-width:48em;margin:0 auto;padding:1em;\
         line-height:1.5;color:#202020;overflow-wrap:break-word}\
@@ -32,7 +34,7 @@ public enum HTMLRenderer {
         nav.toc h2{font-size:1em;margin:.3em 0}nav.toc ol{margin:.2em 0;padding-left:1.4em}\
         .table-scroll{overflow-x:auto;max-width:100%;margin:1em 0}\
         table{border-collapse:collapse;font-size:.92em}th,td{padding:.25em .6em;\
-        border-bottom:1px solid #ccc;text-align:left;vertical-align:top}thead th{border-bottom:2px solid #444}\
+        border-bottom:1px solid #ccc;text-align:left;vertical-align:top}thead th{border-bottom:2px solid #444;word-break:keep-all}\
         td{white-space:nowrap}tbody th{min-width:7em}caption{caption-side:top;text-align:left;font-weight:bold;padding-bottom:.4em}\
         .table-note{font-size:.85em;color:#444;margin:-.6em 0 1.2em}code{overflow-wrap:anywhere}pre{overflow-x:auto}\
         figure{margin:1.5em 0}figure svg{display:block;width:100%;max-width:30em;height:auto}figcaption{font-size:.9em}\
@@ -150,11 +152,8 @@ public enum HTMLRenderer {
             // Each figure's SVG ids get a prefix so that several inline SVGs in one page do not collide.
             let prefix = "f\(figure.number ?? 0)-"
             let textID = (figure.id ?? "figure-\(figure.number ?? 0)") + "-text"
-            var svg = figure.svg.replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", with: "")
-                .replacingOccurrences(of: "id=\"", with: "id=\"" + prefix)
-                .replacingOccurrences(of: "href=\"#", with: "href=\"#" + prefix)
-                .replacingOccurrences(of: "url(#", with: "url(#" + prefix)
-            if let open = svg.range(of: "<svg") {
+            var svg = SVGIdentifierPrefix.apply(figure.svg, prefix: prefix)
+            if let open = svg.firstRange(of: "<svg") {
                 svg.replaceSubrange(open, with: "<svg role=\"img\" aria-label=\"\(escape(figure.alt))\" aria-describedby=\"\(escape(textID))\"")
             }
             var html = "<figure" + (figure.id.map { " id=\"\(escape($0))\"" } ?? "") + ">\n" + svg

@@ -177,8 +177,8 @@ public struct PDFTypesetter {
                 let header = plain(table.header[c]), cells = table.rows.map { c < $0.count ? plain($0[c]) : "" }
                 let full = widest([header], cells)
                 longest.append(full)
-                unbreakable.append(min(full, widest(State.unbreakableRuns(header).map(String.init),
-                                                    cells.flatMap(State.unbreakableRuns).map(String.init))))
+                unbreakable.append(min(full, widest(State.unbreakableRuns(header, keepingCJKWords: true).map(String.init),
+                                                    cells.flatMap { State.unbreakableRuns($0) }.map(String.init))))
             }
             let (sumLongest, sumUnbreakable) = (longest.reduce(0, +), unbreakable.reduce(0, +))
             let lengths: [Double]
@@ -358,12 +358,13 @@ public struct PDFTypesetter {
         }
 
         /// Runs of text a line cannot break inside: split at white space other than no-break spaces, after dashes
-        /// and around every CJK character (CJK text breaks between any two characters).
-        static func unbreakableRuns(_ text: String) -> [Substring] {
+        /// and around every CJK character (CJK text breaks between any two characters) — unless `keepingCJKWords`,
+        /// as for column headers, whose Chinese words stay whole as in the HTML (CSS word-break: keep-all).
+        static func unbreakableRuns(_ text: String, keepingCJKWords: Bool = false) -> [Substring] {
             var runs: [Substring] = []
             var start = text.startIndex
             for index in text.indices {
-                let isCJK = text[index].isCJK
+                let isCJK = text[index].isCJK && !keepingCJKWords
                 if (text[index].isWhitespace && text[index] != "\u{00A0}") || isCJK {
                     if start < index { runs.append(text[start..<index]) }
                     if isCJK { runs.append(text[index...index]) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Measurements
 import RateBatch
 import RateEngine
 import Study
@@ -48,6 +49,10 @@ struct RateBatchCommand: ParsableCommand {
     var shardCount: Int?
     @Flag(help: "Measure again the cases that failed before.") var retryFailed = false
     @Flag(help: "Measure every case again, whatever the results file holds.") var force = false
+    @Option(help: ArgumentHelp(
+        "Also store each measurement with its masks in the measurement cache DIR (keyed by the series' content, the "
+        + "engine version and the parameters), for `cement render`'s CT figures.", valueName: "DIR"), completion: .directory)
+    var measurements: String?
     @Flag(help: "Print a summary as JSON on stdout.") var json = false
 
     func validate() throws {
@@ -74,8 +79,9 @@ struct RateBatchCommand: ParsableCommand {
         let cases = try BatchCase.list(input)
         var parameters = RateEngine.Parameters()
         parameters.cementThresholdHU = cementHu
-        let run = BatchRun(cases: cases, shard: shard, parameters: parameters, jobs: jobs,
+        var run = BatchRun(cases: cases, shard: shard, parameters: parameters, jobs: jobs,
                            redo: force ? .all : (retryFailed ? .failed : .missing), out: out)
+        run.measurementCache = measurements.map(MeasurementCache.init(folder:))
         let summary = try run.run { done, total in Terminal.progress("rate", done: done, of: total) }
         let scope = shard.map { "shard \($0): " } ?? ""
         if summary.alreadyMeasured > 0 { Terminal.note("\(summary.alreadyMeasured) case(s) already measured in \(out)") }

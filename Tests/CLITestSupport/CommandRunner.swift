@@ -1,5 +1,4 @@
 import Foundation
-import XCTest
 
 /// What a command printed and how it ended.
 public struct CommandRun: Sendable {
@@ -16,11 +15,13 @@ public struct CommandRun: Sendable {
 /// Runs the built `cement` (or another program) as a child process, for the tests that check commands as a user
 /// meets them: exit status, stdout and stderr.
 public enum CommandRunner {
-    /// The `cement` executable of this build, next to the running test bundle.
-    public static var cement: URL {
+    /// The folder of this build's products (`cement`, `cement-bench`), where the running test bundle lies.
+    public static var products: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("cement")
     }
+
+    /// The `cement` executable of this build, next to the running test bundle.
+    public static var cement: URL { products.appendingPathComponent("cement") }
 
     /// Runs this build's `cement` with `arguments`, as `run(_:_:in:environment:)` does.
     public static func run(_ arguments: [String], in folder: String? = nil, environment: [String: String]? = nil) throws
@@ -54,13 +55,14 @@ public enum CommandRunner {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         done.wait()
         process.waitUntilExit()
-        // Every `cement … --json` a test runs is held to the one key convention of the CLI's JSON.
+        // Every `cement … --json` a test runs is held to the one key convention of the CLI's JSON: a break is
+        // thrown, which fails the calling test. (Thrown rather than XCTFail: a target that imports XCTest does not
+        // build outside `--build-tests`, and `swift build` builds every target, this one included.)
         if executable.lastPathComponent == "cement", arguments.contains("--json") {
             let wrong = JSONKeyConvention.violations(inOutput: stdout)
             if !wrong.isEmpty {
                 let command = arguments.prefix { !$0.hasPrefix("-") && !$0.contains("/") && !$0.contains(".") }.prefix(2)
-                XCTFail("cement \(command.joined(separator: " ")) --json: keys not snake_case: "
-                        + wrong.joined(separator: ", "))
+                throw JSONKeyConventionBreak(command: "cement " + command.joined(separator: " "), keys: wrong)
             }
         }
         return CommandRun(status: process.terminationStatus, stdoutData: stdout, stderrData: errors.data)

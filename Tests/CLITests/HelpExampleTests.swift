@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import XCTest
 
@@ -21,9 +22,7 @@ import XCTest
 final class HelpExampleTests: XCTestCase {
     private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    private var binFolder: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    }
+    private var binFolder: URL { CommandRunner.products }
 
     private func shell(_ command: String, in folder: String) throws -> (status: Int32, output: String) {
         let process = Process()

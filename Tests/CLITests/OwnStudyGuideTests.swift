@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import XCTest
 
@@ -7,7 +8,7 @@ final class OwnStudyGuideTests: XCTestCase {
     func testTheGuideRunsAsWritten() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let bin = CommandRunner.products
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/make") || FileManager.default.isExecutableFile(atPath: "/bin/make") else {
             throw XCTSkip("make is not installed (scripts/install-deps.sh installs the build tools)")
         }

@@ -61,6 +61,35 @@ final class RateBatchCLITests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: out)))
     }
 
+    func testMeasurementsStoredByRateBatchDrawTheCTFigures() throws {
+        // rate-batch --measurements stores what `render` reads: a ct-figure renders from it without the engine; the
+        // same series measured with another cement threshold is named stale ("other engine parameters").
+        let root = temporaryFolder()
+        let made = try cement(["phantom", root + "/ct/a", "--realism", "classic", "--dr", "15", "--seed", "3",
+                               "--matrix", "128", "--leakage", "none"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        try "case_id,path\na,\(root)/ct/a\n".write(toFile: root + "/manifest.csv", atomically: true, encoding: .utf8)
+        let template = root + "/ct.md"
+        func render(_ cache: String) throws -> CommandRun {
+            try "---\ntitle: T\nmeasurements: \(cache)\n---\n```{ct-figure id=fig-a caption=\"A\" series=ct/a}\n```\n"
+                .write(toFile: template, atomically: true, encoding: .utf8)
+            return try CommandRunner.run(["render", template, "--out", root + "/out-" + cache, "--format", "html"])
+        }
+        let stored = try cement(["rate-batch", root + "/manifest.csv", "--out", root + "/results.csv",
+                                 "--measurements", root + "/m"])
+        XCTAssertEqual(stored.status, 0, stored.stderr)
+        let drawn = try render("m")
+        XCTAssertEqual(drawn.status, 0, drawn.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/out-m/ct.html"))
+        let other = try cement(["rate-batch", root + "/manifest.csv", "--out", root + "/results-900.csv",
+                                "--cement-hu", "900", "--measurements", root + "/m900"])
+        XCTAssertEqual(other.status, 0, other.stderr)
+        let stale = try render("m900")
+        XCTAssertEqual(stale.status, 2)
+        XCTAssertTrue(stale.stderr.contains("series ct/a: the stored measurement is stale: it was made with other engine parameters"),
+                      stale.stderr)
+    }
+
     func testSlurmScriptIsValidBashWithAnArrayAndAnAfterokMerge() throws {
         let root = temporaryFolder()
         try "case_id,path\nx,ct/x\n".write(toFile: root + "/manifest.csv", atomically: true, encoding: .utf8)

@@ -32,13 +32,8 @@ final class PACSRoundTripTests: XCTestCase {
 
     private typealias Result = CommandRun
 
-    private var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("cement").path
-    }
-
     private func cement(_ arguments: [String]) throws -> Result {
-        return try CommandRunner.run(URL(fileURLWithPath: executable), arguments)
+        try CommandRunner.run(arguments)
     }
 
     private func temporaryFolder(_ name: String = #function) -> String {

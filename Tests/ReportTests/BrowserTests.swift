@@ -17,7 +17,8 @@ final class BrowserTests: XCTestCase {
         }
     }
 
-    /// A report with the engine's parts: headings, a table wider than a phone, figures, cross-references.
+    /// A report with the engine's parts: headings, a table wider than a phone, a squeezed table with a Chinese
+    /// header, figures, cross-references.
     private func renderedReport() throws -> (html: String, folder: String) {
         let folder = NSTemporaryDirectory() + "cementreport-browser-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -38,6 +39,14 @@ final class BrowserTests: XCTestCase {
             | \((1...9).map { "Column \($0)" }.joined(separator: " | ")) |
             |\(String(repeating: "---|", count: 9))
             | \(wideRow) |
+            ```
+
+            @tbl-cjk has a short Chinese column header over short cells, squeezed by a long unbroken cell.
+
+            ```{table id=tbl-cjk caption="A squeezed Chinese header"}
+            | 指标 | 效应量 | 检验 |
+            |---|---|---|
+            | 骨水泥量 | η² | \(String(repeating: "F(2, 117) = 9.59, P < 0.001; ", count: 3)) |
             ```
 
             ## Figures
@@ -91,6 +100,10 @@ final class BrowserTests: XCTestCase {
             let hrefs = links.compactMap { $0["href"] as? String }
             XCTAssertTrue(hrefs.contains("#tbl-wide") && hrefs.contains("#fig-box") && hrefs.contains("#sec-results"), "\(hrefs)")
             for link in links { XCTAssertEqual(link["target"] as? Bool, true, "link \(link["href"] ?? "") leads nowhere") }
+            // A Chinese word in a column header stays whole when the table is squeezed (CSS word-break: keep-all),
+            // not one character a line as it was in the study report's effect-size table.
+            let headerLines = try XCTUnwrap(result["headerLines"] as? [String: Int])
+            XCTAssertEqual(headerLines["效应量"], 1, "header lines at \(width) px: \(headerLines)")
             // Figure labels (8 pt in the drawing) stay at least 10 px on a phone.
             let smallest = try XCTUnwrap(result["smallestFigureText"] as? Double)
             XCTAssertGreaterThanOrEqual(smallest, 10, "figure labels of \(smallest) px at \(width) px")

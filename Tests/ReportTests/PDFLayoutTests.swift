@@ -78,6 +78,23 @@ final class PDFLayoutTests: XCTestCase {
         XCTAssertEqual(captionPages.count, 2, "\(captionPages)")
     }
 
+    func testAChineseColumnHeaderStaysWholeInASqueezedTable() throws {
+        // A table wider than the page whose middle column holds only "η²" under the header 效应量: the header's
+        // word is its unbreakable minimum (as CSS word-break: keep-all makes it in the HTML), so it is not split
+        // into 效应 / 量 as the zh study report's Table 6 was.
+        let test = String(repeating: "F(2, 117) = 9.59, P < 0.001; ", count: 8)
+        let pages = try pageLines(try pdf("""
+            ```{table id=tbl-cjk caption="Squeezed"}
+            | 指标 | 效应量 | 检验 |
+            |---|---|---|
+            | 术后 1 年椎体前缘高度比（%） | η² | \(test) |
+            ```
+            """))
+        let lines = pages.flatMap { $0 }
+        XCTAssertTrue(lines.contains { $0.contains("效应量") }, "\(lines)")
+        XCTAssertTrue(lines.filter { $0.contains("F(2,") }.count > 1, "the long cell wraps: the table is squeezed")
+    }
+
     func testAPValueAndAUnitNeverBreakAcrossLines() throws {
         // Sentences of varied length, so that "P = 0.035" and "12.5 %" fall at many places of a line.
         let sentences = (0..<60).map { index in

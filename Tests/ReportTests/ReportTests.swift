@@ -109,6 +109,24 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("<figcaption>Figure 2. Two</figcaption>"))
     }
 
+    func testInlineSVGIdentifiersArePrefixedInOnePass() {
+        // Expected text written out by hand: the declaration gone, each id, #-href (also xlink:) and url(#)
+        // reference prefixed; a plain href, "ideal", "url(" without '#', a "grid" attribute and base64 text ending in
+        // "id=" left as they are (the four replacingOccurrences of before prefixed the last two, breaking the image).
+        let svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg><defs><clipPath id=\"clip1\"><rect/></clipPath>"
+            + "</defs><g clip-path=\"url(#clip1)\"><use href=\"#glyph0-1\"/><use xlink:href=\"#glyph0-2\"/>"
+            + "<a href=\"https://x\">ideal url(a)</a><p grid=\"1\"/>"
+            + "<image href=\"data:image/png;base64,iVBORhid=\"/></g></svg>"
+        XCTAssertEqual(SVGIdentifierPrefix.apply(svg, prefix: "f3-"),
+                       "<svg><defs><clipPath id=\"f3-clip1\"><rect/></clipPath></defs><g clip-path=\"url(#f3-clip1)\">"
+                           + "<use href=\"#f3-glyph0-1\"/><use xlink:href=\"#f3-glyph0-2\"/>"
+                           + "<a href=\"https://x\">ideal url(a)</a><p grid=\"1\"/>"
+                           + "<image href=\"data:image/png;base64,iVBORhid=\"/></g></svg>")
+        XCTAssertEqual(SVGIdentifierPrefix.apply("", prefix: "f1-"), "")
+        XCTAssertEqual(SVGIdentifierPrefix.apply("<g id=\"", prefix: "f1-"), "<g id=\"f1-", "a pattern at the very end")
+        XCTAssertEqual(SVGIdentifierPrefix.apply("id=\"a\"", prefix: "f1-"), "id=\"a\"", "not an attribute: nothing before it")
+        XCTAssertEqual(SVGIdentifierPrefix.apply("url(", prefix: "f1-"), "url(", "a pattern cut off at the end")
+    }
 
     func testFiguresAndTablesInListsAndQuotesAreNumberedAndListed() throws {
         let folder = NSTemporaryDirectory() + "cementreport-report-\(UUID().uuidString)"
