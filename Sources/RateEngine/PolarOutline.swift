@@ -1,0 +1,275 @@
+import CementCore
+import Foundation
+
+/// The vertebral body's cross-section: the closed outline of its cortical shell on the body's mid-height slab,
+/// found as the best path around the cement in polar coordinates (dynamic programming over rays).
+///
+/// The slices of the middle half of the cement's extent along the body's axis are averaged (cement excluded),
+/// which lowers noise and trabecular texture; what is left of both is measured on the average, in the
+/// cancellous bone around the cement. Along each ray from the centre, a sample scores as the wall where the profile forms a ridge
+/// (the blurred cortex) or a falling step (bone to soft tissue) that stands out against that noise. The path
+/// maximises the summed score less a penalty for radius changes between neighbouring rays and for crossing an
+/// inner wall to reach an outer one (a rib head, a pedicle, the lamina lie outside the body's first wall). Where
+/// cement or its blur hides the wall, the samples score nothing and the path bridges them from the rays on either
+/// side. The body's surface is the ridge's centre plus half a cortical thickness, or the step's half-way point.
+struct PolarOutline: Sendable {
+    /// The stage's settings, echoed in `parameters.outline` of `rate --json`.
+    struct Parameters: Sendable, Codable, Equatable {
+        /// Rays around the centre (2° apart).
+        var rays = 180
+        /// Farthest radius searched (mm): half the width of the largest lumbar bodies (about 55 mm) plus room.
+        var maximumRadiusMM = 40.0
+        /// Sample step along a ray (mm).
+        var stepMM = 0.25
+        /// Thickness of the cortical shell (mm): a few tenths of a millimetre (Silva et al. 1994), under a voxel,
+        /// so the blurred ridge's centre is the shell's centre and the surface lies half this beyond it.
+        var corticalThicknessMM = 0.6
+        /// A wall must stand out by this many standard deviations of the slab's noise to score at all.
+        var ridgeNoiseMultiple = 3.0
+        /// Scores are capped at this many noise standard deviations: a dense rib or lamina counts no more than a
+        /// clear cortex.
+        var scoreCap = 8.0
+        /// Cost of crossing a wall that scored to reach one farther out, per unit of the crossed wall's score.
+        var crossingPenalty = 2.0
+        /// Cost per mm² of radius change between neighbouring rays: a jump of 2 mm costs as much as a clear wall
+        /// gains; the body's outline changes by under 1 mm per 2° (the kidney-shaped posterior wall included).
+        var smoothnessPerMM2 = 2.0
+        /// Samples within this distance (mm) of cement along the ray score nothing and count in no wall's
+        /// surroundings: the cement's blurred shoulder (3 σ of a 0.8 mm PSF) and its interdigitated fringe
+        /// (1–3 mm) are no wall.
+        var cementClearanceMM = 3.0
+        /// Above this (HU) a sample is taken for cement.
+        var cementHU: Float = 700
+
+        enum CodingKeys: String, CodingKey {
+            case rays, maximumRadiusMM = "maximum_radius_mm", stepMM = "step_mm", corticalThicknessMM = "cortical_thickness_mm"
+            case ridgeNoiseMultiple = "ridge_noise_multiple", scoreCap = "score_cap", crossingPenalty = "crossing_penalty"
+            case smoothnessPerMM2 = "smoothness_per_mm2", cementClearanceMM = "cement_clearance_mm", cementHU = "cement_hu"
+        }
+    }
+
+    /// The outline: its centre (pixel coordinates of the grid), the body's radius (mm) per ray, and which rays
+    /// found a wall of their own (the others were bridged).
+    struct Outline: Sendable {
+        var centre: SIMD2<Double>
+        var radii: [Double]
+        var wallSeen: [Bool]
+        /// Noise standard deviation (HU) of the mid-body slab average.
+        var slabNoiseHU: Double
+    }
+
+    var parameters = Parameters()
+
+    /// The outline on `grid`'s slices `slab` around the cement `seeds`.
+    func outline(_ grid: Grid, seeds: Mask, slab: [Int]) -> Outline? {
+        let (nx, ny) = (grid.size.x, grid.size.y)
+        guard !slab.isEmpty, nx >= 4, ny >= 4 else { return nil }
+        // The slab average, cement excluded; a pixel with cement in most of the slab is cement.
+        var average = [Double](repeating: .nan, count: nx * ny)
+        var cement = [Bool](repeating: false, count: nx * ny), anyCement = cement
+        var centroid = SIMD2<Double>(), seedCount = 0.0
+        for j in 0..<ny {
+            for i in 0..<nx {
+                var sum = 0.0, count = 0.0, dense = 0
+                for k in slab {
+                    let n = grid.index(i, j, k)
+                    if seeds.bits[n] {
+                        centroid += SIMD2(Double(i), Double(j))
+                        seedCount += 1
+                    }
+                    if grid.values[n] >= parameters.cementHU || seeds.bits[n] { dense += 1 } else {
+                        sum += Double(grid.values[n])
+                        count += 1
+                    }
+                }
+                if dense > 0 { anyCement[j * nx + i] = true }
+                if 2 * dense >= slab.count { cement[j * nx + i] = true } else { average[j * nx + i] = sum / count }
+            }
+        }
+        guard seedCount > 0 else { return nil }
+        let noise = slabNoise(average, cement: anyCement, nx, ny, spacing: SIMD2(grid.spacing.x, grid.spacing.y))
+        var centre = centroid / seedCount
+        var result: Outline?
+        // The cement's centroid may lie off the body's centre (one pedicle's side); the outline's own centroid,
+        // found from it, is a better centre for the rays.
+        for _ in 0..<2 {
+            guard let found = trace(average, cement: cement, nx: nx, ny: ny, spacing: SIMD2(grid.spacing.x, grid.spacing.y),
+                                    centre: centre, noise: noise) else { return result }
+            result = found
+            centre = polygonCentroid(found, spacing: SIMD2(grid.spacing.x, grid.spacing.y))
+        }
+        return result
+    }
+
+    /// Noise of the slab average as a wall search meets it: the robust spread (1.4826 × MAD) of the average
+    /// against its own 3 mm box mean, away from the cement (6 mm from any cement of the slab). It holds the
+    /// trabecular texture and the correlated noise up to the scale of a wall's surroundings, which differences of
+    /// neighbouring pixels would miss; the anatomy's edges are too few to move the median.
+    private func slabNoise(_ a: [Double], cement: [Bool], _ nx: Int, _ ny: Int, spacing: SIMD2<Double>) -> Double {
+        let away = PlaneMorphology.dilate(cement, width: nx, height: ny, radius: 6, spacing: spacing)
+        let hx = max(1, Int((1.5 / spacing.x).rounded())), hy = max(1, Int((1.5 / spacing.y).rounded()))
+        var residuals: [Double] = []
+        for j in stride(from: hy, to: ny - hy, by: 1) {
+            for i in stride(from: hx, to: nx - hx, by: 1) where !away[j * nx + i] && a[j * nx + i].isFinite {
+                var sum = 0.0, count = 0.0
+                for y in (j - hy)...(j + hy) {
+                    for x in (i - hx)...(i + hx) where a[y * nx + x].isFinite {
+                        sum += a[y * nx + x]
+                        count += 1
+                    }
+                }
+                residuals.append(abs(a[j * nx + i] - sum / count))
+            }
+        }
+        guard residuals.count >= 20, let spread = residuals.median() else { return 20 }
+        return max(2, 1.4826 * spread)
+    }
+
+    private func trace(_ a: [Double], cement: [Bool], nx: Int, ny: Int, spacing: SIMD2<Double>, centre: SIMD2<Double>,
+                       noise: Double) -> Outline?
+    {
+        let p = parameters
+        let samples = Int(p.maximumRadiusMM / p.stepMM)
+        guard samples > 8 else { return nil }
+        func value(_ x: Double, _ y: Double) -> (hu: Double, cement: Bool)? {
+            guard x >= 0, y >= 0, x <= Double(nx - 1), y <= Double(ny - 1) else { return nil }
+            let i = min(Int(x), nx - 2), j = min(Int(y), ny - 2)
+            let fx = x - Double(i), fy = y - Double(j)
+            let corners = [(i, j, (1 - fx) * (1 - fy)), (i + 1, j, fx * (1 - fy)), (i, j + 1, (1 - fx) * fy), (i + 1, j + 1, fx * fy)]
+            var sum = 0.0, weight = 0.0, dense = 0.0
+            for (ci, cj, w) in corners where w > 0 {
+                let n = cj * nx + ci
+                if cement[n] { dense += w } else if a[n].isFinite {
+                    sum += w * a[n]
+                    weight += w
+                }
+            }
+            if dense >= 0.5 || weight == 0 { return (.nan, true) }
+            return (sum / weight, false)
+        }
+        let clearance = Int((p.cementClearanceMM / p.stepMM).rounded())
+        let inner = (Int(1.5 / p.stepMM), Int(4 / p.stepMM)), outer = (Int(0.75 / p.stepMM), Int(4 / p.stepMM))
+        let flank = Int(1.5 / p.stepMM)
+        // Per ray and sample: the wall score and the radius offset of the body's surface from the sample.
+        var score = [[Double]](repeating: [Double](repeating: 0, count: samples), count: p.rays)
+        var offset = score
+        for ray in 0..<p.rays {
+            let theta = 2 * Double.pi * Double(ray) / Double(p.rays)
+            let direction = SIMD2(cos(theta) / spacing.x, sin(theta) / spacing.y)
+            var profile = [Double](repeating: .nan, count: samples)
+            var dense = [Bool](repeating: false, count: samples)
+            var end = samples
+            for s in 0..<samples {
+                let r = Double(s + 1) * p.stepMM
+                guard let sample = value(centre.x + r * direction.x, centre.y + r * direction.y) else {
+                    end = s
+                    break
+                }
+                profile[s] = sample.hu
+                dense[s] = sample.cement
+            }
+            func mean(_ range: Range<Int>) -> Double? {
+                let values = range.clamped(to: 0..<end).map { profile[$0] }.filter(\.isFinite)
+                return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+            }
+            func minimum(_ range: Range<Int>) -> Double? { range.clamped(to: 0..<end).map { profile[$0] }.filter(\.isFinite).min() }
+            var nearCement = [Bool](repeating: false, count: samples)
+            for s in 0..<end where dense[s] {
+                for t in max(0, s - clearance)...min(samples - 1, s + clearance) { nearCement[t] = true }
+            }
+            for s in 0..<end where nearCement[s] { profile[s] = .nan }
+            for s in 1..<max(1, end - 1) where !nearCement[s] && profile[s].isFinite {
+                let here = profile[s]
+                var best = 0.0, shift = 0.0
+                // A ridge: a local maximum above the bone inside and the tissue outside.
+                if here >= profile[s - 1] || !profile[s - 1].isFinite, here >= profile[s + 1] || !profile[s + 1].isFinite,
+                   let outside = minimum((s + outer.0)..<(s + outer.1)) {
+                    let inside = mean((s - inner.1)..<(s - inner.0)) ?? outside
+                    best = min(here - inside, here - outside) / noise
+                    shift = p.corticalThicknessMM / 2
+                }
+                // A falling step: bone inside, tissue outside, steepest here.
+                if let inside = mean((s - flank)..<s), let outside = mean((s + 1)..<(s + 1 + flank)) {
+                    let step = (inside - outside) / noise / 2
+                    if step > best {
+                        best = step
+                        shift = 0
+                    }
+                }
+                if best >= p.ridgeNoiseMultiple {
+                    score[ray][s] = min(best, p.scoreCap)
+                    offset[ray][s] = shift
+                }
+            }
+        }
+        // Walls crossed on the way to each sample: the summed scores of the score peaks at least 1 mm before it.
+        let beyond = Int((1 / p.stepMM).rounded())
+        var crossed = score
+        for ray in 0..<p.rays {
+            var sum = 0.0
+            for s in 0..<samples {
+                let back = s - beyond
+                if back >= 0, score[ray][back] > 0, back == 0 || score[ray][back] >= score[ray][back - 1],
+                   score[ray][back] > score[ray][back + 1] {
+                    sum += score[ray][back]
+                }
+                crossed[ray][s] = sum
+            }
+        }
+        // Dynamic programming around three turns; the middle turn is closed on itself to within the smoothness.
+        let maxJump = Int((2.5 / p.stepMM).rounded())
+        let lambda = p.smoothnessPerMM2 * p.stepMM * p.stepMM
+        let turns = 3 * p.rays
+        var gain = (0..<samples).map { s in score[0][s] - p.crossingPenalty * crossed[0][s] }
+        var from = [[Int32]](repeating: [Int32](repeating: 0, count: samples), count: turns)
+        for step in 1..<turns {
+            let ray = step % p.rays
+            var next = [Double](repeating: -.infinity, count: samples)
+            for s in 0..<samples {
+                var bestValue = -Double.infinity, bestFrom = s
+                for t in max(0, s - maxJump)...min(samples - 1, s + maxJump) {
+                    let d = Double(s - t)
+                    let v = gain[t] - lambda * d * d
+                    if v > bestValue {
+                        bestValue = v
+                        bestFrom = t
+                    }
+                }
+                next[s] = bestValue + score[ray][s] - p.crossingPenalty * crossed[ray][s]
+                from[step][s] = Int32(bestFrom)
+            }
+            gain = next
+        }
+        var path = [Int](repeating: 0, count: turns)
+        path[turns - 1] = gain.indices.max { gain[$0] < gain[$1] } ?? 0
+        for step in stride(from: turns - 1, to: 0, by: -1) { path[step - 1] = Int(from[step][path[step]]) }
+        var radii = [Double](repeating: 0, count: p.rays), seen = [Bool](repeating: false, count: p.rays)
+        for ray in 0..<p.rays {
+            let s = path[p.rays + ray]
+            radii[ray] = Double(s + 1) * p.stepMM + offset[ray][s]
+            seen[ray] = score[ray][s] > 0
+        }
+        if ProcessInfo.processInfo.environment["DEBUG_OUTLINE"] != nil { FileHandle.standardError.write(Data("outline seen \(seen.filter { $0 }.count) noise \(noise) centre \(centre) radii \(radii.map { Int($0) })\n".utf8)) }
+        guard seen.filter({ $0 }).count * 4 >= p.rays else { return nil }
+        return Outline(centre: centre, radii: radii, wallSeen: seen, slabNoiseHU: noise)
+    }
+
+    /// The centroid (pixel coordinates) of the star-shaped outline.
+    private func polygonCentroid(_ outline: Outline, spacing: SIMD2<Double>) -> SIMD2<Double> {
+        let n = outline.radii.count
+        var area = 0.0, c = SIMD2<Double>()
+        let points = outline.radii.enumerated().map { ray, r -> SIMD2<Double> in
+            let theta = 2 * Double.pi * Double(ray) / Double(n)
+            return SIMD2(r * cos(theta), r * sin(theta))
+        }
+        for k in 0..<n {
+            let a = points[k], b = points[(k + 1) % n]
+            let cross = a.x * b.y - b.x * a.y
+            area += cross
+            c += (a + b) * cross
+        }
+        guard abs(area) > 1e-9 else { return outline.centre }
+        c /= 3 * area
+        return outline.centre + SIMD2(c.x / spacing.x, c.y / spacing.y)
+    }
+}
