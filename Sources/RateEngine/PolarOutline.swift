@@ -25,12 +25,13 @@ struct PolarOutline: Sendable {
         /// so the blurred ridge's centre is the shell's centre and the surface lies half this beyond it.
         var corticalThicknessMM = 0.6
         /// A wall must stand out by this many standard deviations of the slab's noise to score at all.
-        var ridgeNoiseMultiple = 3.0
+        var ridgeNoiseMultiple = 4.0
         /// Scores are capped at this many noise standard deviations: a dense rib or lamina counts no more than a
         /// clear cortex.
         var scoreCap = 8.0
-        /// Cost of crossing a wall that scored to reach one farther out, per unit of the crossed wall's score.
-        var crossingPenalty = 2.0
+        /// Cost of crossing a wall that scored to reach one farther out, per unit of the crossed wall's score: an
+        /// outer wall wins only where it scores more than twice the inner one.
+        var crossingPenalty = 1.0
         /// Cost per mm² of radius change between neighbouring rays: a jump of 2 mm costs as much as a clear wall
         /// gains; the body's outline changes by under 1 mm per 2° (the kidney-shaped posterior wall included).
         var smoothnessPerMM2 = 2.0
@@ -148,7 +149,7 @@ struct PolarOutline: Sendable {
             return (sum / weight, false)
         }
         let clearance = Int((p.cementClearanceMM / p.stepMM).rounded())
-        let inner = (Int(1.5 / p.stepMM), Int(4 / p.stepMM)), outer = (Int(0.75 / p.stepMM), Int(4 / p.stepMM))
+        let inner = (Int(1 / p.stepMM), Int(3 / p.stepMM)), outer = (Int(0.75 / p.stepMM), Int(2.5 / p.stepMM))
         let flank = Int(1.5 / p.stepMM)
         // Per ray and sample: the wall score and the radius offset of the body's surface from the sample.
         var score = [[Double]](repeating: [Double](repeating: 0, count: samples), count: p.rays)
@@ -172,7 +173,6 @@ struct PolarOutline: Sendable {
                 let values = range.clamped(to: 0..<end).map { profile[$0] }.filter(\.isFinite)
                 return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
             }
-            func minimum(_ range: Range<Int>) -> Double? { range.clamped(to: 0..<end).map { profile[$0] }.filter(\.isFinite).min() }
             var nearCement = [Bool](repeating: false, count: samples)
             for s in 0..<end where dense[s] {
                 for t in max(0, s - clearance)...min(samples - 1, s + clearance) { nearCement[t] = true }
@@ -183,7 +183,7 @@ struct PolarOutline: Sendable {
                 var best = 0.0, shift = 0.0
                 // A ridge: a local maximum above the bone inside and the tissue outside.
                 if here >= profile[s - 1] || !profile[s - 1].isFinite, here >= profile[s + 1] || !profile[s + 1].isFinite,
-                   let outside = minimum((s + outer.0)..<(s + outer.1)) {
+                   let outside = mean((s + outer.0)..<(s + outer.1)) {
                     let inside = mean((s - inner.1)..<(s - inner.0)) ?? outside
                     best = min(here - inside, here - outside) / noise
                     shift = p.corticalThicknessMM / 2
@@ -202,7 +202,8 @@ struct PolarOutline: Sendable {
                 }
             }
         }
-        // Walls crossed on the way to each sample: the summed scores of the score peaks at least 1 mm before it.
+        // The strongest wall crossed on the way to each sample: the highest score peak at least 1 mm before it
+        // (the highest, not the sum, so that chance peaks inside do not add up to block the wall).
         let beyond = Int((1 / p.stepMM).rounded())
         var crossed = score
         for ray in 0..<p.rays {
@@ -211,7 +212,7 @@ struct PolarOutline: Sendable {
                 let back = s - beyond
                 if back >= 0, score[ray][back] > 0, back == 0 || score[ray][back] >= score[ray][back - 1],
                    score[ray][back] > score[ray][back + 1] {
-                    sum += score[ray][back]
+                    sum = max(sum, score[ray][back])
                 }
                 crossed[ray][s] = sum
             }
