@@ -250,7 +250,6 @@ struct PolarOutline: Sendable {
             radii[ray] = Double(s + 1) * p.stepMM + offset[ray][s]
             seen[ray] = score[ray][s] > 0
         }
-        if ProcessInfo.processInfo.environment["DEBUG_OUTLINE"] != nil { FileHandle.standardError.write(Data("outline seen \(seen.filter { $0 }.count) noise \(noise) centre \(centre) radii \(radii.map { Int($0) })\n".utf8)) }
         guard seen.filter({ $0 }).count * 4 >= p.rays else { return nil }
         return Outline(centre: centre, radii: radii, wallSeen: seen, slabNoiseHU: noise)
     }

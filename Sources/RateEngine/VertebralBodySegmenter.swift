@@ -38,6 +38,8 @@ struct VertebralBodySegmenter {
     var wallThickness = 1.25
     /// The cross-section's stage.
     var outline = PolarOutline.Parameters()
+    /// The independent estimate of the endplates' slices that the column-wise endplates are checked against.
+    var endplateSheets = EndplateSheets.Parameters()
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
     /// full grid: walls and endplates are located as well on 0.7 mm pixels, at a quarter of the cost or less.
     var workingPixelMM = 0.7
@@ -152,6 +154,20 @@ struct VertebralBodySegmenter {
         let visibleBottom = Double(bottoms.filter(\.isFinite).count) / Double(columns.count)
         guard let topPlane = RobustPlane(columns.map { ($0.x, $0.y) }, tops),
               let bottomPlane = RobustPlane(columns.map { ($0.x, $0.y) }, bottoms) else { return nil }
+        // The independent estimate: the sheets of the median profile of the columns, against the fitted planes at
+        // the outline's centre (both at the ridge, half an endplate inside the surface).
+        let median = (0..<nz).map { k -> Double in
+            let values = profiles.map { Double($0[k]) }.filter(\.isFinite)
+            return 10 * values.count >= 3 * profiles.count ? values.median() ?? .nan : .nan
+        }
+        let sheets = EndplateSheets(parameters: endplateSheets)
+        let (centreX, centreY) = (cx * grid.spacing.x, cy * grid.spacing.y)
+        var disagreement: Double?
+        for (direction, plane) in [(1, topPlane), (-1, bottomPlane)] {
+            guard let sheet = sheets.sheet(median, from: kc, direction: direction, dz: grid.spacing.z) else { continue }
+            let ridge = plane.value(centreX, centreY) - Double(direction) * wallThickness / 2
+            disagreement = max(disagreement ?? 0, abs(ridge - Double(sheet) * grid.spacing.z))
+        }
         var topMap = [Double](repeating: .nan, count: nx * ny), bottomMap = topMap
         for j in 0..<ny {
             for i in 0..<nx {
@@ -235,7 +251,8 @@ struct VertebralBodySegmenter {
         }
         return BodySegmentation(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
                       outlineAreaMM2: area, touchesBoxEdge: touches,
-                      solidity: Self.solidity(radii: smoothedRadii), endplates: endplates)
+                      solidity: Self.solidity(radii: smoothedRadii), endplates: endplates,
+                      endplateDisagreementMM: disagreement)
     }
 
     /// Area of the star-shaped outline given by radii at equally spaced angles over the area of its convex hull.
