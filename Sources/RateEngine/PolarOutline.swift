@@ -35,9 +35,9 @@ struct PolarOutline: Sendable {
         /// Cost per mm² of radius change between neighbouring rays: a jump of 2 mm costs as much as a clear wall
         /// gains; the body's outline changes by under 1 mm per 2° (the kidney-shaped posterior wall included).
         var smoothnessPerMM2 = 2.0
-        /// Samples within this distance (mm) of cement along the ray score nothing and count in no wall's
-        /// surroundings: the cement's blurred shoulder (3 σ of a 0.8 mm PSF) and its interdigitated fringe
-        /// (1–3 mm) are no wall.
+        /// Samples within this distance (mm) of cement (≥ `cementHU`) along the ray score nothing and count in no
+        /// wall's surroundings: the cement's blurred shoulder reaches about 3 σ of the widest soft-kernel PSF
+        /// (0.8 mm) beyond its half-way edge, and its interdigitated fringe 1–3 mm.
         var cementClearanceMM = 3.0
         /// Above this (HU) a sample is taken for cement.
         var cementHU: Float = 700
@@ -251,7 +251,50 @@ struct PolarOutline: Sendable {
             seen[ray] = score[ray][s] > 0
         }
         guard seen.filter({ $0 }).count * 4 >= p.rays else { return nil }
+        bridgeWithEllipse(&radii, seen: seen)
         return Outline(centre: centre, radii: radii, wallSeen: seen, slabNoiseHU: noise)
+    }
+
+    /// Runs of at least `minimumRun` rays without a wall of their own (cement hides it, or the pedicles join
+    /// there) take the radius of the conic A x² + B xy + C y² + D x + E y = 1 fitted by least squares to the rays
+    /// that saw their wall: a body's cross-section is close to an ellipse, and the path's own bridge is straight
+    /// in radius, which overshoots where the hidden arc curves (the flat front of an elliptic body).
+    private func bridgeWithEllipse(_ radii: inout [Double], seen: [Bool], minimumRun: Int = 3) {
+        let n = radii.count
+        let points = (0..<n).filter { seen[$0] }.map { ray -> SIMD2<Double> in
+            let theta = 2 * Double.pi * Double(ray) / Double(n)
+            return SIMD2(radii[ray] * cos(theta), radii[ray] * sin(theta))
+        }
+        guard points.count >= 10,
+              let c = LinearSystem.leastSquares(points.map { [$0.x * $0.x, $0.x * $0.y, $0.y * $0.y, $0.x, $0.y] },
+                                                [Double](repeating: 1, count: points.count))
+        else { return }
+        func conicRadius(_ theta: Double) -> Double? {
+            // Along direction u the conic gives (A u_x² + B u_x u_y + C u_y²) r² + (D u_x + E u_y) r − 1 = 0.
+            let (ux, uy) = (cos(theta), sin(theta))
+            let qa = c[0] * ux * ux + c[1] * ux * uy + c[2] * uy * uy, qb = c[3] * ux + c[4] * uy
+            guard qa > 0 else { return nil }
+            let root = (qb * qb + 4 * qa).squareRoot()
+            return (-qb + root) / (2 * qa)
+        }
+        guard let start = (0..<n).first(where: { seen[$0] }) else { return }
+        var ray = 0
+        while ray < n {
+            let first = (start + ray) % n
+            guard !seen[first] else {
+                ray += 1
+                continue
+            }
+            var length = 0
+            while length < n, !seen[(first + length) % n] { length += 1 }
+            if length >= minimumRun {
+                for k in 0..<length {
+                    let index = (first + k) % n
+                    if let r = conicRadius(2 * Double.pi * Double(index) / Double(n)), r > 0, r.isFinite { radii[index] = r }
+                }
+            }
+            ray += length
+        }
     }
 
     /// The centroid (pixel coordinates) of the star-shaped outline.
