@@ -29,15 +29,20 @@ struct PolarOutline: Sendable {
         /// Scores are capped at this many noise standard deviations: a dense rib or lamina counts no more than a
         /// clear cortex.
         var scoreCap = 8.0
+        /// Width (degrees) of the angular window over which neighbouring rays' profiles are averaged before
+        /// scoring: the cement's metal-like streaks are a few degrees wide and radial, so they vanish in the mean,
+        /// while the wall, across the rays, changes its radius by under 0.5 mm within the window.
+        var angularWindowDegrees = 8.0
         /// Cost of crossing a wall that scored to reach one farther out, per unit of the crossed wall's score: an
         /// outer wall wins only where it scores more than twice the inner one.
         var crossingPenalty = 1.0
         /// Cost per mm² of radius change between neighbouring rays: a jump of 2 mm costs as much as a clear wall
         /// gains; the body's outline changes by under 1 mm per 2° (the kidney-shaped posterior wall included).
         var smoothnessPerMM2 = 2.0
-        /// Samples within this distance (mm) of cement (≥ `cementHU`) along the ray score nothing and count in no
-        /// wall's surroundings: the cement's blurred shoulder reaches about 3 σ of the widest soft-kernel PSF
-        /// (0.8 mm) beyond its half-way edge, and its interdigitated fringe 1–3 mm.
+        /// Voxels within this distance (mm, in 3D) of cement (≥ `cementHU`) are left out of the slab average, and
+        /// pixels left with under a quarter of the slab score nothing and count in no wall's surroundings: the
+        /// cement's blurred shoulder reaches about 3 σ of the widest soft-kernel PSF (0.8 mm) beyond its half-way
+        /// edge, and its interdigitated fringe 1–3 mm.
         var cementClearanceMM = 3.0
         /// Above this (HU) a sample is taken for cement.
         var cementHU: Float = 700
@@ -45,7 +50,7 @@ struct PolarOutline: Sendable {
         enum CodingKeys: String, CodingKey {
             case rays, maximumRadiusMM = "maximum_radius_mm", stepMM = "step_mm", corticalThicknessMM = "cortical_thickness_mm"
             case ridgeNoiseMultiple = "ridge_noise_multiple", scoreCap = "score_cap", crossingPenalty = "crossing_penalty"
-            case smoothnessPerMM2 = "smoothness_per_mm2", cementClearanceMM = "cement_clearance_mm", cementHU = "cement_hu"
+            case smoothnessPerMM2 = "smoothness_per_mm2", angularWindowDegrees = "angular_window_degrees", cementClearanceMM = "cement_clearance_mm", cementHU = "cement_hu"
         }
     }
 
@@ -65,26 +70,34 @@ struct PolarOutline: Sendable {
     func outline(_ grid: Grid, seeds: Mask, slab: [Int]) -> Outline? {
         let (nx, ny) = (grid.size.x, grid.size.y)
         guard !slab.isEmpty, nx >= 4, ny >= 4 else { return nil }
-        // The slab average, cement excluded; a pixel with cement in most of the slab is cement.
+        // The slab average without the cement and its surroundings in 3D: a blob of cement in only some of the
+        // slab's slices would otherwise leave its blurred shoulder in the average as a bright patch whose falling
+        // edge looks like a wall. A pixel with too few voxels clear of cement is cement (it scores nothing).
+        var dense = Mask(size: grid.size)
+        for n in grid.values.indices { dense.bits[n] = grid.values[n] >= parameters.cementHU || seeds.bits[n] }
+        let clearance = parameters.cementClearanceMM
+        let near = dense.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
+        let kept = max(1, (slab.count + 3) / 4)
         var average = [Double](repeating: .nan, count: nx * ny)
         var cement = [Bool](repeating: false, count: nx * ny), anyCement = cement
         var centroid = SIMD2<Double>(), seedCount = 0.0
         for j in 0..<ny {
             for i in 0..<nx {
-                var sum = 0.0, count = 0.0, dense = 0
+                var sum = 0.0, count = 0, touched = false
                 for k in slab {
                     let n = grid.index(i, j, k)
                     if seeds.bits[n] {
                         centroid += SIMD2(Double(i), Double(j))
                         seedCount += 1
                     }
-                    if grid.values[n] >= parameters.cementHU || seeds.bits[n] { dense += 1 } else {
+                    if dense.bits[n] { touched = true }
+                    if !near.bits[n] {
                         sum += Double(grid.values[n])
                         count += 1
                     }
                 }
-                if dense > 0 { anyCement[j * nx + i] = true }
-                if 2 * dense >= slab.count { cement[j * nx + i] = true } else { average[j * nx + i] = sum / count }
+                if touched { anyCement[j * nx + i] = true }
+                if count < kept { cement[j * nx + i] = true } else { average[j * nx + i] = sum / Double(count) }
             }
         }
         guard seedCount > 0 else { return nil }
@@ -132,7 +145,7 @@ struct PolarOutline: Sendable {
         let p = parameters
         let samples = Int(p.maximumRadiusMM / p.stepMM)
         guard samples > 8 else { return nil }
-        func value(_ x: Double, _ y: Double) -> (hu: Double, cement: Bool)? {
+        func value(_ x: Double, _ y: Double) -> Double? {
             guard x >= 0, y >= 0, x <= Double(nx - 1), y <= Double(ny - 1) else { return nil }
             let i = min(Int(x), nx - 2), j = min(Int(y), ny - 2)
             let fx = x - Double(i), fy = y - Double(j)
@@ -145,44 +158,52 @@ struct PolarOutline: Sendable {
                     weight += w
                 }
             }
-            if dense >= 0.5 || weight == 0 { return (.nan, true) }
-            return (sum / weight, false)
+            if dense >= 0.5 || weight == 0 { return .nan }
+            return sum / weight
         }
-        let clearance = Int((p.cementClearanceMM / p.stepMM).rounded())
         let inner = (Int(1 / p.stepMM), Int(3 / p.stepMM)), outer = (Int(0.75 / p.stepMM), Int(2.5 / p.stepMM))
         let flank = Int(1.5 / p.stepMM)
         // Per ray and sample: the wall score and the radius offset of the body's surface from the sample.
         var score = [[Double]](repeating: [Double](repeating: 0, count: samples), count: p.rays)
         var offset = score
+        var raw = [[Double]](repeating: [Double](repeating: .nan, count: samples), count: p.rays)
         for ray in 0..<p.rays {
             let theta = 2 * Double.pi * Double(ray) / Double(p.rays)
             let direction = SIMD2(cos(theta) / spacing.x, sin(theta) / spacing.y)
-            var profile = [Double](repeating: .nan, count: samples)
-            var dense = [Bool](repeating: false, count: samples)
-            var end = samples
             for s in 0..<samples {
                 let r = Double(s + 1) * p.stepMM
-                guard let sample = value(centre.x + r * direction.x, centre.y + r * direction.y) else {
-                    end = s
-                    break
-                }
-                profile[s] = sample.hu
-                dense[s] = sample.cement
+                guard let sample = value(centre.x + r * direction.x, centre.y + r * direction.y) else { break }
+                raw[ray][s] = sample
             }
+        }
+        // Each ray's profile is the mean over its neighbours within the angular window: streaks from the cement run
+        // along the rays and change across them, the wall runs across them.
+        let reach = max(0, Int((p.angularWindowDegrees / 2 / (360 / Double(p.rays))).rounded()))
+        for ray in 0..<p.rays {
+            var profile = [Double](repeating: .nan, count: samples)
+            for s in 0..<samples where raw[ray][s].isFinite {
+                var sum = 0.0, count = 0.0
+                for d in -reach...reach {
+                    let v = raw[(ray + d + p.rays) % p.rays][s]
+                    if v.isFinite {
+                        sum += v
+                        count += 1
+                    }
+                }
+                profile[s] = sum / count
+            }
+            let end = (profile.lastIndex { $0.isFinite } ?? -1) + 1
+            /// The mean of the known samples in `range`, when they are at least half of it.
             func mean(_ range: Range<Int>) -> Double? {
                 let values = range.clamped(to: 0..<end).map { profile[$0] }.filter(\.isFinite)
-                return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+                return values.isEmpty || 2 * values.count < range.count ? nil : values.reduce(0, +) / Double(values.count)
             }
-            var nearCement = [Bool](repeating: false, count: samples)
-            for s in 0..<end where dense[s] {
-                for t in max(0, s - clearance)...min(samples - 1, s + clearance) { nearCement[t] = true }
-            }
-            for s in 0..<end where nearCement[s] { profile[s] = .nan }
-            for s in 1..<max(1, end - 1) where !nearCement[s] && profile[s].isFinite {
+            for s in 1..<max(1, end - 1) where profile[s].isFinite {
                 let here = profile[s]
                 var best = 0.0, shift = 0.0
                 // A ridge: a local maximum above the bone inside and the tissue outside.
-                if here >= profile[s - 1] || !profile[s - 1].isFinite, here >= profile[s + 1] || !profile[s + 1].isFinite,
+                // Both neighbours must be known: next to the cement's cleared zone a falling shoulder is no peak.
+                if here >= profile[s - 1], here >= profile[s + 1],
                    let outside = mean((s + outer.0)..<(s + outer.1)) {
                     let inside = mean((s - inner.1)..<(s - inner.0)) ?? outside
                     best = min(here - inside, here - outside) / noise
