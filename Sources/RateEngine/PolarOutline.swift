@@ -39,18 +39,21 @@ struct PolarOutline: Sendable {
         /// Cost per mm² of radius change between neighbouring rays: a jump of 2 mm costs as much as a clear wall
         /// gains; the body's outline changes by under 1 mm per 2° (the kidney-shaped posterior wall included).
         var smoothnessPerMM2 = 2.0
-        /// Voxels within this distance (mm, in 3D) of cement (≥ `cementHU`) are left out of the slab average, and
+        /// Voxels within this distance (mm, in 3D) of the level's cement are left out of the slab average, and
         /// pixels left with under a quarter of the slab score nothing and count in no wall's surroundings: the
         /// cement's blurred shoulder reaches about 3 σ of the widest soft-kernel PSF (0.8 mm) beyond its half-way
         /// edge, and its interdigitated fringe 1–3 mm.
         var cementClearanceMM = 3.0
-        /// Above this (HU) a sample is taken for cement.
-        var cementHU: Float = 700
+        /// A falling step found this far (mm) outside the ellipse through the cortex's ridges is taken for another
+        /// structure's edge (the fat beyond the psoas) seen where cement hides the body's own wall, and bridged: a
+        /// body's outline departs from an ellipse inwards (the posterior wall's concavity), by under 3 mm outwards.
+        var outwardExcursionMM = 3.0
 
         enum CodingKeys: String, CodingKey {
             case rays, maximumRadiusMM = "maximum_radius_mm", stepMM = "step_mm", corticalThicknessMM = "cortical_thickness_mm"
             case ridgeNoiseMultiple = "ridge_noise_multiple", scoreCap = "score_cap", crossingPenalty = "crossing_penalty"
-            case smoothnessPerMM2 = "smoothness_per_mm2", angularWindowDegrees = "angular_window_degrees", cementClearanceMM = "cement_clearance_mm", cementHU = "cement_hu"
+            case smoothnessPerMM2 = "smoothness_per_mm2", angularWindowDegrees = "angular_window_degrees", cementClearanceMM = "cement_clearance_mm"
+            case outwardExcursionMM = "outward_excursion_mm"
         }
     }
 
@@ -73,8 +76,8 @@ struct PolarOutline: Sendable {
         // The slab average without the cement and its surroundings in 3D: a blob of cement in only some of the
         // slab's slices would otherwise leave its blurred shoulder in the average as a bright patch whose falling
         // edge looks like a wall. A pixel with too few voxels clear of cement is cement (it scores nothing).
-        var dense = Mask(size: grid.size)
-        for n in grid.values.indices { dense.bits[n] = grid.values[n] >= parameters.cementHU || seeds.bits[n] }
+        // The cement is the level's own cement mask, not a HU threshold: a dense cortex or endplate reaches 1000 HU.
+        let dense = seeds
         let clearance = parameters.cementClearanceMM
         let near = dense.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
         let kept = max(1, (slab.count + 3) / 4)
@@ -198,19 +201,26 @@ struct PolarOutline: Sendable {
                 let values = range.clamped(to: 0..<end).map { profile[$0] }.filter(\.isFinite)
                 return values.isEmpty || 2 * values.count < range.count ? nil : values.reduce(0, +) / Double(values.count)
             }
+            var ridge = [Double](repeating: 0, count: samples)
             for s in 1..<max(1, end - 1) where profile[s].isFinite {
+                // A ridge: a local maximum above the bone inside and the tissue outside. Both neighbours must be
+                // known: next to the cement's cleared zone a falling shoulder is no peak.
                 let here = profile[s]
-                var best = 0.0, shift = 0.0
-                // A ridge: a local maximum above the bone inside and the tissue outside.
-                // Both neighbours must be known: next to the cement's cleared zone a falling shoulder is no peak.
-                if here >= profile[s - 1], here >= profile[s + 1],
-                   let outside = mean((s + outer.0)..<(s + outer.1)) {
+                if here >= profile[s - 1], here >= profile[s + 1], let outside = mean((s + outer.0)..<(s + outer.1)) {
                     let inside = mean((s - inner.1)..<(s - inner.0)) ?? outside
-                    best = min(here - inside, here - outside) / noise
-                    shift = p.corticalThicknessMM / 2
+                    ridge[s] = min(here - inside, here - outside) / noise
                 }
-                // A falling step: bone inside, tissue outside, steepest here.
-                if let inside = mean((s - flank)..<s), let outside = mean((s + 1)..<(s + 1 + flank)) {
+            }
+            func descent(_ s: Int) -> Double {
+                s >= 1 && s + 1 < end && profile[s - 1].isFinite && profile[s + 1].isFinite ? profile[s - 1] - profile[s + 1] : -.infinity
+            }
+            for s in 1..<max(1, end - 1) where profile[s].isFinite {
+                var best = ridge[s], shift = p.corticalThicknessMM / 2
+                // A falling step (bone inside, tissue outside) where the profile falls fastest, unless a wall's
+                // ridge lies just inside: its outer flank is no wall of its own.
+                let ridgeInside = ((s - flank)..<s).contains { $0 >= 0 && ridge[$0] >= p.ridgeNoiseMultiple }
+                if !ridgeInside, descent(s) >= descent(s - 1), descent(s) >= descent(s + 1),
+                   let inside = mean((s - flank)..<s), let outside = mean((s + 1)..<(s + 1 + flank)) {
                     let step = (inside - outside) / noise / 2
                     if step > best {
                         best = step
@@ -266,52 +276,63 @@ struct PolarOutline: Sendable {
         path[turns - 1] = gain.indices.max { gain[$0] < gain[$1] } ?? 0
         for step in stride(from: turns - 1, to: 0, by: -1) { path[step - 1] = Int(from[step][path[step]]) }
         var radii = [Double](repeating: 0, count: p.rays), seen = [Bool](repeating: false, count: p.rays)
+        var cortex = seen
         for ray in 0..<p.rays {
             let s = path[p.rays + ray]
             radii[ray] = Double(s + 1) * p.stepMM + offset[ray][s]
             seen[ray] = score[ray][s] > 0
+            cortex[ray] = seen[ray] && offset[ray][s] > 0
         }
         guard seen.filter({ $0 }).count * 4 >= p.rays else { return nil }
-        bridgeWithEllipse(&radii, seen: seen)
+        bridgeWithEllipse(&radii, seen: seen, cortex: cortex)
         return Outline(centre: centre, radii: radii, wallSeen: seen, slabNoiseHU: noise)
     }
 
     /// Runs of at least `minimumRun` rays without a wall of their own (cement hides it, or the pedicles join
     /// there) take the radius of the conic A x² + B xy + C y² + D x + E y = 1 fitted by least squares to the rays
-    /// that saw their wall: a body's cross-section is close to an ellipse, and the path's own bridge is straight
-    /// in radius, which overshoots where the hidden arc curves (the flat front of an elliptic body).
-    private func bridgeWithEllipse(_ radii: inout [Double], seen: [Bool], minimumRun: Int = 3) {
+    /// whose wall is a cortical ridge (`cortex`; to all rays that saw a wall when fewer than a quarter are ridges):
+    /// a body's cross-section is close to an ellipse, and the path's own bridge is straight in radius, which
+    /// overshoots where the hidden arc curves (the flat front of an elliptic body).
+    private func bridgeWithEllipse(_ radii: inout [Double], seen: [Bool], cortex: [Bool], minimumRun: Int = 3) {
         let n = radii.count
-        let points = (0..<n).filter { seen[$0] }.map { ray -> SIMD2<Double> in
-            let theta = 2 * Double.pi * Double(ray) / Double(n)
-            return SIMD2(radii[ray] * cos(theta), radii[ray] * sin(theta))
+        func theta(_ ray: Int) -> Double { 2 * Double.pi * Double(ray) / Double(n) }
+        func fit(_ rays: [Int]) -> [Double]? {
+            guard rays.count >= 10 else { return nil }
+            let points = rays.map { SIMD2(radii[$0] * cos(theta($0)), radii[$0] * sin(theta($0))) }
+            return LinearSystem.leastSquares(points.map { [$0.x * $0.x, $0.x * $0.y, $0.y * $0.y, $0.x, $0.y] },
+                                             [Double](repeating: 1, count: points.count))
         }
-        guard points.count >= 10,
-              let c = LinearSystem.leastSquares(points.map { [$0.x * $0.x, $0.x * $0.y, $0.y * $0.y, $0.x, $0.y] },
-                                                [Double](repeating: 1, count: points.count))
-        else { return }
-        func conicRadius(_ theta: Double) -> Double? {
+        func conicRadius(_ c: [Double], _ theta: Double) -> Double? {
             // Along direction u the conic gives (A u_x² + B u_x u_y + C u_y²) r² + (D u_x + E u_y) r − 1 = 0.
             let (ux, uy) = (cos(theta), sin(theta))
             let qa = c[0] * ux * ux + c[1] * ux * uy + c[2] * uy * uy, qb = c[3] * ux + c[4] * uy
             guard qa > 0 else { return nil }
-            let root = (qb * qb + 4 * qa).squareRoot()
-            return (-qb + root) / (2 * qa)
+            let r = (-qb + (qb * qb + 4 * qa).squareRoot()) / (2 * qa)
+            return r > 0 && r.isFinite ? r : nil
         }
-        guard let start = (0..<n).first(where: { seen[$0] }) else { return }
+        // The ellipse is fitted to the rays whose wall is a cortex's ridge (when there are enough): a falling step
+        // may be the body's edge, or the fat beyond the psoas seen through an arc whose own wall cement hides. A step
+        // far outside that ellipse belongs to another structure and is bridged too; a ridge is kept.
+        let ridges = (0..<n).filter { cortex[$0] }
+        guard let c = fit(ridges.count >= n / 4 ? ridges : (0..<n).filter { seen[$0] }) else { return }
+        var trusted = seen
+        for ray in 0..<n where seen[ray] && !cortex[ray] {
+            if let r = conicRadius(c, theta(ray)), radii[ray] > r + parameters.outwardExcursionMM { trusted[ray] = false }
+        }
+        guard let start = (0..<n).first(where: { trusted[$0] }) else { return }
         var ray = 0
         while ray < n {
             let first = (start + ray) % n
-            guard !seen[first] else {
+            guard !trusted[first] else {
                 ray += 1
                 continue
             }
             var length = 0
-            while length < n, !seen[(first + length) % n] { length += 1 }
+            while length < n, !trusted[(first + length) % n] { length += 1 }
             if length >= minimumRun {
                 for k in 0..<length {
                     let index = (first + k) % n
-                    if let r = conicRadius(2 * Double.pi * Double(index) / Double(n)), r > 0, r.isFinite { radii[index] = r }
+                    if let r = conicRadius(c, theta(index)) { radii[index] = r }
                 }
             }
             ray += length

@@ -70,7 +70,7 @@ public struct LevelMasks: Sendable {
 /// With `bodyMask` set, the user's mask replaces the automatic body segmentation (`BodyMask`).
 public struct RateEngine: Sendable {
     /// Changes whenever a change to the engine can change a measurement; caches of measurements key on it.
-    public static let version = "2.0.0-dev"
+    public static let version = "2.1.0-dev"
 
     /// The engine's settings, echoed with every measurement (`parameters` in `cement rate --json`).
     public struct Parameters: Sendable, Codable, Equatable {

@@ -37,7 +37,7 @@ struct SegmentationStability: Sendable {
     static func perturbed(_ base: VertebralBodySegmenter, _ p: Parameters) -> [VertebralBodySegmenter] {
         [-1.0, 1.0].map { sign in
             var segmenter = base
-            segmenter.boneThresholds = base.boneThresholds.map { $0 * Float(1 + sign * p.boneThresholdChange) }
+            segmenter.boneThresholdHU = base.boneThresholdHU * Float(1 + sign * p.boneThresholdChange)
             segmenter.ridgeProminenceHU = max(10, base.ridgeProminenceHU + sign * p.ridgeProminenceChangeHU)
             segmenter.outline.ridgeNoiseMultiple = max(1, base.outline.ridgeNoiseMultiple + sign * p.wallNoiseMultipleChange)
             segmenter.outline.corticalThicknessMM = max(0, base.outline.corticalThicknessMM - sign * p.corticalThicknessChangeMM)

@@ -1,24 +1,19 @@
+import CementCore
 import Foundation
 import Imaging
 
 /// Segments the treated vertebral body around its cement and returns each voxel's fractional occupancy.
 ///
-/// The body is modelled as a cross-section (a star-shaped outline about the body's axis, which is taken along
-/// the slice normal) between a superior and an inferior endplate surface. Pixels finer than about 0.7 mm are
-/// binned first; the model is drawn back on the full grid.
-/// 1. Bone = in-plane smoothed HU ≥ 180 (then 150, 125, 100 until the cortical ring closes) or cement. In slices
-///    through the cement, the bone mask is closed with a 1 mm disk (bridging gaps of a faint cortex), its holes
-///    are filled except holes farther than 2 mm from the cement (the spinal canal), and an opening with a 5.5 mm
-///    disk cuts the pedicles and the posterior arch off; the component over the cement is the body's outline.
-/// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
-///    near the coarse edge, or the first prominent ridge outwards from the centre where the coarse edge lies
-///    beyond it; the body edge is its centroid plus half a wall thickness (1.25 mm assumed). Beside cement the
-///    strongest value is the cement's blurred shoulder: the wall is then a ridge beyond the valley that follows
-///    it (looked for up to 8 mm out where the coarse edge is cement, since cancellous bone between cement and a
-///    faint cortex falls under every bone threshold), or, where cement runs into the wall and hides it, the
-///    cement's half-way edge plus a wall thickness. Shape rules then clean the outline: no deep notches, a smooth
-///    outline where no wall was found, no bulge of leaked cement (a leak lying on the wall ends the outline where
-///    the leak begins), no pedicle left attached.
+/// The body is modelled as a cross-section (a star-shaped outline about the body's axis, the slice normal of a
+/// grid that `RateEngine` has turned into the vertebra's frame when the body is tilted) between a superior and an
+/// inferior endplate surface. Pixels finer than about 0.7 mm are binned first; the model is drawn back on the full
+/// grid.
+/// 1. The cross-section (`PolarOutline`): the cortical shell on the average of the middle half of the slices
+///    through the cement, with the cement and its 3D surroundings left out, found by dynamic programming over
+///    rays from the cement as the smooth closed path through the walls (ridges or falling steps that stand out
+///    against the slab's own noise); arcs that cement hides are bridged by an ellipse through the walls seen.
+/// 2. A bone mask (in-plane smoothed HU ≥ 180, or cement) serves only as the endplates' fallback guide: the slice
+///    where filled bone stops covering the outline's core.
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
@@ -29,9 +24,8 @@ import Imaging
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples near the edge) × fraction of the slice
 ///    between the endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
-    /// Bone thresholds tried in turn for the outline, until the cortical ring closes (a thin 300 HU cortex over
-    /// 60 HU cancellous bone blurs to under 125 HU).
-    var boneThresholds: [Float] = [180, 150, 125, 100]
+    /// Bone threshold (HU) of the mask whose coverage of the outline's core is the endplates' fallback guide.
+    var boneThresholdHU: Float = 180
     /// Along a column only cement itself (and its 1.5 mm surroundings) hides the endplate.
     var cementThresholdHU: Float = 1000
     /// Endplate thickness assumed when placing the body's surface outside an endplate ridge's centroid (mm).
@@ -57,7 +51,7 @@ struct VertebralBodySegmenter {
         let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
         let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
         var bone = Mask(size: grid.size)
-        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholds[0] || seeds.bits[n] }
+        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholdHU || seeds.bits[n] }
         var seedSlices: [Int] = []
         var centroid = SIMD3<Double>(), seedCount = 0.0
         for k in 0..<nz {
@@ -83,8 +77,7 @@ struct VertebralBodySegmenter {
         let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
         let radii = outline.radii, rays = radii.count
         let smoothedRadii = (0..<rays).map { ray -> Double in
-            let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
-            return window.isEmpty ? 0 : window[window.count / 2]
+            (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).median() ?? 0
         }
         func radius(atAngle theta: Double) -> Double {
             let t = (theta < 0 ? theta + 2 * .pi : theta) / (2 * .pi) * Double(rays)
@@ -357,8 +350,8 @@ struct VertebralBodySegmenter {
             // At least 1.5 slices away, so that a thick slice straddling the endplate does not count as the level.
             let near = Int((max(2.5, 1.5 * dz) / dz).rounded(.up)), far = max(near, Int((5 / dz).rounded(.up)))
             let values = (near...far).map { best + side * $0 }
-                .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }.sorted()
-            return values.isEmpty ? nil : values[values.count / 2]
+                .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }
+            return values.median()
         }
         guard let outside = level(direction) else { return .nan }
         let inside = level(-direction) ?? outside, base = max(outside, inside)
@@ -395,8 +388,8 @@ struct RobustPlane {
             guard let solution = LinearSystem.leastSquares(kept.map { [1, points[$0].0, points[$0].1] }, kept.map { z[$0] })
             else { return nil }
             (a, b, c) = (solution[0], solution[1], solution[2])
-            let residuals = kept.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }.sorted()
-            let mad = residuals[residuals.count / 2] * 1.4826
+            let residuals = kept.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }
+            let mad = (residuals.median() ?? 0) * 1.4826
             tolerance = max(3 * mad, 0.5)
             keep = points.indices.map { z[$0].isFinite && abs(z[$0] - value(points[$0].0, points[$0].1)) < tolerance }
             guard keep.filter({ $0 }).count >= 3 else { return nil }
