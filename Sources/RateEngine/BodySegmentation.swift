@@ -15,4 +15,7 @@ struct BodySegmentation {
     /// Per column of the box: the body's superior and inferior surface (mm from the box's first slice), NaN outside
     /// the body; nil when the body came from a mask.
     var endplates: [SIMD2<Double>]?
+    /// How far (mm) an endplate lies from the independent estimate of `EndplateSheets`, the larger of the two;
+    /// nil when that estimate found neither sheet (or the body came from a mask).
+    var endplateDisagreementMM: Double?
 }

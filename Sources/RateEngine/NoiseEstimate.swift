@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Imaging
 
@@ -42,8 +43,7 @@ struct NoiseEstimate: Sendable {
             }
         }
         guard residuals.count >= 200 else { sigmaHU = nil; return }
-        let absolute = residuals.map(abs).sorted()
-        let mad = Double(absolute[absolute.count / 2])
+        let mad = Double(residuals.map(abs).median() ?? 0)
         // MAD of a normal deviate is 0.6745 σ.
         sigmaHU = mad / 0.6745 / (1.25).squareRoot()
     }

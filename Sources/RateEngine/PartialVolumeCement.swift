@@ -1,3 +1,4 @@
+import CementCore
 import Imaging
 
 /// Cement volume with partial volume accounted for: the HU mass above the local background, divided by the
@@ -185,8 +186,7 @@ struct PartialVolumeCement {
         let profile = samples.map { side in
             side.map { values -> Float in
                 guard values.count >= 20 else { return .nan }
-                let sorted = values.sorted()
-                return sorted[sorted.count / 2]
+                return values.median() ?? .nan
             }
         }
         for k in 0..<size.z {
@@ -327,9 +327,5 @@ struct PartialVolumeCement {
         return core.sorted()
     }
 
-    private static func median(_ values: [Float]) -> Float {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
+    private static func median(_ values: [Float]) -> Float { values.median() ?? .nan }
 }

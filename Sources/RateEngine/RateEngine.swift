@@ -70,7 +70,7 @@ public struct LevelMasks: Sendable {
 /// With `bodyMask` set, the user's mask replaces the automatic body segmentation (`BodyMask`).
 public struct RateEngine: Sendable {
     /// Changes whenever a change to the engine can change a measurement; caches of measurements key on it.
-    public static let version = "2.0.0-dev"
+    public static let version = "2.1.0-dev"
 
     /// The engine's settings, echoed with every measurement (`parameters` in `cement rate --json`).
     public struct Parameters: Sendable, Codable, Equatable {
@@ -90,11 +90,15 @@ public struct RateEngine: Sendable {
         var stability = SegmentationStability.Parameters()
         /// What lies beyond each endplate (`EndplateNeighbourhood`).
         var endplateNeighbourhood = EndplateNeighbourhood.Parameters()
+        /// The body's cross-section (`PolarOutline`).
+        var outline = PolarOutline.Parameters()
+        /// The independent estimate of the endplates (`EndplateSheets`).
+        var endplateSheets = EndplateSheets.Parameters()
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case cementThresholdHU = "cement_threshold_hu", groups, pose, levels, noise, interval, stability
-            case endplateNeighbourhood = "endplate_neighbourhood"
+            case endplateNeighbourhood = "endplate_neighbourhood", outline, endplateSheets = "endplate_sheets"
         }
     }
 
@@ -339,6 +343,8 @@ public struct RateEngine: Sendable {
         let found: (body: BodySegmentation, label: UInt8?)?
         var segmenter = VertebralBodySegmenter()
         segmenter.cementThresholdHU = Float(cementThresholdHU)
+        segmenter.outline = parameters.outline
+        segmenter.endplateSheets = parameters.endplateSheets
         let tooShort = Double(box.size.z) * g.spacing.z < parameters.levels.minimumScanExtentMM
         if let bodyMask {
             found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
@@ -368,6 +374,10 @@ public struct RateEngine: Sendable {
         // A vertebral body's outline is nearly convex (solidity 0.97–1 on the phantoms); below 0.95 it took in the
         // canal or lost part of the body.
         if body.solidity < 0.95 { qc.append(.irregularBodyOutline) }
+        if let disagreement = body.endplateDisagreementMM,
+           disagreement > max(parameters.endplateSheets.toleranceMM, g.spacing.z) {
+            qc.append(.estimatesDisagree)
+        }
         if let endplates = body.endplates {
             cement.useEndplateBackground(endplates)
             totalCement = cement.volumeML()

@@ -1,8 +1,8 @@
 import Foundation
 
 /// How much the DR moves when the body segmentation's physical parameters are perturbed: the body is segmented
-/// twice more, once with every parameter moved towards a larger body (lower bone thresholds, fainter endplate
-/// ridges accepted, a narrower pedicle cut) and once towards a smaller one, and the DR recomputed with the same
+/// twice more, once with every parameter moved towards a larger body (lower bone thresholds, fainter walls and
+/// endplate ridges accepted, a thicker cortex) and once towards a smaller one, and the DR recomputed with the same
 /// cement. A segmentation that sits on a knife's edge — a faint cortex just closing, a sclerotic band just
 /// outranking the endplate — moves a lot; a sound one hardly at all.
 struct SegmentationStability: Sendable {
@@ -14,8 +14,11 @@ struct SegmentationStability: Sendable {
         /// Change (HU) of how far an endplate's ridge must stand out above the cancellous bone and the disc:
         /// about one noise standard deviation of an ordinary scan.
         var ridgeProminenceChangeHU = 25.0
-        /// Change (mm) of the opening radius that cuts the pedicles off: about a voxel.
-        var openingRadiusChangeMM = 1.0
+        /// Change of how far (noise standard deviations) a wall must stand out in the outline's slab.
+        var wallNoiseMultipleChange = 1.0
+        /// Change (mm) of the cortical thickness assumed outside the wall's centre: the shell's range is
+        /// 0.3–1 mm, so ±0.3 mm spans it.
+        var corticalThicknessChangeMM = 0.3
         /// A level whose DR moves by more than this (percentage points) under either perturbation is flagged
         /// `unstable_segmentation`.
         var maximumRateChangePP = 1.0
@@ -24,7 +27,8 @@ struct SegmentationStability: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case boneThresholdChange = "bone_threshold_change", ridgeProminenceChangeHU = "ridge_prominence_change_hu"
-            case openingRadiusChangeMM = "opening_radius_change_mm", maximumRateChangePP = "maximum_rate_change_pp"
+            case wallNoiseMultipleChange = "wall_noise_multiple_change", corticalThicknessChangeMM = "cortical_thickness_change_mm"
+            case maximumRateChangePP = "maximum_rate_change_pp"
             case maximumBodyChange = "maximum_body_change"
         }
     }
@@ -33,9 +37,10 @@ struct SegmentationStability: Sendable {
     static func perturbed(_ base: VertebralBodySegmenter, _ p: Parameters) -> [VertebralBodySegmenter] {
         [-1.0, 1.0].map { sign in
             var segmenter = base
-            segmenter.boneThresholds = base.boneThresholds.map { $0 * Float(1 + sign * p.boneThresholdChange) }
+            segmenter.boneThresholdHU = base.boneThresholdHU * Float(1 + sign * p.boneThresholdChange)
             segmenter.ridgeProminenceHU = max(10, base.ridgeProminenceHU + sign * p.ridgeProminenceChangeHU)
-            segmenter.openingRadius = max(1, base.openingRadius + sign * p.openingRadiusChangeMM)
+            segmenter.outline.ridgeNoiseMultiple = max(1, base.outline.ridgeNoiseMultiple + sign * p.wallNoiseMultipleChange)
+            segmenter.outline.corticalThicknessMM = max(0, base.outline.corticalThicknessMM - sign * p.corticalThicknessChangeMM)
             return segmenter
         }
     }

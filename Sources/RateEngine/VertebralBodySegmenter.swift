@@ -1,24 +1,19 @@
+import CementCore
 import Foundation
 import Imaging
 
 /// Segments the treated vertebral body around its cement and returns each voxel's fractional occupancy.
 ///
-/// The body is modelled as a cross-section (a star-shaped outline about the body's axis, which is taken along
-/// the slice normal) between a superior and an inferior endplate surface. Pixels finer than about 0.7 mm are
-/// binned first; the model is drawn back on the full grid.
-/// 1. Bone = in-plane smoothed HU ≥ 180 (then 150, 125, 100 until the cortical ring closes) or cement. In slices
-///    through the cement, the bone mask is closed with a 1 mm disk (bridging gaps of a faint cortex), its holes
-///    are filled except holes farther than 2 mm from the cement (the spinal canal), and an opening with a 5.5 mm
-///    disk cuts the pedicles and the posterior arch off; the component over the cement is the body's outline.
-/// 2. The outline is refined along 180 rays from its centre: the outer cortex is the ridge of the HU profile
-///    near the coarse edge, or the first prominent ridge outwards from the centre where the coarse edge lies
-///    beyond it; the body edge is its centroid plus half a wall thickness (1.25 mm assumed). Beside cement the
-///    strongest value is the cement's blurred shoulder: the wall is then a ridge beyond the valley that follows
-///    it (looked for up to 8 mm out where the coarse edge is cement, since cancellous bone between cement and a
-///    faint cortex falls under every bone threshold), or, where cement runs into the wall and hides it, the
-///    cement's half-way edge plus a wall thickness. Shape rules then clean the outline: no deep notches, a smooth
-///    outline where no wall was found, no bulge of leaked cement (a leak lying on the wall ends the outline where
-///    the leak begins), no pedicle left attached.
+/// The body is modelled as a cross-section (a star-shaped outline about the body's axis, the slice normal of a
+/// grid that `RateEngine` has turned into the vertebra's frame when the body is tilted) between a superior and an
+/// inferior endplate surface. Pixels finer than about 0.7 mm are binned first; the model is drawn back on the full
+/// grid.
+/// 1. The cross-section (`PolarOutline`): the cortical shell on the average of the middle half of the slices
+///    through the cement, with the cement and its 3D surroundings left out, found by dynamic programming over
+///    rays from the cement as the smooth closed path through the walls (ridges or falling steps that stand out
+///    against the slab's own noise); arcs that cement hides are bridged by an ellipse through the walls seen.
+/// 2. A bone mask (in-plane smoothed HU ≥ 180, or cement) serves only as the endplates' fallback guide: the slice
+///    where filled bone stops covering the outline's core.
 /// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
 ///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
 ///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
@@ -29,20 +24,16 @@ import Imaging
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples near the edge) × fraction of the slice
 ///    between the endplates, so thick slices contribute partial voxels.
 struct VertebralBodySegmenter {
-    /// Bone thresholds tried in turn for the outline, until the cortical ring closes (a thin 300 HU cortex over
-    /// 60 HU cancellous bone blurs to under 125 HU).
-    var boneThresholds: [Float] = [180, 150, 125, 100]
-    /// Above this a wall's profile is taken for cement.
-    var cementExclusionHU: Float = 700
-    /// Along a column only cement itself (and its 1.5 mm surroundings) hides the endplate: dense endplates reach
-    /// 900 HU, above `cementExclusionHU`.
+    /// Bone threshold (HU) of the mask whose coverage of the outline's core is the endplates' fallback guide.
+    var boneThresholdHU: Float = 180
+    /// Along a column only cement itself (and its 1.5 mm surroundings) hides the endplate.
     var cementThresholdHU: Float = 1000
-    /// Cortical wall and endplate thickness assumed when placing the body's surface outside a wall's centroid.
+    /// Endplate thickness assumed when placing the body's surface outside an endplate ridge's centroid (mm).
     var wallThickness = 1.25
-    /// How far beyond the coarse outline a wall is looked for where that outline ends in cement (mm).
-    var wallSearchPastCement = 8.0
-    var openingRadius = 5.5
-    var closingRadius = 1.0
+    /// The cross-section's stage.
+    var outline = PolarOutline.Parameters()
+    /// The independent estimate of the endplates' slices that the column-wise endplates are checked against.
+    var endplateSheets = EndplateSheets.Parameters()
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
     /// full grid: walls and endplates are located as well on 0.7 mm pixels, at a quarter of the cost or less.
     var workingPixelMM = 0.7
@@ -60,15 +51,13 @@ struct VertebralBodySegmenter {
         let spacing2 = SIMD2(grid.spacing.x, grid.spacing.y)
         let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
         var bone = Mask(size: grid.size)
-        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholds[0] || seeds.bits[n] }
-        var footprint = [Bool](repeating: false, count: nx * ny)
+        for n in grid.values.indices { bone.bits[n] = smooth.values[n] >= boneThresholdHU || seeds.bits[n] }
         var seedSlices: [Int] = []
         var centroid = SIMD3<Double>(), seedCount = 0.0
         for k in 0..<nz {
             var any = false
             for j in 0..<ny {
                 for i in 0..<nx where seeds[i, j, k] {
-                    footprint[j * nx + i] = true
                     any = true
                     centroid += SIMD3(Double(i), Double(j), Double(k))
                     seedCount += 1
@@ -78,142 +67,17 @@ struct VertebralBodySegmenter {
         }
         guard seedCount > 0 else { return nil }
         let kc = Int((centroid.z / seedCount).rounded())
-        // Holes within 2 mm of the cement are the body's interior; 3 mm reached the canal behind a thin posterior
-        // wall with cement close in front of it.
-        footprint = PlaneMorphology.dilate(footprint, width: nx, height: ny, radius: 2, spacing: spacing2)
         func slice(_ mask: Mask, _ k: Int) -> [Bool] { Array(mask.bits[(k * nx * ny)..<((k + 1) * nx * ny)]) }
 
-        // 1. Outlines on the slices through the cement; the median-area one is the reference. A dim, thin cortex
-        //    can leave the ring open at the first bone threshold; lower ones are tried until the ring encloses
-        //    cancellous bone next to the cement.
-        //    Slices are independent: they are done in parallel.
-        let (slices, around) = (seedSlices, footprint)
-        var found = [[Bool]?](repeating: nil, count: slices.count)
-        found.withUnsafeMutableBufferPointer { buffer in
-            let results = SharedBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: slices.count) { index in
-                let k = slices[index]
-                var chosen: [Bool]?
-                for threshold in boneThresholds {
-                    let boneSlice = (0..<(nx * ny)).map { n -> Bool in
-                        let voxel = k * nx * ny + n
-                        return smooth.values[voxel] >= threshold || seeds.bits[voxel]
-                    }
-                    guard let (outline, enclosed) = outlineOf(boneSlice, footprint: around, width: nx, height: ny,
-                                                              spacing: spacing2) else { continue }
-                    if chosen == nil { chosen = outline }
-                    if Double(enclosed) * spacing2.x * spacing2.y >= 20 {
-                        chosen = outline
-                        break
-                    }
-                }
-                results[index] = chosen
-            }
-        }
-        var outlines: [(area: Int, k: Int, mask: [Bool])] = []
-        for (index, k) in seedSlices.enumerated() {
-            if let chosen = found[index] { outlines.append((chosen.filter { $0 }.count, k, chosen)) }
-        }
-        guard !outlines.isEmpty else { return nil }
-        outlines.sort { ($0.area, $0.k) < ($1.area, $1.k) }
-        let reference = outlines[outlines.count / 2].mask
-        var sumX = 0.0, sumY = 0.0, cn = 0.0
-        for n in reference.indices where reference[n] {
-            sumX += Double(n % nx)
-            sumY += Double(n / nx)
-            cn += 1
-        }
-        let cx = sumX / cn, cy = sumY / cn
-        let central = outlines[(outlines.count / 4)...(3 * outlines.count / 4)].map(\.k)
-
-        // 2. Ray refinement of the outline radius. Where the posterior wall is open in a slice, the body's interior
-        //    and the spinal canal form one hole, which is filled, and the coarse outline runs past the wall; the
-        //    first cortical ridge outwards from the centre, where one stands out, marks the wall instead.
+        // 1. The outline: the cortical shell on the mid-body slab, the middle half of the slices through the cement.
+        let quarter = seedSlices.count / 4
+        let slab = Array(seedSlices[quarter..<(seedSlices.count - quarter)])
+        guard let outline = PolarOutline(parameters: outline).outline(smooth, seeds: seeds, slab: slab) else { return nil }
+        let (cx, cy) = (outline.centre.x, outline.centre.y)
         let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
-        @Sendable func firstWall(_ k: Int, _ direction: SIMD2<Double>, limit: Double) -> Double? {
-            let positions = Array(stride(from: 1.0, through: limit, by: 0.2))
-            let values = positions.map { bilinear(columnsSmooth, k, cx + $0 * direction.x, cy + $0 * direction.y) }
-            let cement = Double(cementExclusionHU), reach = 15, quiet = 10
-            for n in 1..<(values.count - 1) where values[n] < cement && values[n] >= values[n - 1] && values[n] >= values[n + 1] {
-                let before = values[max(0, n - reach)..<n], after = values[(n + 1)...min(values.count - 1, n + reach)]
-                guard !values[max(0, n - quiet)..<n].contains(where: { $0 >= cement }),
-                      let inner = before.min(), let outer = after.min() else { continue }
-                if values[n] - inner >= 40, values[n] - outer >= 60 { return positions[n] }
-            }
-            return nil
-        }
-        let rays = 180
-        // Per ray: its radius, whether cement forms its edge, whether a wall was found along it, and the inner surface
-        // of the outermost cement mass where cement forms the edge (NaN where it does not in most slices).
-        var rayResults = [(radius: Double, cementAtEdge: Bool, wallSeen: Bool, outerCement: Double)](
-            repeating: (.nan, false, false, .nan), count: rays)
-        // Rays are independent: they are refined in parallel.
-        rayResults.withUnsafeMutableBufferPointer { buffer in
-            let results = SharedBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: rays) { ray in
-                let theta = 2 * Double.pi * Double(ray) / Double(rays)
-                let direction = SIMD2(cos(theta) / grid.spacing.x, sin(theta) / grid.spacing.y)
-                var coarse = -1.0
-                var s = 0.0
-                while s < 45 {
-                    let i = Int((cx + s * direction.x).rounded()), j = Int((cy + s * direction.y).rounded())
-                    if i < 0 || j < 0 || i >= nx || j >= ny { break }
-                    if reference[j * nx + i] { coarse = s }
-                    s += 0.1
-                }
-                guard coarse > 0 else { return }
-                var estimates: [Double] = []
-                var cementSlices = 0, wallSlices = 0
-                var outerCement: [Double] = []
-                for k in central {
-                    func hu(_ s: Double) -> Double { bilinear(grid, k, cx + s * direction.x, cy + s * direction.y) }
-                    func cement(from start: Double, to end: Double) -> Bool {
-                        stride(from: start, through: end, by: 0.25).contains { hu($0) >= Double(cementExclusionHU) }
-                    }
-                    var guess = coarse
-                    if let wall = firstWall(k, direction, limit: coarse + 4), wall < coarse - 2.5 { guess = wall }
-                    // Where the coarse outline ends in cement, the wall can lie several millimetres farther out
-                    // (cancellous bone between cement and a faint cortex stays below the bone threshold).
-                    let endsInCement = cement(from: guess - 1.5, to: guess)
-                    let reach = endsInCement ? wallSearchPastCement : 4
-                    let samples = stride(from: guess - 3, through: guess + reach, by: 0.1).map { ($0, hu($0)) }
-                    var estimate = guess
-                    if let edge = wallEdge(samples, cementBefore: cement(from: guess - 4.5, to: guess - 3)),
-                       edge - guess > -2.5, edge - guess < (endsInCement ? reach - 1 : 2.5) {
-                        estimate = edge
-                        wallSlices += 1
-                    } else if let edge = cementFlankEdge(samples, before: guess) {
-                        estimate = min(estimate, edge)
-                    }
-                    estimates.append(estimate)
-                    if cement(from: estimate - 1.5, to: estimate) {
-                        cementSlices += 1
-                        // From farther in: the coarse edge of a leak lies several millimetres beyond the wall.
-                        let wide = stride(from: max(1, guess - 12), through: guess + reach, by: 0.1).map { ($0, hu($0)) }
-                        if let edge = outerCementInnerEdge(wide) { outerCement.append(edge) }
-                    }
-                }
-                results[ray] = (estimates.sorted()[estimates.count / 2], 2 * cementSlices > central.count,
-                                2 * wallSlices > central.count,
-                                2 * outerCement.count > central.count ? outerCement.sorted()[outerCement.count / 2] : .nan)
-            }
-        }
-        var radii = rayResults.map(\.radius)
-        let cementAtEdge = rayResults.map(\.cementAtEdge), wallSeen = rayResults.map(\.wallSeen)
-        guard radii.contains(where: { $0.isFinite }) else { return nil }
-        // Pedicles join the body posterolaterally: rays within 35–55° of the lateral direction, towards the back
-        // (patient +y), in the image plane.
-        let pedicleBase = (0..<rays).map { ray -> Bool in
-            let theta = 2 * Double.pi * Double(ray) / Double(rays)
-            let d = cos(theta) * volume.geometry.rowDirection + sin(theta) * volume.geometry.columnDirection
-            let degrees = atan2(d.y, abs(d.x)) * 180 / Double.pi
-            return degrees >= 35 && degrees <= 55
-        }
-        OutlineShapeRules.apply(to: &radii, cementAtEdge: cementAtEdge, wallSeen: wallSeen, pedicleBase: pedicleBase,
-                                outerCementEdge: rayResults.map(\.outerCement))
+        let radii = outline.radii, rays = radii.count
         let smoothedRadii = (0..<rays).map { ray -> Double in
-            let window = (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).sorted()
-            return window.isEmpty ? 0 : window[window.count / 2]
+            (-3...3).map { radii[(ray + $0 + rays) % rays] }.filter(\.isFinite).median() ?? 0
         }
         func radius(atAngle theta: Double) -> Double {
             let t = (theta < 0 ? theta + 2 * .pi : theta) / (2 * .pi) * Double(rays)
@@ -227,6 +91,7 @@ struct VertebralBodySegmenter {
             return radius(atAngle: atan2(dy, dx)) - (dx * dx + dy * dy).squareRoot()
         }
         func inside(_ x: Double, _ y: Double, margin: Double = 0) -> Bool { edgeGap(x, y) > margin }
+        let reference = (0..<(nx * ny)).map { inside(Double($0 % nx), Double($0 / nx)) }
 
         // 3. Endplates.
         let near = seeds.dilated(radius: SIMD3(1.5, 1.5, max(1.5, grid.spacing.z)), spacing: grid.spacing)
@@ -282,6 +147,20 @@ struct VertebralBodySegmenter {
         let visibleBottom = Double(bottoms.filter(\.isFinite).count) / Double(columns.count)
         guard let topPlane = RobustPlane(columns.map { ($0.x, $0.y) }, tops),
               let bottomPlane = RobustPlane(columns.map { ($0.x, $0.y) }, bottoms) else { return nil }
+        // The independent estimate: the sheets of the median profile of the columns, against the fitted planes at
+        // the outline's centre (both at the ridge, half an endplate inside the surface).
+        let median = (0..<nz).map { k -> Double in
+            let values = profiles.map { Double($0[k]) }.filter(\.isFinite)
+            return 10 * values.count >= 3 * profiles.count ? values.median() ?? .nan : .nan
+        }
+        let sheets = EndplateSheets(parameters: endplateSheets)
+        let (centreX, centreY) = (cx * grid.spacing.x, cy * grid.spacing.y)
+        var disagreement: Double?
+        for (direction, plane) in [(1, topPlane), (-1, bottomPlane)] {
+            guard let sheet = sheets.sheet(median, from: kc, direction: direction, dz: grid.spacing.z) else { continue }
+            let ridge = plane.value(centreX, centreY) - Double(direction) * wallThickness / 2
+            disagreement = max(disagreement ?? 0, abs(ridge - Double(sheet) * grid.spacing.z))
+        }
         var topMap = [Double](repeating: .nan, count: nx * ny), bottomMap = topMap
         for j in 0..<ny {
             for i in 0..<nx {
@@ -365,38 +244,8 @@ struct VertebralBodySegmenter {
         }
         return BodySegmentation(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
                       outlineAreaMM2: area, touchesBoxEdge: touches,
-                      solidity: Self.solidity(radii: smoothedRadii), endplates: endplates)
-    }
-
-    /// The body outline in one slice: holes of the bone mask are filled except those away from the cement (the
-    /// canal), an opening cuts off the pedicles, and the part over the cement is kept. Also returns how many
-    /// hole pixels next to the cement were filled (zero when the cortical ring is open).
-    private func outlineOf(_ boneSlice: [Bool], footprint: [Bool], width nx: Int, height ny: Int, spacing: SIMD2<Double>)
-        -> ([Bool], Int)?
-    {
-        // Small gaps in a thin cortex are bridged first, so that the body's interior and the spinal canal stay
-        // separate holes where the posterior wall is faint.
-        let bridged = PlaneMorphology.close(boneSlice, width: nx, height: ny, radius: closingRadius, spacing: spacing)
-        var filled = PlaneMorphology.fillHoles(bridged, width: nx, height: ny)
-        let holes = zip(filled, bridged).map { $0 && !$1 }
-        let (labels, count) = PlaneMorphology.components(holes, width: nx, height: ny)
-        var enclosed = 0
-        if count > 0 {
-            var nearCement = [Bool](repeating: false, count: count + 1)
-            for n in labels.indices where labels[n] > 0 && footprint[n] { nearCement[labels[n]] = true }
-            for n in labels.indices where labels[n] > 0 {
-                if nearCement[labels[n]] { enclosed += 1 } else { filled[n] = false }
-            }
-        }
-        let opened = PlaneMorphology.open(filled, width: nx, height: ny, radius: openingRadius, spacing: spacing)
-        let (parts, partCount) = PlaneMorphology.components(opened, width: nx, height: ny)
-        guard partCount > 0 else { return nil }
-        var overlap = [Int](repeating: 0, count: partCount + 1)
-        for n in parts.indices where parts[n] > 0 && footprint[n] { overlap[parts[n]] += 1 }
-        guard let best = (1...partCount).max(by: { (overlap[$0], -$0) < (overlap[$1], -$1) }), overlap[best] > 0 else {
-            return nil
-        }
-        return (parts.map { $0 == best }, enclosed)
+                      solidity: Self.solidity(radii: smoothedRadii), endplates: endplates,
+                      endplateDisagreementMM: disagreement)
     }
 
     /// Area of the star-shaped outline given by radii at equally spaced angles over the area of its convex hull.
@@ -454,125 +303,9 @@ struct VertebralBodySegmenter {
         return depth >= 0 && depth <= 2.5 ? edge : nil
     }
 
-    /// Bilinear HU in slice k at continuous pixel coordinates (clamped to the grid).
-    private func bilinear(_ grid: Grid, _ k: Int, _ x: Double, _ y: Double) -> Double {
-        let xc = min(max(x, 0), Double(grid.size.x - 1)), yc = min(max(y, 0), Double(grid.size.y - 1))
-        let i = min(Int(xc), grid.size.x - 2), j = min(Int(yc), grid.size.y - 2)
-        let fx = xc - Double(i), fy = yc - Double(j)
-        let v00 = Double(grid.values[grid.index(i, j, k)]), v10 = Double(grid.values[grid.index(i + 1, j, k)])
-        let v01 = Double(grid.values[grid.index(i, j + 1, k)]), v11 = Double(grid.values[grid.index(i + 1, j + 1, k)])
-        return (1 - fy) * ((1 - fx) * v00 + fx * v10) + fy * ((1 - fx) * v01 + fx * v11)
-    }
-
-    /// Where cement runs into the wall and hides it: the cement's outer edge (the half-way crossing between the
-    /// cement's peak and the level outside, which blur leaves in place) plus a wall thickness. Nil when no sample
-    /// before `before` reaches the cement threshold.
-    private func cementFlankEdge(_ samples: [(Double, Double)], before limit: Double) -> Double? {
-        let inside = samples.filter { $0.0 <= limit }
-        guard let peak = inside.indices.max(by: { inside[$0].1 < inside[$1].1 }), inside[peak].1 >= Double(cementThresholdHU) else { return nil }
-        let tail = samples.suffix(30).map(\.1).sorted()
-        let half = (inside[peak].1 + tail[tail.count / 2]) / 2
-        var n = peak
-        while n + 1 < samples.count, samples[n + 1].1 >= half { n += 1 }
-        guard n + 1 < samples.count else { return nil }
-        return Self.crossing(samples[n], samples[n + 1], at: half) + wallThickness
-    }
-
-    /// The inner surface of the outermost cement mass on a profile running outwards, which is where the body's wall
-    /// ends if that cement leaked out through it (mm along the profile; nil when no sample reaches the cement
-    /// threshold or cement runs back to the profile's start). Inwards the mass ends at a dip of at least 250 HU
-    /// followed by more cement, or at 3 mm of samples under the cement threshold. A dip that stays above the
-    /// threshold is a thin wall between cement in the body and the leak: the surface is its bottom plus half a
-    /// wall. Otherwise it is the half-way crossing between the mass's peak and the dip's bottom, or the median of
-    /// the samples 1–3 mm inside the mass.
-    func outerCementInnerEdge(_ samples: [(Double, Double)]) -> Double? {
-        let values = samples.map(\.1), cement = Double(cementThresholdHU)
-        guard let last = values.lastIndex(where: { $0 >= cement }) else { return nil }
-        var top = last, bottom = last, belowSince: Int?
-        var n = last - 1
-        while n >= 0 {
-            // A new maximum before any dip continues the mass.
-            if values[n] > values[top], bottom == top || values[n] >= values[bottom] { (top, bottom) = (n, n) }
-            if values[n] < values[bottom] { bottom = n }
-            if values[n] >= cement, values[n] - values[bottom] >= 250, values[top] - values[bottom] >= 250 { break }
-            if values[n] < cement { belowSince = belowSince ?? n } else { belowSince = nil }
-            if let since = belowSince, since - n >= 30 { break }
-            n -= 1
-        }
-        guard bottom < top else { return nil }
-        let level: Double
-        if n >= 0, values[n] >= cement {
-            if values[bottom] >= cement { return samples[bottom].0 + wallThickness / 2 }
-            level = values[bottom]
-        } else {
-            guard let since = belowSince, since - 10 > n else { return nil }
-            let bone = values[(n + 1)...(since - 10)].sorted()
-            level = bone[bone.count / 2]
-        }
-        let half = (values[top] + level) / 2
-        var k = top
-        while k > bottom, values[k - 1] >= half { k -= 1 }
-        guard k > bottom else { return nil }
-        return Self.crossing(samples[k - 1], samples[k], at: half)
-    }
-
     /// Where the line through two (position, HU) samples crosses `level`.
     private static func crossing(_ a: (Double, Double), _ b: (Double, Double), at level: Double) -> Double {
         a.0 + (b.0 - a.0) * (level - a.1) / (b.1 - a.1)
-    }
-
-    /// The outer edge of a cortical wall on a profile running outwards: centroid of the HU excess over the
-    /// outside level around the strongest ridge (cement excluded), plus half a wall thickness. `cementBefore`: cement
-    /// lies just inside the profile's start, so a maximum at the start is its shoulder.
-    private func wallEdge(_ samples: [(Double, Double)], cementBefore: Bool) -> Double? {
-        let values = samples.map(\.1)
-        let tail = values.suffix(30).sorted()
-        // Excess over the higher of the levels outside (soft tissue) and inside (cancellous bone, cement excluded),
-        // so that dense cancellous bone does not pull the edge inwards.
-        let head = values.prefix(20).filter { $0 < Double(cementExclusionHU) }.sorted()
-        let outside = max(tail[tail.count / 2], head.isEmpty ? -.infinity : head[head.count / 2])
-        let cement = Double(cementExclusionHU)
-        var peakIndex = -1
-        for (n, value) in values.enumerated() where value < cement && (peakIndex < 0 || value > values[peakIndex]) {
-            peakIndex = n
-        }
-        guard peakIndex >= 0 else { return nil }
-        var innerLimit = 0
-        // A "peak" right beside cement, or at the start of a profile that cement precedes, is the blurred shoulder of
-        // cement. The wall is then the strongest ridge beyond the valley that follows, if one rises out of it; cement
-        // against the wall hides the wall, and the coarse outline's edge stands.
-        let shoulder = (peakIndex == 0 && cementBefore) || (peakIndex > 0 && values[peakIndex - 1] >= cement)
-            || (peakIndex < values.count - 1 && values[peakIndex + 1] >= cement)
-        if shoulder {
-            let lastCement = values.lastIndex(where: { $0 >= cement }) ?? 0
-            var best: (ridge: Int, valley: Int)?
-            var valley = lastCement + 1
-            for n in stride(from: lastCement + 2, to: values.count, by: 1) {
-                if values[n - 1] < values[valley] { valley = n - 1 }
-                // A local maximum, not the rising flank of cement farther out (leaked through the wall).
-                guard values[n] >= values[n - 1], n + 1 < values.count, values[n] >= values[n + 1],
-                      !values[n...].prefix(4).contains(where: { $0 >= cement }) else { continue }
-                if values[n] - values[valley] >= 40, best.map({ values[n] > values[$0.ridge] }) ?? true { best = (n, valley) }
-            }
-            guard let best else { return nil }
-            // Between in-body cement and its wall lies cancellous bone, denser than the soft tissue outside; beyond
-            // cement that leaked out lies soft tissue.
-            let between = values[(lastCement + 1)..<best.ridge].filter { $0 < values[best.ridge] }.sorted()
-            guard between.isEmpty || between[between.count / 2] >= outside + 30 else { return nil }
-            (peakIndex, innerLimit) = best
-        }
-        guard values[peakIndex] - outside >= 40 else { return nil }
-        let threshold = 0.25 * (values[peakIndex] - outside)
-        var low = peakIndex, high = peakIndex
-        while low > innerLimit, values[low - 1] - outside > threshold, values[low - 1] < cement { low -= 1 }
-        while high < values.count - 1, values[high + 1] - outside > threshold { high += 1 }
-        var weight = 0.0, moment = 0.0
-        for n in low...high {
-            let excess = max(0, values[n] - outside)
-            weight += excess
-            moment += excess * samples[n].0
-        }
-        return weight > 0 ? moment / weight + wallThickness / 2 : nil
     }
 
     /// The first ridge of a column's profile outwards from the body's middle `k0` that stands out against both the
@@ -617,8 +350,8 @@ struct VertebralBodySegmenter {
             // At least 1.5 slices away, so that a thick slice straddling the endplate does not count as the level.
             let near = Int((max(2.5, 1.5 * dz) / dz).rounded(.up)), far = max(near, Int((5 / dz).rounded(.up)))
             let values = (near...far).map { best + side * $0 }
-                .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }.sorted()
-            return values.isEmpty ? nil : values[values.count / 2]
+                .filter { $0 >= 0 && $0 < p.count && p[$0].isFinite }.map { Double(p[$0]) }
+            return values.median()
         }
         guard let outside = level(direction) else { return .nan }
         let inside = level(-direction) ?? outside, base = max(outside, inside)
@@ -655,8 +388,8 @@ struct RobustPlane {
             guard let solution = LinearSystem.leastSquares(kept.map { [1, points[$0].0, points[$0].1] }, kept.map { z[$0] })
             else { return nil }
             (a, b, c) = (solution[0], solution[1], solution[2])
-            let residuals = kept.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }.sorted()
-            let mad = residuals[residuals.count / 2] * 1.4826
+            let residuals = kept.map { abs(z[$0] - value(points[$0].0, points[$0].1)) }
+            let mad = (residuals.median() ?? 0) * 1.4826
             tolerance = max(3 * mad, 0.5)
             keep = points.indices.map { z[$0].isFinite && abs(z[$0] - value(points[$0].0, points[$0].1)) < tolerance }
             guard keep.filter({ $0 }).count >= 3 else { return nil }

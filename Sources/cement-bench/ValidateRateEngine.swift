@@ -1,3 +1,4 @@
+import CementCore
 import ArgumentParser
 import Foundation
 import Imaging
@@ -83,5 +84,5 @@ struct ValidateRateEngine: ParsableCommand {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
-    private func median(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.sorted()[x.count / 2] }
+    private func median(_ x: [Double]) -> Double { x.median() ?? .nan }
 }

@@ -1,3 +1,4 @@
+import CementCore
 import Foundation
 import Phantom
 
@@ -68,7 +69,7 @@ struct ValidationTable {
         func mean(_ x: [Double]) -> String { x.isEmpty ? "–" : String(format: "%.2f", x.reduce(0, +) / Double(x.count)) }
         func share(_ k: Int, _ n: Int) -> String { n == 0 ? "–" : String(format: "%.0f", 100 * Double(k) / Double(n)) }
         let cells = [
-            String(bin.count), String(bin.count - measured.count), mean(dr), dr.isEmpty ? "–" : String(format: "%.2f", dr[dr.count / 2]),
+            String(bin.count), String(bin.count - measured.count), mean(dr), dr.median().map { String(format: "%.2f", $0) } ?? "–",
             dr.last.map { String(format: "%.2f", $0) } ?? "–", mean(body.map(abs)), mean(body), mean(outline), mean(ends), mean(cement),
             share(gross.count, bin.count), gross.isEmpty ? "–" : "\(gross.filter(\.isFlagged).count)/\(gross.count)",
             share(good.filter(\.isFlagged).count, good.count),

@@ -87,10 +87,11 @@ final class TruthFreeChecksTests: XCTestCase {
         let base = VertebralBodySegmenter(), p = SegmentationStability.Parameters()
         let variants = SegmentationStability.perturbed(base, p)
         XCTAssertEqual(variants.count, 2)
-        XCTAssertEqual(variants[0].boneThresholds[0], base.boneThresholds[0] * 0.8, accuracy: 1e-3)
-        XCTAssertEqual(variants[1].boneThresholds[0], base.boneThresholds[0] * 1.2, accuracy: 1e-3)
+        XCTAssertEqual(variants[0].boneThresholdHU, base.boneThresholdHU * 0.8, accuracy: 1e-3)
+        XCTAssertEqual(variants[1].boneThresholdHU, base.boneThresholdHU * 1.2, accuracy: 1e-3)
         XCTAssertEqual(variants[0].ridgeProminenceHU, base.ridgeProminenceHU - 25)
-        XCTAssertEqual(variants[1].openingRadius, base.openingRadius + 1)
+        XCTAssertEqual(variants[0].outline.ridgeNoiseMultiple, base.outline.ridgeNoiseMultiple - 1)
+        XCTAssertEqual(variants[1].outline.corticalThicknessMM, base.outline.corticalThicknessMM - 0.3, accuracy: 1e-12)
     }
 
     /// The interval's half-width is z·σ with the stability term (change / stabilitySigmas) added in quadrature.
