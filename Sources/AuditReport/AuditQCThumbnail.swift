@@ -39,6 +39,9 @@ struct AuditQCThumbnail {
         guard entry.record.levels.indices.contains(level.levelIndex), entry.masks.indices.contains(level.levelIndex) else {
             return .missing(missing(item, level, "the stored measurement has no level \(level.levelIndex + 1)"))
         }
+        guard let masks = entry.masks[level.levelIndex] else {
+            return .missing(missing(item, level, "no body was found at level \(level.levelIndex + 1), so it has no outline to draw"))
+        }
         let loaded: LoadedSeries
         do {
             var selection = SeriesSelection.Parameters()
@@ -51,7 +54,7 @@ struct AuditQCThumbnail {
         guard (try? SeriesDigest.of(files: loaded.files)) == item.seriesSHA256 else {
             return .missing(missing(item, level, "the stored measurement is stale: the series' files changed since ingest"))
         }
-        let masks = entry.masks[level.levelIndex], centroid = entry.record.levels[level.levelIndex].cementCentroidMM
+        let centroid = entry.record.levels[level.levelIndex].cementCentroidMM
         let g = loaded.volume.geometry
         let centre = g.index(ofPatientPosition: SIMD3(centroid[0], centroid[1], centroid[2]))
         let index = pointwiseMin(pointwiseMax(SIMD3<Int>(centre.rounded(.toNearestOrEven)), SIMD3(repeating: 0)), g.size &- 1)

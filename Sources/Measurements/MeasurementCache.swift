@@ -62,8 +62,8 @@ public struct MeasurementCache: Sendable {
     /// A stored measurement.
     public struct Entry: Sendable {
         public var record: Record
-        /// Per level, in the order of `record.levels`.
-        public var masks: [Masks]
+        /// Per level, in the order of `record.levels`; nil for a level without a body (`body_not_found`).
+        public var masks: [Masks?]
     }
 
     /// The JSON part of an entry.
@@ -87,8 +87,12 @@ public struct MeasurementCache: Sendable {
         let recordPath = (entryFolder as NSString).appendingPathComponent(Self.recordName)
         guard FileManager.default.fileExists(atPath: recordPath) else { return nil }
         let record = try Self.readRecord(recordPath)
-        var masks: [Masks] = []
-        for index in record.levels.indices {
+        var masks: [Masks?] = []
+        for (index, level) in record.levels.enumerated() {
+            guard level.vertebralBodyML != nil else {
+                masks.append(nil)
+                continue
+            }
             func mask(_ part: String) throws(MeasurementCacheError) -> LabelVolume {
                 let path = (entryFolder as NSString).appendingPathComponent("level-\(index)-\(part).rle")
                 guard let data = FileManager.default.contents(atPath: path) else {
@@ -106,7 +110,9 @@ public struct MeasurementCache: Sendable {
     /// `seriesFolder` under `key`, replacing an entry of the same key.
     public func store(_ result: RateEngine.Result, geometry: VolumeGeometry, key: Key,
                       seriesFolder: String) throws(MeasurementCacheError) {
-        guard result.masks.count == result.levels.count else {
+        // Every level with a body has masks; a level whose body was not found has none.
+        let masked = Set(result.masks.map(\.levelIndex))
+        guard result.levels.allSatisfy({ $0.vertebralBodyML == nil || masked.contains($0.levelIndex) }) else {
             throw MeasurementCacheError(file: seriesFolder, "the measurement has no masks to store (measure withMasks: true)")
         }
         let record = Record(key: key, levels: result.levels, geometry: geometry, seriesFolder: seriesFolder)
@@ -117,9 +123,9 @@ public struct MeasurementCache: Sendable {
             throw MeasurementCacheError(file: seriesFolder, "the measurement cannot be stored (\(error))")
         }
         var output = AtomicFolderOutput(folder: (folder as NSString).appendingPathComponent(key.name))
-        for (index, masks) in result.masks.enumerated() {
-            output.add("level-\(index)-body.rle", MaskRunLength.encode(masks.body.voxels))
-            output.add("level-\(index)-cement.rle", MaskRunLength.encode(masks.cement.voxels))
+        for masks in result.masks {
+            output.add("level-\(masks.levelIndex)-body.rle", MaskRunLength.encode(masks.body.voxels))
+            output.add("level-\(masks.levelIndex)-cement.rle", MaskRunLength.encode(masks.cement.voxels))
         }
         output.add(Self.recordName, json)
         do { try output.commit() } catch { throw MeasurementCacheError(file: error.path, error.message) }

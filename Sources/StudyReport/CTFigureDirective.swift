@@ -37,7 +37,7 @@ struct CTFigureDirective: BlockDirective {
         }
         let loaded = measured.series, record = measured.entry.record
         context.inputs.addSeries(folder: folder, fileCount: loaded.files.count, digest: measured.seriesDigest)
-        guard let masks = measured.entry.masks.first, let level = record.levels.first else {
+        guard let masks = measured.entry.masks.first ?? nil, let level = record.levels.first else {
             throw fail(call, context, "the rate engine found no cemented vertebra in \(relative)")
         }
         let zh = context.template.language == "zh"

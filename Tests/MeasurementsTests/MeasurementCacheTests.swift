@@ -51,10 +51,25 @@ final class MeasurementCacheTests: XCTestCase {
         XCTAssertEqual(entry.record.levels, result.levels)
         XCTAssertEqual(entry.record.geometry, loaded.volume.geometry)
         XCTAssertEqual(entry.masks.count, result.masks.count)
-        XCTAssertEqual(entry.masks[0].body.voxels, result.masks[0].body.voxels)
-        XCTAssertEqual(entry.masks[0].cement.voxels, result.masks[0].cement.voxels)
+        XCTAssertEqual(entry.masks[0]?.body.voxels, result.masks[0].body.voxels)
+        XCTAssertEqual(entry.masks[0]?.cement.voxels, result.masks[0].cement.voxels)
         let entryFiles = try FileManager.default.contentsOfDirectory(atPath: root + "/cache/" + key.name).sorted()
         XCTAssertEqual(entryFiles, ["level-0-body.rle", "level-0-cement.rle", "measurement.json"])
+
+        // A second level whose body was not found (leaked cement far from any body) has no masks: the entry is
+        // stored all the same and reads back with no masks for that level.
+        var withBodyless = result
+        var bodyless = result.levels[0]
+        bodyless.levelIndex = 1
+        bodyless.vertebralBodyML = nil
+        withBodyless.levels.append(bodyless)
+        let bodylessKey = MeasurementCache.Key(seriesDigest: key.seriesDigest, engineVersion: "bodyless-level")
+        try cache.store(withBodyless, geometry: loaded.volume.geometry, key: bodylessKey, seriesFolder: series)
+        let bodylessEntry = try XCTUnwrap(try cache.entry(for: bodylessKey))
+        XCTAssertEqual(bodylessEntry.masks.count, 2)
+        XCTAssertEqual(bodylessEntry.masks[0]?.body.voxels, result.masks[0].body.voxels)
+        XCTAssertNil(bodylessEntry.masks[1])
+        try FileManager.default.removeItem(atPath: root + "/cache/" + bodylessKey.name)
 
         var parameters = RateEngine.Parameters()
         parameters.cementThresholdHU = 900
