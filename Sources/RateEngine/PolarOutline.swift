@@ -75,14 +75,13 @@ struct PolarOutline: Sendable {
         guard !slab.isEmpty, nx >= 4, ny >= 4 else { return nil }
         // The slab average without the cement and its surroundings in 3D: a blob of cement in only some of the
         // slab's slices would otherwise leave its blurred shoulder in the average as a bright patch whose falling
-        // edge looks like a wall. A pixel with too few voxels clear of cement is cement (it scores nothing).
+        // edge looks like a wall. A pixel with too few voxels clear of cement is hidden (it scores nothing).
         // The cement is the level's own cement mask, not a HU threshold: a dense cortex or endplate reaches 1000 HU.
-        let dense = seeds
         let clearance = parameters.cementClearanceMM
-        let near = dense.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
+        let near = seeds.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
         let kept = max(1, (slab.count + 3) / 4)
         var average = [Double](repeating: .nan, count: nx * ny)
-        var cement = [Bool](repeating: false, count: nx * ny), anyCement = cement
+        var hidden = [Bool](repeating: false, count: nx * ny), anyCement = hidden
         var centroid = SIMD2<Double>(), seedCount = 0.0
         for j in 0..<ny {
             for i in 0..<nx {
@@ -92,15 +91,15 @@ struct PolarOutline: Sendable {
                     if seeds.bits[n] {
                         centroid += SIMD2(Double(i), Double(j))
                         seedCount += 1
+                        touched = true
                     }
-                    if dense.bits[n] { touched = true }
                     if !near.bits[n] {
                         sum += Double(grid.values[n])
                         count += 1
                     }
                 }
                 if touched { anyCement[j * nx + i] = true }
-                if count < kept { cement[j * nx + i] = true } else { average[j * nx + i] = sum / Double(count) }
+                if count < kept { hidden[j * nx + i] = true } else { average[j * nx + i] = sum / Double(count) }
             }
         }
         guard seedCount > 0 else { return nil }
@@ -110,7 +109,7 @@ struct PolarOutline: Sendable {
         // The cement's centroid may lie off the body's centre (one pedicle's side); the outline's own centroid,
         // found from it, is a better centre for the rays.
         for _ in 0..<2 {
-            guard let found = trace(average, cement: cement, nx: nx, ny: ny, spacing: SIMD2(grid.spacing.x, grid.spacing.y),
+            guard let found = trace(average, hidden: hidden, nx: nx, ny: ny, spacing: SIMD2(grid.spacing.x, grid.spacing.y),
                                     centre: centre, noise: noise) else { return result }
             result = found
             centre = polygonCentroid(found, spacing: SIMD2(grid.spacing.x, grid.spacing.y))
@@ -142,7 +141,7 @@ struct PolarOutline: Sendable {
         return max(2, 1.4826 * spread)
     }
 
-    private func trace(_ a: [Double], cement: [Bool], nx: Int, ny: Int, spacing: SIMD2<Double>, centre: SIMD2<Double>,
+    private func trace(_ a: [Double], hidden: [Bool], nx: Int, ny: Int, spacing: SIMD2<Double>, centre: SIMD2<Double>,
                        noise: Double) -> Outline?
     {
         let p = parameters
@@ -153,15 +152,15 @@ struct PolarOutline: Sendable {
             let i = min(Int(x), nx - 2), j = min(Int(y), ny - 2)
             let fx = x - Double(i), fy = y - Double(j)
             let corners = [(i, j, (1 - fx) * (1 - fy)), (i + 1, j, fx * (1 - fy)), (i, j + 1, (1 - fx) * fy), (i + 1, j + 1, fx * fy)]
-            var sum = 0.0, weight = 0.0, dense = 0.0
+            var sum = 0.0, weight = 0.0, covered = 0.0
             for (ci, cj, w) in corners where w > 0 {
                 let n = cj * nx + ci
-                if cement[n] { dense += w } else if a[n].isFinite {
+                if hidden[n] { covered += w } else if a[n].isFinite {
                     sum += w * a[n]
                     weight += w
                 }
             }
-            if dense >= 0.5 || weight == 0 { return .nan }
+            if covered >= 0.5 || weight == 0 { return .nan }
             return sum / weight
         }
         let inner = (Int(1 / p.stepMM), Int(3 / p.stepMM)), outer = (Int(0.75 / p.stepMM), Int(2.5 / p.stepMM))

@@ -54,18 +54,8 @@ final class ResultsCLITests: XCTestCase {
         XCTAssertEqual(rate.status, 0, rate.stderr)
         let level = (try json(rate.stdout)["levels"] as! [[String: Any]])[0]
         // nibabel reads each file; the voxel volume is |det| of its affine, as 3D Slicer's labelmap statistics use.
-        let count = try python("""
-            import sys, nibabel, numpy
-            for path in sys.argv[1:]:
-                image = nibabel.load(path)
-                data = numpy.asarray(image.dataobj, dtype=numpy.float64)
-                voxel = abs(numpy.linalg.det(image.affine[:3, :3]))
-                label = image.get_data_dtype() == numpy.uint8
-                print((data == 1).sum() * voxel / 1000 if label else data.sum() * voxel / 1000)
-            """, ["body.nii.gz", "body-fraction.nii.gz", "cement-in-body-fraction.nii.gz"].map { root + "/masks/level-1-" + $0 })
-        XCTAssertEqual(count.status, 0, count.stderr)
-        let volumes = count.stdout.split(separator: "\n").compactMap { Double($0) }
-        XCTAssertEqual(volumes.count, 3, count.stdout)
+        let volumes = try nibabelVolumes(prefix: root + "/masks/level-1-")
+        XCTAssertEqual(volumes.count, 3)
         guard volumes.count == 3 else { return }
         let body = level["vertebral_body_ml"] as! Double, inBody = level["cement_in_body_ml"] as! Double
         // The issue's requirement: the body mask counted voxel by voxel within 0.5 % of the JSON.
@@ -108,18 +98,8 @@ final class ResultsCLITests: XCTestCase {
         XCTAssertEqual(levels.count, 2, "both cemented levels measured")
         for (index, level) in levels.enumerated() {
             let prefix = root + "/masks/level-\(index + 1)-"
-            let count = try python("""
-                import sys, nibabel, numpy
-                for path in sys.argv[1:]:
-                    image = nibabel.load(path)
-                    data = numpy.asarray(image.dataobj, dtype=numpy.float64)
-                    voxel = abs(numpy.linalg.det(image.affine[:3, :3]))
-                    label = image.get_data_dtype() == numpy.uint8
-                    print((data == 1).sum() * voxel / 1000 if label else data.sum() * voxel / 1000)
-                """, ["body.nii.gz", "body-fraction.nii.gz", "cement-in-body-fraction.nii.gz"].map { prefix + $0 })
-            XCTAssertEqual(count.status, 0, count.stderr)
-            let volumes = count.stdout.split(separator: "\n").compactMap { Double($0) }
-            guard volumes.count == 3 else { XCTFail(count.stdout); continue }
+            let volumes = try nibabelVolumes(prefix: prefix)
+            guard volumes.count == 3 else { XCTFail("level \(index + 1): \(volumes)"); continue }
             let body = level["vertebral_body_ml"] as! Double, inBody = level["cement_in_body_ml"] as! Double
             XCTAssertEqual(volumes[0], body, accuracy: 0.005 * body, "level \(index + 1) binary body mask")
             XCTAssertEqual(volumes[1], body, accuracy: 0.001 * body, "level \(index + 1) body fraction map")
@@ -209,5 +189,22 @@ final class ResultsCLITests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: root + "/dicom/" + name)),
                            try Data(contentsOf: URL(fileURLWithPath: root + "/again/" + name)), name)
         }
+    }
+
+    /// A level's exported body mask, body fraction map and cement-in-body fraction map (files `PREFIX`body.nii.gz,
+    /// …) counted by nibabel, in ml: the binary mask as 3D Slicer counts a labelmap (voxels × |det| of the affine),
+    /// the fraction maps summed. Empty when the script fails (the failure is recorded).
+    private func nibabelVolumes(prefix: String) throws -> [Double] {
+        let count = try python("""
+            import sys, nibabel, numpy
+            for path in sys.argv[1:]:
+                image = nibabel.load(path)
+                data = numpy.asarray(image.dataobj, dtype=numpy.float64)
+                voxel = abs(numpy.linalg.det(image.affine[:3, :3]))
+                label = image.get_data_dtype() == numpy.uint8
+                print((data == 1).sum() * voxel / 1000 if label else data.sum() * voxel / 1000)
+            """, ["body.nii.gz", "body-fraction.nii.gz", "cement-in-body-fraction.nii.gz"].map { prefix + $0 })
+        XCTAssertEqual(count.status, 0, count.stderr)
+        return count.stdout.split(separator: "\n").compactMap { Double($0) }
     }
 }
