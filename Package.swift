@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CementCore", "CDCMTK", "CZlib"]),
         .target(name: "Phantom", dependencies: ["CementCore", "Imaging"]),
         .target(name: "Statistics"),
-        .target(name: "RateEngine", dependencies: ["CementCore", "Imaging"]),
+        .target(name: "RateEngine", dependencies: ["CementCore", "Imaging"], plugins: ["SourceStamps"]),
         .target(name: "Report", dependencies: ["CementCore", "CCmarkGFM", "Figures", "Statistics", "Tabular",
                                               .product(name: "Yams", package: "Yams"),
                                               .product(name: "Crypto", package: "swift-crypto")]),
@@ -69,7 +69,7 @@ let package = Package(
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AuditReport", dependencies: ["Registry", "Report", "Figures", "Statistics", "RateEngine", "CementCore",
                                                    "Measurements", "Imaging"]),
-        .plugin(name: "SourceVersion", capability: .buildTool(), path: "Plugins/SourceVersion"),
+        .plugin(name: "SourceStamps", capability: .buildTool(), path: "Plugins/SourceStamps"),
         .executableTarget(
             name: "cement",
             dependencies: [
@@ -91,7 +91,7 @@ let package = Package(
                 "AuditReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            plugins: ["SourceVersion"]
+            plugins: ["SourceStamps"]
         ),
         .executableTarget(
             name: "cement-bench",

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Writes a Swift file naming the commit of the source tree SOURCE_DIR (called by the SourceVersion build plugin
+# Writes a Swift file naming the commit of the source tree SOURCE_DIR (called by the SourceStamps build plugin
 # before each build): `git rev-parse HEAD`, with "-dirty" when tracked files differ from it; outside git the
 # commit that `git archive` wrote into .source-commit; else "unknown". The file is rewritten only when its text
 # changes, so an unchanged commit recompiles nothing. Usage: source-version.sh SOURCE_DIR OUTPUT.swift

@@ -18,4 +18,8 @@ struct BodySegmentation {
     /// How far (mm) an endplate lies from the independent estimate of `EndplateSheets`, the larger of the two;
     /// nil when that estimate found neither sheet (or the body came from a mask).
     var endplateDisagreementMM: Double?
+    /// Where the body's axis crosses the box's slices (pixel coordinates of the box) and its superior and inferior
+    /// surfaces along it (mm from the box's first slice), for the neighbours' check; nil when the body came from a
+    /// mask.
+    var axis: (pixel: SIMD2<Double>, top: Double, bottom: Double)?
 }

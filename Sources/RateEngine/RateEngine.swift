@@ -31,6 +31,9 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
     public var vertebraTiltDegrees: Double? = nil
     /// The scan's noise around the level (HU, `NoiseEstimate`).
     public var noiseHU: Double? = nil
+    /// The body's cross-section area over each untreated neighbour's found (`NeighbourCrossSections`; nearly 1
+    /// for a plausible body); nil where no neighbour was traced or the body came from a mask.
+    public var crossSectionToNeighbours: [Double]? = nil
 
     enum CodingKeys: String, CodingKey {
         case levelIndex = "level_index", distributionRatePercent = "distribution_rate_percent"
@@ -40,6 +43,7 @@ public struct LevelMeasurement: Sendable, Codable, Equatable {
         case leakageSitesML = "leakage_sites_ml", distributionRateSliceRangePercent = "distribution_rate_slice_range_percent"
         case distributionRateIntervalPercent = "distribution_rate_interval_percent"
         case vertebraTiltDegrees = "vertebra_tilt_degrees", noiseHU = "noise_hu"
+        case crossSectionToNeighbours = "cross_section_to_neighbours"
     }
 }
 
@@ -69,8 +73,9 @@ public struct LevelMasks: Sendable {
 /// The volumes correspond to a labelmap volume with fractional boundary voxels, not to a surface mesh.
 /// With `bodyMask` set, the user's mask replaces the automatic body segmentation (`BodyMask`).
 public struct RateEngine: Sendable {
-    /// Changes whenever a change to the engine can change a measurement; caches of measurements key on it.
-    public static let version = "2.1.0-dev"
+    /// The release, then the first 12 hex digits of the SHA-256 of the engine's sources (`EngineSourceDigest`,
+    /// written at build time): any edit to the code that measures changes it, and caches of measurements key on it.
+    public static let version = "2.1.0-dev+" + EngineSourceDigest.sha256.prefix(12)
 
     /// The engine's settings, echoed with every measurement (`parameters` in `cement rate --json`).
     public struct Parameters: Sendable, Codable, Equatable {
@@ -94,11 +99,16 @@ public struct RateEngine: Sendable {
         var outline = PolarOutline.Parameters()
         /// The independent estimate of the endplates (`EndplateSheets`).
         var endplateSheets = EndplateSheets.Parameters()
+        /// The neighbours' cross-sections the body's is checked against (`NeighbourCrossSections`).
+        var neighbours = NeighbourCrossSections.Parameters()
+        /// How far the cortical shell runs along the body's axis (`ShellExtent`), the endplates' guide.
+        var shellExtent = ShellExtent.Parameters()
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case cementThresholdHU = "cement_threshold_hu", groups, pose, levels, noise, interval, stability
-            case endplateNeighbourhood = "endplate_neighbourhood", outline, endplateSheets = "endplate_sheets"
+            case endplateNeighbourhood = "endplate_neighbourhood", outline, endplateSheets = "endplate_sheets", neighbours
+            case shellExtent = "shell_extent"
         }
     }
 
@@ -345,6 +355,7 @@ public struct RateEngine: Sendable {
         segmenter.cementThresholdHU = Float(cementThresholdHU)
         segmenter.outline = parameters.outline
         segmenter.endplateSheets = parameters.endplateSheets
+        segmenter.shellExtent = parameters.shellExtent
         let tooShort = Double(box.size.z) * g.spacing.z < parameters.levels.minimumScanExtentMM
         if let bodyMask {
             found = bodyMask.body(on: box, seeds: seeds).map { ($0.body, $0.label) }
@@ -388,6 +399,7 @@ public struct RateEngine: Sendable {
         // Truth-free checks of an automatic body: what lies beyond its endplates, and how far the DR moves when the
         // segmentation's parameters are perturbed (two more segmentations, with the same cement).
         var stability: SegmentationStability?
+        var neighbourRatios: [Double]?
         if bodyMask == nil {
             if let endplates = body.endplates,
                EndplateNeighbourhood(volume, box: box, endplates: endplates, cementThresholdHU: cementThresholdHU,
@@ -398,6 +410,17 @@ public struct RateEngine: Sendable {
                 variant.segment(volume, box: box, seeds: seeds).map { other -> (rate: Double, bodyML: Double) in
                     (100 * cement.volumeML(weightedBy: cement.bodyShare(other.occupancy)) / other.volumeML, other.volumeML)
                 }
+            }
+            if let axis = body.axis {
+                let neighbours = NeighbourCrossSections(parameters: parameters.neighbours, outline: parameters.outline,
+                                                        cementThresholdHU: Float(cementThresholdHU),
+                                                        workingPixelMM: segmenter.workingPixelMM)
+                let origin = SIMD2(Double(box.offset.x), Double(box.offset.y))
+                let areas = neighbours.areas(volume, centre: origin + axis.pixel,
+                                             top: Double(box.offset.z) + axis.top / g.spacing.z,
+                                             bottom: Double(box.offset.z) + axis.bottom / g.spacing.z)
+                if neighbours.isUnlike(body.outlineAreaMM2, areas) { qc.append(.bodyUnlikeNeighbours) }
+                if !areas.isEmpty { neighbourRatios = areas.map { body.outlineAreaMM2 / $0 } }
             }
             stability = SegmentationStability(rate: rate, bodyML: body.volumeML, perturbed: perturbed,
                                               parameters: parameters.stability)
@@ -440,7 +463,7 @@ public struct RateEngine: Sendable {
             bodyMaskLabel: maskLabel, streakHU: streaks,
             leakageSitesML: LeakageSites(cement: cement, body: body.occupancy, share: share, geometry: g),
             distributionRateSliceRangePercent: sliceRange, distributionRateIntervalPercent: [interval.lower, interval.upper],
-            noiseHU: noise)
+            noiseHU: noise, crossSectionToNeighbours: neighbourRatios)
         let region = withRegion ? BodyRegion(occupancy: body.occupancy, geometry: g, marginMM: parameters.levels.marginMM) : nil
         guard withMasks else { return LevelOutcome(measurement: measurement, region: region) }
         var bodyLabels = LabelVolume(geometry: g, repeating: 0), cementLabels = LabelVolume(geometry: g, repeating: 0)

@@ -14,11 +14,13 @@ import Imaging
 ///    against the slab's own noise); arcs that cement hides are bridged by an ellipse through the walls seen.
 /// 2. A bone mask (in-plane smoothed HU ≥ 180, or cement) serves only as the endplates' fallback guide: the slice
 ///    where filled bone stops covering the outline's core.
-/// 3. Endplates: in each column the first ridge outwards from the middle that stands out against the cancellous
-///    bone and the disc is found; the nearest slice a fifth of the columns agree on guides the search (the slice
-///    where filled bone stops covering the outline, when too few columns show a ridge). Around it each column's
+/// 3. Endplates: the guide is where the cortical shell ends along the axis (`ShellExtent`): the wall seen at
+///    mid-body runs on past a sclerotic band to the endplate. Near that end, the slice where most columns show a
+///    ridge; where the shell gives no end, the nearest slice a fifth of the columns agree on for the first ridge
+///    outwards from the middle that stands out against the cancellous bone and the disc (or the slice where filled
+///    bone stops covering the outline, when too few columns show a ridge). Around it each column's
 ///    endplate ridge (HU centroid of the excess over the disc's level beyond the peak and the cancellous level
-///    before it, plus half a wall; at least 50 HU above the higher of the two) is located, skipping columns where
+///    before it, plus half a wall; at least 50 HU above the disc) is located, skipping columns where
 ///    cement hides it; a robust plane fit fills those in (or, where cement leaked through the endplate, the
 ///    leak's inner edge, since leaked cement lies on the endplate).
 /// 4. Occupancy = in-plane fraction inside the outline (4 × 4 subsamples near the edge) × fraction of the slice
@@ -34,6 +36,8 @@ struct VertebralBodySegmenter {
     var outline = PolarOutline.Parameters()
     /// The independent estimate of the endplates' slices that the column-wise endplates are checked against.
     var endplateSheets = EndplateSheets.Parameters()
+    /// How far the cortical shell runs along the axis, which guides the endplates.
+    var shellExtent = ShellExtent.Parameters()
     /// Pixels much finer than this are binned in-plane before segmenting, and the fitted body is drawn back on the
     /// full grid: walls and endplates are located as well on 0.7 mm pixels, at a quarter of the cost or less.
     var workingPixelMM = 0.7
@@ -137,11 +141,34 @@ struct VertebralBodySegmenter {
             }
             return fallback
         }
-        let topGuide = guide(1, fallback: topSlice), bottomGuide = guide(-1, fallback: bottomSlice)
+        // Where the cortical shell ends is the better guide: a sclerotic band inside the body is a ridge along the
+        // columns too, but the wall runs on past it. The guide is then the slice near the shell's end (within its
+        // uncertainty: the ridge lies within a wall's thickness and half a slice of it, or a slice on thick slices)
+        // where most columns show a ridge, and each column's endplate is sought within that uncertainty only.
+        let shellHidden = seeds.dilated(radius: SIMD3(3, 3, max(3, grid.spacing.z)), spacing: grid.spacing)
+        let shell = ShellExtent(parameters: shellExtent).ends(smooth, outline: outline, hidden: shellHidden, slab: slab)
+        let shellReach = max(wallThickness + grid.spacing.z / 2, grid.spacing.z)
+        func shellGuide(_ end: Double?, direction: Int) -> Int? {
+            guard let end else { return nil }
+            let ridge = end - Double(direction) * wallThickness / 2
+            var counts = [Int](repeating: 0, count: nz)
+            for p in profiles {
+                for k in prominentRidges(p, from: kc, direction: direction, dz: grid.spacing.z) { counts[k] += 1 }
+            }
+            let near = (0..<nz).filter { abs(Double($0) * grid.spacing.z - ridge) <= shellReach }
+            if let best = near.max(by: { (counts[$0], -abs(Double($0) * grid.spacing.z - ridge)) < (counts[$1], -abs(Double($1) * grid.spacing.z - ridge)) }),
+               5 * counts[best] >= columns.count {
+                return best
+            }
+            return min(nz - 1, max(0, Int((ridge / grid.spacing.z).rounded())))
+        }
+        let topShell = shellGuide(shell.top, direction: 1), bottomShell = shellGuide(shell.bottom, direction: -1)
+        let topGuide = topShell ?? guide(1, fallback: topSlice), bottomGuide = bottomShell ?? guide(-1, fallback: bottomSlice)
         var tops = [Double](repeating: .nan, count: columns.count), bottoms = tops
         for (c, p) in profiles.enumerated() {
-            tops[c] = endplate(p, around: topGuide, direction: 1, dz: grid.spacing.z)
-            bottoms[c] = endplate(p, around: bottomGuide, direction: -1, dz: grid.spacing.z)
+            tops[c] = endplate(p, around: topGuide, direction: 1, dz: grid.spacing.z, reachMM: topShell == nil ? 4.5 : shellReach)
+            bottoms[c] = endplate(p, around: bottomGuide, direction: -1, dz: grid.spacing.z,
+                                  reachMM: bottomShell == nil ? 4.5 : shellReach)
         }
         let visibleTop = Double(tops.filter(\.isFinite).count) / Double(columns.count)
         let visibleBottom = Double(bottoms.filter(\.isFinite).count) / Double(columns.count)
@@ -245,7 +272,8 @@ struct VertebralBodySegmenter {
         return BodySegmentation(occupancy: occupancy, volumeML: volume / 1000, visibleColumns: (visibleTop, visibleBottom),
                       outlineAreaMM2: area, touchesBoxEdge: touches,
                       solidity: Self.solidity(radii: smoothedRadii), endplates: endplates,
-                      endplateDisagreementMM: disagreement)
+                      endplateDisagreementMM: disagreement,
+                      axis: (SIMD2(cx, cy) * f + shift, topPlane.value(centreX, centreY), bottomPlane.value(centreX, centreY)))
     }
 
     /// Area of the star-shaped outline given by radii at equally spaced angles over the area of its convex hull.
@@ -328,10 +356,29 @@ struct VertebralBodySegmenter {
         return nil
     }
 
+    /// Every ridge of a column's profile outwards from `k0` (within 22 mm) that stands out against the samples
+    /// within 3 mm on both sides, as `firstRidge` requires of the first.
+    func prominentRidges(_ p: [Float], from k0: Int, direction: Int, dz: Double) -> [Int] {
+        let reach = max(2, Int((3 / dz).rounded(.up))), limit = Int((22 / dz).rounded(.up))
+        func value(_ k: Int) -> Double? { k >= 0 && k < p.count && p[k].isFinite ? Double(p[k]) : nil }
+        var found: [Int] = []
+        var k = k0 + direction
+        while abs(k - k0) <= limit, k - direction >= 0, k + direction >= 0, k + direction < p.count {
+            defer { k += direction }
+            guard let here = value(k), let before = value(k - direction), let after = value(k + direction),
+                  here >= before, here >= after,
+                  let outer = (1...reach).compactMap({ value(k + direction * $0) }).min(),
+                  let inner = (1...reach).compactMap({ value(k - direction * $0) }).min(),
+                  here - outer >= ridgeProminenceHU, here - inner >= ridgeProminenceHU else { continue }
+            found.append(k)
+        }
+        return found
+    }
+
     /// An endplate's outer surface in one column (mm from the first slice), or NaN when hidden by cement: the
-    /// strongest ridge within 4.5 mm of `k0`, located by the HU centroid of its excess plus half a wall.
-    func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double) -> Double {
-        let half = Int((4.5 / dz).rounded(.up))
+    /// strongest ridge within `reachMM` of `k0`, located by the HU centroid of its excess plus half a wall.
+    func endplate(_ p: [Float], around k0: Int, direction: Int, dz: Double, reachMM: Double = 4.5) -> Double {
+        let half = Int((reachMM / dz).rounded(.up))
         let first = max(1, k0 - half), last = min(p.count - 2, k0 + half)
         guard first <= last else { return .nan }
         var best = -1
@@ -355,10 +402,11 @@ struct VertebralBodySegmenter {
         }
         guard let outside = level(direction) else { return .nan }
         let inside = level(-direction) ?? outside, base = max(outside, inside)
-        // A ridge that barely rises above the disc is noise in the disc, found where cement hides the endplate.
-        guard Double(p[best]) - base >= ridgeProminenceHU else { return .nan }
+        // A ridge that barely rises above the disc is noise in the disc, found where cement hides the endplate. (Not
+        // above the inside's level: a sclerotic band just inside can be as dense as the endplate's blurred ridge.)
+        guard Double(p[best]) - outside >= ridgeProminenceHU else { return .nan }
         // In thick slices the endplate's partial volume spreads over few samples: the low ones count too.
-        let threshold = (dz >= 1.5 ? 0.1 : 0.25) * (Double(p[best]) - base)
+        let threshold = (dz >= 1.5 ? 0.1 : 0.25) * max(0, Double(p[best]) - base)
         var weight = 0.0, moment = 0.0
         // Each side's partial-volume samples count over that side's own level: beyond the peak the disc's, so that
         // denser cancellous bone does not cut them off; before it the cancellous bone's, so that a disc denser than

@@ -84,7 +84,8 @@ struct ValidationRow {
                       "neighbour_cut", "streak_hu", "cement_hu", "low_opacifier", "cement_fringe_mm", "pattern", "leakage",
                       "two_levels", "body_between", "true_body_ml", "true_cement_in_body_ml", "true_leakage_ml", "true_dr_percent",
                       "engine_body_ml", "engine_cement_in_body_ml", "engine_dr_percent", "engine_interval_low", "engine_interval_high",
-                      "dr_error_pp", "body_error_percent", "body_outline_error_percent", "body_ends_error_percent", "cement_error_percent", "match_distance_mm", "qc"]
+                      "dr_error_pp", "body_error_percent", "body_outline_error_percent", "body_ends_error_percent", "cement_error_percent", "match_distance_mm",
+                      "cross_section_to_neighbours", "qc"]
         var lines = [header.joined(separator: ",")]
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
         for row in rows {
@@ -101,6 +102,7 @@ struct ValidationRow {
                 f(m?.vertebralBodyML, 4), f(m?.cementInBodyML, 4), f(m?.distributionRatePercent),
                 f(m?.distributionRateIntervalPercent?.first), f(m?.distributionRateIntervalPercent?.last),
                 f(row.drError), f(row.bodyError, 2), f(row.split?.outlinePercent, 2), f(row.split?.endsPercent, 2), f(row.cementError, 2), f(row.matchDistance, 1),
+                m?.crossSectionToNeighbours.map { $0.map { String(format: "%.3f", $0) }.joined(separator: ";") } ?? "",
                 m.map { $0.qc.map(\.rawValue).joined(separator: ";") } ?? "no_match",
             ]
             lines.append(fields.joined(separator: ","))

@@ -65,7 +65,7 @@ struct Cement: ParsableCommand {
 }
 
 /// The version printed by `--version` and recorded in provenance: the release number and the source commit
-/// (`SourceVersion`, generated at build time by the SourceVersion plugin).
+/// (`SourceVersion`, generated at build time by the SourceStamps plugin).
 enum CementVersion {
     static let release = "0.1.0"
     static let commit = SourceVersion.commit

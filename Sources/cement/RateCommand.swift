@@ -21,8 +21,9 @@ struct RateCommand: ParsableCommand {
             printed and given as distribution_rate_slice_range_percent (QC flag thick_slices when it matters). \
             Each level has a nominal 90 % interval (distribution_rate_interval_percent) from the walls', endplates', \
             slices' and cement's uncertainties, widened when a check on the body fails. A body tilted against the \
-            slices (lordosis, scoliosis) is measured in its own frame (vertebra_tilt_degrees). Exit 1 when no \
-            level could be measured.
+            slices (lordosis, scoliosis) is measured in its own frame (vertebra_tilt_degrees). The body's \
+            cross-section is compared with the untreated neighbours' above and below \
+            (cross_section_to_neighbours; QC flag body_unlike_neighbours). Exit 1 when no level could be measured.
 
             A body mask you already have (TotalSegmentator vertebrae_*.nii.gz or vertebrae_body.nii.gz, a 3D \
             Slicer or ITK-SNAP label map exported as NIfTI) replaces the automatic body segmentation with \

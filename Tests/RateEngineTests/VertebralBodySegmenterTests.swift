@@ -44,7 +44,9 @@ final class VertebralBodySegmenterTests: XCTestCase {
     /// `neighbours`: the same body again above and below, across 4 mm discs (touching neighbours).
     /// `faint`: a 350 HU cortex around 140 HU cancellous bone (both under the first bone threshold once blurred)
     /// and the cement ellipsoid (semi-axes 12, 6, 5 mm) in front, 2.5 mm behind the anterior cortex.
-    private func draw(leak: Bool, pixel: Double = 0.7, neighbours: Bool = false, faint: Bool = false) -> (Grid, Mask) {
+    /// `band`: a sclerotic band (+300 HU, 3 mm thick) across the whole body, 1.5 mm under the superior endplate's
+    /// inner face, as impaction zones lie (a second "endplate" to a ridge search).
+    private func draw(leak: Bool, pixel: Double = 0.7, neighbours: Bool = false, faint: Bool = false, band: Bool = false) -> (Grid, Mask) {
         let spacing = SIMD3(pixel, pixel, 1.0)
         let size = SIMD3(Int((64 / pixel).rounded()), Int((64 / pixel).rounded()), 56)
         let centre = SIMD3<Double>(size) * spacing / 2
@@ -64,7 +66,9 @@ final class VertebralBodySegmenterTests: XCTestCase {
             var z = abs(d.z)
             if neighbours, z >= h / 2 + 4 { z -= h + 4 }
             if abs(z) >= h / 2 { return abs(z) < h / 2 + 8 ? 80 : 40 }
-            return r - rho < 0.8 || h / 2 - abs(z) < 1.2 ? (faint ? 350 : 600) : (faint ? 140 : 100)
+            if r - rho < 0.8 || h / 2 - abs(z) < 1.2 { return faint ? 350 : 600 }
+            let depth = h / 2 - 1.2 - z
+            return (faint ? 140 : 100) + (band && d.z > 0 && depth >= 1.5 && depth < 4.5 ? 300 : 0)
         }
         let grid = Grid.drawn(size: size, spacing: spacing, samples: 3, hu: hu).smoothed(sigma: [0.5, 0.5, 0.5])
         var seeds = Mask(size: size)
@@ -80,6 +84,29 @@ final class VertebralBodySegmenterTests: XCTestCase {
         XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
         XCTAssertEqual(body.outlineAreaMM2, Double.pi * a * b, accuracy: 0.03 * Double.pi * a * b)
         XCTAssertFalse(body.touchesBoxEdge)
+    }
+
+    /// The band is denser than the endplate's blurred ridge and lies within 6 mm of it; the cortical shell runs on
+    /// past it to the endplate (`ShellExtent`), which guides the search there.
+    func testSclerosticBandUnderTheEndplateIsNotTakenForIt() throws {
+        let exact = Double.pi * a * b * h / 1000
+        let (grid, seeds) = draw(leak: false, band: true)
+        let body = try XCTUnwrap(VertebralBodySegmenter().segment(grid.asVolume.volume, box: grid.asVolume.box, seeds: seeds))
+        XCTAssertEqual(body.volumeML, exact, accuracy: 0.03 * exact)
+    }
+
+    /// The shell's ends on the analytic body with the band: the endplates' outer surfaces, ±h/2 from the middle
+    /// (grid centre at 28 mm of 56 one-millimetre slices), to within a millimetre.
+    func testShellEndsAtTheEndplates() throws {
+        let (grid, seeds) = draw(leak: false, band: true)
+        let smooth = grid.smoothed(sigma: SIMD3(0.4, 0.4, 0))
+        let slab = Array(26...31)
+        let outline = try XCTUnwrap(PolarOutline().outline(smooth, seeds: seeds, slab: slab))
+        let hidden = seeds.dilated(radius: SIMD3(3, 3, 3), spacing: grid.spacing)
+        let ends = ShellExtent().ends(smooth, outline: outline, hidden: hidden, slab: slab)
+        let middle = Double(grid.size.z) * grid.spacing.z / 2
+        XCTAssertEqual(try XCTUnwrap(ends.top), middle + h / 2, accuracy: 1)
+        XCTAssertEqual(try XCTUnwrap(ends.bottom), middle - h / 2, accuracy: 1)
     }
 
     func testTouchingNeighboursStayOut() throws {
