@@ -88,13 +88,13 @@ public struct MeasurementCache: Sendable {
         guard FileManager.default.fileExists(atPath: recordPath) else { return nil }
         let record = try Self.readRecord(recordPath)
         var masks: [Masks?] = []
-        for (index, level) in record.levels.enumerated() {
+        for level in record.levels {
             guard level.vertebralBodyML != nil else {
                 masks.append(nil)
                 continue
             }
             func mask(_ part: String) throws(MeasurementCacheError) -> LabelVolume {
-                let path = (entryFolder as NSString).appendingPathComponent("level-\(index)-\(part).rle")
+                let path = (entryFolder as NSString).appendingPathComponent("level-\(level.levelIndex)-\(part).rle")
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw MeasurementCacheError(file: path, "missing from the cache entry")
                 }

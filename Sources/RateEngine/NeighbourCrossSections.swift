@@ -78,11 +78,9 @@ struct NeighbourCrossSections: Sendable {
         return found
     }
 
-    /// Whether a treated cross-section of `area` (mm²) is unlike every neighbour of `neighbours` (at least one).
-    func isUnlike(_ area: Double, _ neighbours: [Double]) -> Bool {
-        !neighbours.isEmpty && neighbours.allSatisfy {
-            let ratio = area / $0
-            return ratio < parameters.minimumAreaRatio || ratio > parameters.maximumAreaRatio
-        }
+    /// Whether a treated cross-section is unlike every neighbour found, given its area over each neighbour's
+    /// (`ratios`, at least one).
+    func isUnlike(_ ratios: [Double]) -> Bool {
+        !ratios.isEmpty && ratios.allSatisfy { $0 < parameters.minimumAreaRatio || $0 > parameters.maximumAreaRatio }
     }
 }

@@ -69,8 +69,9 @@ struct PolarOutline: Sendable {
 
     var parameters = Parameters()
 
-    /// The outline on `grid`'s slices `slab` around the cement `seeds`.
-    func outline(_ grid: Grid, seeds: Mask, slab: [Int]) -> Outline? {
+    /// The outline on `grid`'s slices `slab` around the cement `seeds`; `near`, when the caller has it, is the
+    /// cement dilated by `cementClearanceMM`.
+    func outline(_ grid: Grid, seeds: Mask, near given: Mask? = nil, slab: [Int]) -> Outline? {
         let (nx, ny) = (grid.size.x, grid.size.y)
         guard !slab.isEmpty, nx >= 4, ny >= 4 else { return nil }
         // The slab average without the cement and its surroundings in 3D: a blob of cement in only some of the
@@ -78,7 +79,7 @@ struct PolarOutline: Sendable {
         // edge looks like a wall. A pixel with too few voxels clear of cement is hidden (it scores nothing).
         // The cement is the level's own cement mask, not a HU threshold: a dense cortex or endplate reaches 1000 HU.
         let clearance = parameters.cementClearanceMM
-        let near = seeds.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
+        let near = given ?? seeds.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
         let kept = max(1, (slab.count + 3) / 4)
         var average = [Double](repeating: .nan, count: nx * ny)
         var hidden = [Bool](repeating: false, count: nx * ny), anyCement = hidden

@@ -419,8 +419,9 @@ public struct RateEngine: Sendable {
                 let areas = neighbours.areas(volume, centre: origin + axis.pixel,
                                              top: Double(box.offset.z) + axis.top / g.spacing.z,
                                              bottom: Double(box.offset.z) + axis.bottom / g.spacing.z)
-                if neighbours.isUnlike(body.outlineAreaMM2, areas) { qc.append(.bodyUnlikeNeighbours) }
-                if !areas.isEmpty { neighbourRatios = areas.map { body.outlineAreaMM2 / $0 } }
+                let ratios = areas.map { body.outlineAreaMM2 / $0 }
+                if neighbours.isUnlike(ratios) { qc.append(.bodyUnlikeNeighbours) }
+                if !ratios.isEmpty { neighbourRatios = ratios }
             }
             stability = SegmentationStability(rate: rate, bodyML: body.volumeML, perturbed: perturbed,
                                               parameters: parameters.stability)

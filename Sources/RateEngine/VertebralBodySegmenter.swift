@@ -76,7 +76,11 @@ struct VertebralBodySegmenter {
         // 1. The outline: the cortical shell on the mid-body slab, the middle half of the slices through the cement.
         let quarter = seedSlices.count / 4
         let slab = Array(seedSlices[quarter..<(seedSlices.count - quarter)])
-        guard let outline = PolarOutline(parameters: outline).outline(smooth, seeds: seeds, slab: slab) else { return nil }
+        // The cement and its blurred surroundings, which neither the walls' nor the shell's profiles read.
+        let clearance = self.outline.cementClearanceMM
+        let cleared = seeds.dilated(radius: SIMD3(clearance, clearance, max(clearance, grid.spacing.z)), spacing: grid.spacing)
+        guard let outline = PolarOutline(parameters: outline).outline(smooth, seeds: seeds, near: cleared, slab: slab)
+        else { return nil }
         let (cx, cy) = (outline.centre.x, outline.centre.y)
         let columnsSmooth = grid.smoothed(sigma: SIMD3(0.8, 0.8, 0))
         let radii = outline.radii, rays = radii.count
@@ -145,8 +149,7 @@ struct VertebralBodySegmenter {
         // columns too, but the wall runs on past it. The guide is then the slice near the shell's end (within its
         // uncertainty: the ridge lies within a wall's thickness and half a slice of it, or a slice on thick slices)
         // where most columns show a ridge, and each column's endplate is sought within that uncertainty only.
-        let shellHidden = seeds.dilated(radius: SIMD3(3, 3, max(3, grid.spacing.z)), spacing: grid.spacing)
-        let shell = ShellExtent(parameters: shellExtent).ends(smooth, outline: outline, hidden: shellHidden, slab: slab)
+        let shell = ShellExtent(parameters: shellExtent).ends(smooth, outline: outline, hidden: cleared, slab: slab)
         let shellReach = max(wallThickness + grid.spacing.z / 2, grid.spacing.z)
         func shellGuide(_ end: Double?, direction: Int) -> Int? {
             guard let end else { return nil }
@@ -338,39 +341,40 @@ struct VertebralBodySegmenter {
 
     /// The first ridge of a column's profile outwards from the body's middle `k0` that stands out against both the
     /// cancellous bone inside and the disc outside (≥ 50 HU each way): the treated body's endplate, since the next
-    /// vertebra's lies beyond the disc. Nil when none does or cement hides the inside of the first one. Each side's
-    /// level is the lowest of the samples within 3 mm, but at least two: an endplate split across two 3 mm slices
-    /// does not stand out against its own second slice.
+    /// vertebra's lies beyond the disc. Nil when none does or cement hides the inside of the first one.
     func firstRidge(_ p: [Float], from k0: Int, direction: Int, dz: Double) -> Int? {
-        let reach = max(2, Int((3 / dz).rounded(.up))), limit = Int((22 / dz).rounded(.up))
-        func value(_ k: Int) -> Double? { k >= 0 && k < p.count && p[k].isFinite ? Double(p[k]) : nil }
-        var k = k0 + direction
-        while abs(k - k0) <= limit, k - direction >= 0, k + direction >= 0, k + direction < p.count {
-            defer { k += direction }
-            guard let here = value(k), let before = value(k - direction), let after = value(k + direction),
-                  here >= before, here >= after else { continue }
-            guard let outer = (1...reach).compactMap({ value(k + direction * $0) }).min(), here - outer >= ridgeProminenceHU else { continue }
-            guard let inner = (1...reach).compactMap({ value(k - direction * $0) }).min() else { return nil }
-            if here - inner >= ridgeProminenceHU { return k }
+        for ridge in ridgesOverOutside(p, from: k0, direction: direction, dz: dz) {
+            guard let inner = ridge.innerProminence else { return nil }
+            if inner >= ridgeProminenceHU { return ridge.slice }
         }
         return nil
     }
 
-    /// Every ridge of a column's profile outwards from `k0` (within 22 mm) that stands out against the samples
-    /// within 3 mm on both sides, as `firstRidge` requires of the first.
+    /// Every ridge of a column's profile outwards from `k0` that stands out against both sides, as `firstRidge`
+    /// requires of the first.
     func prominentRidges(_ p: [Float], from k0: Int, direction: Int, dz: Double) -> [Int] {
+        ridgesOverOutside(p, from: k0, direction: direction, dz: dz)
+            .filter { ($0.innerProminence ?? -.infinity) >= ridgeProminenceHU }.map(\.slice)
+    }
+
+    /// The local maxima of a column's profile outwards from `k0` (within 22 mm) that rise ≥ 50 HU above the
+    /// outside, with how far they rise above the inside (nil where cement hides it). Each side's level is the lowest
+    /// of the samples within 3 mm, but at least two: an endplate split across two 3 mm slices does not stand out
+    /// against its own second slice.
+    private func ridgesOverOutside(_ p: [Float], from k0: Int, direction: Int, dz: Double)
+        -> [(slice: Int, innerProminence: Double?)]
+    {
         let reach = max(2, Int((3 / dz).rounded(.up))), limit = Int((22 / dz).rounded(.up))
         func value(_ k: Int) -> Double? { k >= 0 && k < p.count && p[k].isFinite ? Double(p[k]) : nil }
-        var found: [Int] = []
+        var found: [(slice: Int, innerProminence: Double?)] = []
         var k = k0 + direction
         while abs(k - k0) <= limit, k - direction >= 0, k + direction >= 0, k + direction < p.count {
             defer { k += direction }
             guard let here = value(k), let before = value(k - direction), let after = value(k + direction),
                   here >= before, here >= after,
                   let outer = (1...reach).compactMap({ value(k + direction * $0) }).min(),
-                  let inner = (1...reach).compactMap({ value(k - direction * $0) }).min(),
-                  here - outer >= ridgeProminenceHU, here - inner >= ridgeProminenceHU else { continue }
-            found.append(k)
+                  here - outer >= ridgeProminenceHU else { continue }
+            found.append((k, (1...reach).compactMap { value(k - direction * $0) }.min().map { here - $0 }))
         }
         return found
     }

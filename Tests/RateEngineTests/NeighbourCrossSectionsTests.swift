@@ -53,11 +53,12 @@ final class NeighbourCrossSectionsTests: XCTestCase {
     func testACrossSectionUnlikeBothNeighboursIsFlagged() {
         let check = NeighbourCrossSections()
         let neighbours = [Double.pi * 21 * 16, Double.pi * 19 * 14]
-        XCTAssertFalse(check.isUnlike(Double.pi * 20 * 15, neighbours))
-        XCTAssertTrue(check.isUnlike(0.6 * Double.pi * 20 * 15, neighbours))
-        XCTAssertTrue(check.isUnlike(1.4 * Double.pi * 21 * 16, neighbours))
+        func ratios(_ area: Double, _ to: [Double]) -> [Double] { to.map { area / $0 } }
+        XCTAssertFalse(check.isUnlike(ratios(Double.pi * 20 * 15, neighbours)))
+        XCTAssertTrue(check.isUnlike(ratios(0.6 * Double.pi * 20 * 15, neighbours)))
+        XCTAssertTrue(check.isUnlike(ratios(1.4 * Double.pi * 21 * 16, neighbours)))
         // Unlike one neighbour only (a neighbour traced wrongly, or a level between a lumbar and a thoracic body).
-        XCTAssertFalse(check.isUnlike(Double.pi * 20 * 15, [Double.pi * 21 * 16, 0.5 * Double.pi * 19 * 14]))
-        XCTAssertFalse(check.isUnlike(Double.pi * 20 * 15, []))
+        XCTAssertFalse(check.isUnlike(ratios(Double.pi * 20 * 15, [Double.pi * 21 * 16, 0.5 * Double.pi * 19 * 14])))
+        XCTAssertFalse(check.isUnlike([]))
     }
 }
